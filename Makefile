@@ -1,0 +1,118 @@
+# Khabar build.  Plain make, one file.
+#
+#   make                 library + CLI in build/
+#   make SAN=1           the same with AddressSanitizer + UBSan in build-san/
+#   make test            build and run the tests (tests/run.sh)
+#   make fuzz            libFuzzer targets in build-fuzz/ (clang)
+#   make bench           benchmarks in build/bench/
+#   make format-check    clang-format, as CI runs it
+#
+# WERROR=-Werror turns warnings into errors (CI does); the default leaves it
+# off so that a newer compiler cannot break a user's build.
+
+CC      ?= cc
+WERROR  ?=
+OPT     ?= -O2
+SAN     ?=
+
+ifeq ($(SAN),1)
+BUILD   ?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+           -fno-omit-frame-pointer
+OPT      = -O1
+else
+BUILD   ?= build
+SANFLAGS =
+endif
+
+WARN = -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wredundant-decls \
+       -Wdouble-promotion -Wmissing-declarations -Wmissing-prototypes \
+       -Wstrict-prototypes -Wold-style-definition -Wconversion \
+       -Wno-sign-conversion -Wvla -Wformat=2
+
+PKGS     = libutf8proc jansson zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CPPFLAGS += -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L
+CFLAGS   += -std=c17 $(OPT) -g $(WARN) $(WERROR) $(SANFLAGS) \
+            -fvisibility=hidden $(PKG_CFLAGS)
+LDFLAGS  += $(SANFLAGS)
+LDLIBS   += $(PKG_LIBS) -lstemmer -lpthread -lm
+
+LIB_SRC  = $(wildcard src/*/*.c)
+GEN_SRC  = $(BUILD)/gen/stopwords_data.c
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:.c=.o)
+CLI_SRC  = $(wildcard cli/*.c)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC = $(wildcard tests/unit/test_*.c)
+TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIB      = $(BUILD)/libkhabar.a
+KHABAR   = $(BUILD)/khabar
+
+.PHONY: all test fuzz bench format format-check clean
+all: $(LIB) $(KHABAR)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/stopwords_data.c: data/stopwords/ar.txt tools/embed.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed.sh kh__stopwords_data $< > $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(KHABAR): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -Wno-missing-prototypes \
+	    -Wno-missing-declarations $< $(LIB) \
+	    $(LDFLAGS) $(shell pkg-config --libs cmocka) $(LDLIBS) -o $@
+
+test: all $(TEST_BIN)
+	BUILD=$(BUILD) sh tests/run.sh
+
+# Fuzzing: clang with libFuzzer, ASan and UBSan, a build of its own.
+FUZZ_CC    ?= clang
+FUZZ_BUILD  = build-fuzz
+FUZZ_FLAGS  = -g -O1 -fsanitize=fuzzer,address,undefined \
+              -fno-sanitize-recover=all $(PKG_CFLAGS)
+FUZZ_SRC    = $(wildcard fuzz/fuzz_*.c)
+FUZZ_BIN    = $(FUZZ_SRC:fuzz/%.c=$(FUZZ_BUILD)/%)
+fuzz: $(FUZZ_BIN)
+$(FUZZ_BUILD)/%: fuzz/%.c $(LIB_SRC) $(wildcard src/*/*.h src/*.h) \
+                 data/stopwords/ar.txt
+	@mkdir -p $(FUZZ_BUILD)/gen
+	sh tools/embed.sh kh__stopwords_data data/stopwords/ar.txt \
+	    > $(FUZZ_BUILD)/gen/stopwords_data.c
+	$(FUZZ_CC) $(CPPFLAGS) -std=c17 $(FUZZ_FLAGS) $< $(LIB_SRC) \
+	    $(FUZZ_BUILD)/gen/stopwords_data.c $(LDLIBS) -o $@
+
+BENCH_SRC = $(wildcard bench/*.c)
+BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+bench: $(BENCH_BIN)
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $< $(LIB) \
+	    $(LDFLAGS) $(shell pkg-config --libs sqlite3) $(LDLIBS) -o $@
+
+FORMAT_FILES = $(wildcard include/khabar/*.h src/*.h src/*/*.h src/*/*.c \
+               cli/*.c cli/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c \
+               bench/*.c)
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,46 @@
+/*
+ * main.c -- the khabar command: dispatches to one cmd_*.c per subcommand.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"analyze", kh_cmd_analyze,
+     "print the tokens of Arabic text (offsets, normalized form, stem)"},
+};
+
+static void
+usage(FILE *f)
+{
+    fputs("usage: khabar COMMAND [OPTIONS] [ARGS]\n\ncommands:\n", f);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nkhabar COMMAND --help shows a command's options.\n", f);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("khabar %s\n", KHABAR_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    cli_error("unknown command '%s' (see khabar --help)", argv[1]);
+    return 2;
+}

@@ -1,0 +1,107 @@
+/*
+ * kh_int.h -- private declarations shared across the library.
+ *
+ * Nothing here is part of the public API.  Functions named kh__* are
+ * internal but not static; they are hidden from the shared library.
+ * The header is cut into sections, one per source file, in the manner of
+ * SQLite's fts5Int.h.
+ */
+#ifndef KH_INT_H
+#define KH_INT_H
+
+#include "khabar/khabar.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define KH_HIDDEN      __attribute__((visibility("hidden")))
+#define KH_LIKELY(x)   __builtin_expect(!!(x), 1)
+#define KH_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define KH_HIDDEN
+#define KH_LIKELY(x)   (x)
+#define KH_UNLIKELY(x) (x)
+#endif
+
+/**************************************************************************
+** Interface to code in base/alloc.c
+*/
+
+/* Test hook: after kh__alloc_fail_after(n), the (n+1)-th allocation from
+ * now on fails, and every one after it; n < 0 turns failures off.  The
+ * environment variable KH_TEST_FAIL_ALLOC=N sets it at the first
+ * allocation. */
+KH_HIDDEN void kh__alloc_fail_after(long n);
+
+/* Duplicates s[0..len) into a new NUL-terminated string, or NULL. */
+KH_HIDDEN char *kh__strndup(const char *s, size_t len);
+
+/**************************************************************************
+** Interface to code in base/buf.c
+**
+** kh_buf is a growable byte buffer.  Invariants: data is NULL only while
+** cap is 0; when data is not NULL, data[len] is a NUL byte that is not
+** counted in len.  Functions taking a kh_status *rc do nothing once *rc
+** is not KH_OK (sticky errors, as in SQLite's fts5 buffers), so a long
+** sequence of appends needs one check at the end.
+*/
+
+typedef struct kh_buf {
+    char *data; /* the bytes, or NULL when nothing was ever appended */
+    size_t len; /* bytes used, not counting the NUL */
+    size_t cap; /* bytes allocated */
+} kh_buf;
+
+KH_HIDDEN void kh__buf_init(kh_buf *b);
+KH_HIDDEN void kh__buf_release(kh_buf *b);
+KH_HIDDEN void kh__buf_reset(kh_buf *b); /* len = 0, memory kept */
+KH_HIDDEN void kh__buf_reserve(kh_buf *b, size_t extra, kh_status *rc);
+KH_HIDDEN void kh__buf_append(kh_buf *b, const void *p, size_t n,
+                              kh_status *rc);
+KH_HIDDEN void kh__buf_puts(kh_buf *b, const char *s, kh_status *rc);
+KH_HIDDEN void kh__buf_putc(kh_buf *b, char c, kh_status *rc);
+KH_HIDDEN void kh__buf_printf(kh_buf *b, kh_status *rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Appends s[0..n) as the inside of a JSON string (no quotes around it).
+ * Invalid UTF-8 bytes become U+FFFD so that the output is always valid. */
+KH_HIDDEN void kh__buf_json_escape(kh_buf *b, const char *s, size_t n,
+                                   kh_status *rc);
+/* Hands the bytes to the caller, who frees them with kh_free(); the
+ * buffer is left empty.  Never NULL: an empty buffer gives "". */
+KH_HIDDEN char *kh__buf_detach(kh_buf *b, size_t *len, kh_status *rc);
+
+/**************************************************************************
+** Interface to code in base/strmap.c
+**
+** kh_strmap maps byte strings to 64-bit counters (open addressing, keys
+** copied into the map).  Used for vocabularies and counts.
+*/
+
+typedef struct kh_strmap_entry {
+    char *key; /* NUL-terminated copy, owned by the map */
+    size_t key_len;
+    uint64_t value;
+    uint32_t hash;
+} kh_strmap_entry;
+
+typedef struct kh_strmap {
+    kh_strmap_entry *slots; /* cap entries; key NULL = empty */
+    size_t cap;             /* power of two, or 0 */
+    size_t count;
+} kh_strmap;
+
+KH_HIDDEN void kh__strmap_init(kh_strmap *m);
+KH_HIDDEN void kh__strmap_release(kh_strmap *m);
+/* Returns the entry for key, adding it with value 0 if absent; NULL on
+ * allocation failure.  The pointer is valid until the next insertion. */
+KH_HIDDEN kh_strmap_entry *kh__strmap_upsert(kh_strmap *m, const char *key,
+                                             size_t len);
+KH_HIDDEN kh_strmap_entry *kh__strmap_get(const kh_strmap *m, const char *key,
+                                          size_t len);
+
+/* FNV-1a over len bytes: fast on short keys such as words. */
+KH_HIDDEN uint32_t kh__hash32(const void *p, size_t len);
+
+#endif /* KH_INT_H */

@@ -1,0 +1,96 @@
+/*
+ * stopwords.c -- the stop-word set.
+ *
+ * The list (data/stopwords/ar.txt, compiled in by tools/embed.sh) is
+ * normalized with the tokenizer itself when first needed, so that the list
+ * and the text always agree on spelling.  The set lives in static storage:
+ * building it allocates nothing and cannot fail.
+ */
+#include "text.h"
+
+#include <pthread.h>
+#include <string.h>
+
+extern const char kh__stopwords_data[];
+
+#define SLOTS    4096 /* power of two, well above twice the list */
+#define POOL     32768
+#define MAX_WORD 32 /* longest stop word kept, in bytes */
+
+static uint16_t slot_off[SLOTS]; /* offset into pool + 1; 0 = empty */
+static uint8_t slot_len[SLOTS];
+static char pool[POOL];
+static size_t pool_used;
+static size_t longest;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static uint32_t
+hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static bool
+lookup(const char *s, size_t n, uint32_t *slot)
+{
+    uint32_t i = hash(s, n) & (SLOTS - 1);
+    while (slot_off[i] != 0) {
+        if (slot_len[i] == n && memcmp(pool + slot_off[i] - 1, s, n) == 0) {
+            *slot = i;
+            return true;
+        }
+        i = (i + 1) & (SLOTS - 1);
+    }
+    *slot = i;
+    return false;
+}
+
+static void
+insert(const char *s, size_t n)
+{
+    uint32_t i;
+    if (n == 0 || n > MAX_WORD || pool_used + n > POOL || lookup(s, n, &i))
+        return;
+    memcpy(pool + pool_used, s, n);
+    slot_off[i] = (uint16_t)(pool_used + 1);
+    slot_len[i] = (uint8_t)n;
+    pool_used += n;
+    if (n > longest)
+        longest = n;
+}
+
+static void
+build(void)
+{
+    const char *p = kh__stopwords_data;
+    kh_tokenizer t;
+    while (*p != '\0') {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol != NULL ? (size_t)(eol - p) : strlen(p);
+        if (n > 0 && p[0] != '#') {
+            kh_raw_token tok;
+            kh__tokenizer_reset(&t, p, n);
+            /* One word a line; a line that splits (ـ alone) adds nothing
+             * unless it is one token. */
+            if (kh__tokenizer_next(&t, &tok)) {
+                char word[KH_MAX_TOKEN_BYTES + 8];
+                size_t len = tok.norm_len;
+                memcpy(word, tok.norm, len);
+                if (!kh__tokenizer_next(&t, &tok))
+                    insert(word, len);
+            }
+        }
+        p += n + (eol != NULL);
+    }
+}
+
+bool
+kh__is_stopword(const char *norm, size_t len)
+{
+    pthread_once(&once, build);
+    uint32_t slot;
+    return len <= longest && lookup(norm, len, &slot);
+}

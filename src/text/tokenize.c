@@ -1,0 +1,303 @@
+/*
+ * tokenize.c -- splits UTF-8 text into words and numbers.
+ *
+ * A token is a run of letters (with the marks and joiners that chartab.c
+ * classes as ignorable, so that harakat never split a word), or a run of
+ * digits, or Latin letters mixed with digits (G20).  Arabic letters do not
+ * join Latin letters or digits: "والـCNN" gives "وال" and "cnn", "و2022"
+ * gives "و" and "2022".  Inside a number, "." and U+066B between digits are
+ * a decimal point, and "," or U+066C followed by exactly three digits is a
+ * thousands separator and is dropped ("1,000" -> "1000").  An apostrophe
+ * between Latin letters is dropped ("O'Brien" -> "obrien"), and a final
+ * possessive "'s" is dropped with it.
+ *
+ * Offsets are byte offsets into the caller's text: a token spans from its
+ * first letter or digit to its last letter, digit or mark.  Invalid UTF-8
+ * bytes are separators, one byte at a time.
+ *
+ * The fast path handles ASCII and two-byte sequences (all of Arabic) with
+ * a table look-up and no call.
+ */
+#include "text.h"
+
+#include <string.h>
+
+typedef struct kh_unit unit;
+
+static const kh_cpinfo sep_entry; /* class KH_CP_SEP, for invalid bytes */
+
+void
+kh__tokenizer_reset(kh_tokenizer *t, const char *text, size_t len)
+{
+    kh__chartab_init();
+    t->text = (const unsigned char *)(text != NULL ? text : "");
+    t->len = text != NULL ? len : 0;
+    t->pos = 0;
+    t->exp_len = t->exp_pos = 0;
+    t->have_unit = 0;
+    t->norm_len = 0;
+    t->norm[0] = '\0';
+}
+
+static void
+set_unit(unit *u, const kh_cpinfo *e, size_t start, size_t end, int from_exp)
+{
+    u->bytes = e->out;
+    u->nbytes = e->len;
+    u->cls = e->cls;
+    u->script = e->script;
+    u->start = start;
+    u->end = end;
+    u->from_exp = (uint8_t)from_exp;
+}
+
+/* Reads the next unit from a pending expansion. */
+static void
+read_expansion_unit(kh_tokenizer *t, unit *u)
+{
+    const unsigned char *s = (const unsigned char *)t->exp + t->exp_pos;
+    uint32_t cp;
+    size_t n = kh__utf8_decode(s, t->exp_len - t->exp_pos, &cp);
+    const kh_cpinfo *e = &sep_entry;
+    if (n == 0)
+        n = 1;
+    else
+        e = kh__cpinfo(cp, &t->scratch);
+    t->exp_pos += n;
+    set_unit(u, e, t->exp_start, t->exp_end, 1);
+    /* An expansion's pieces are already folded; anything that would need
+     * another round (or is too long for the table) separates. */
+    if (e->cls == KH_CP_EXPAND || e->len > KH_CP_OUT_MAX)
+        u->cls = KH_CP_SEP;
+}
+
+static int
+read_unit(kh_tokenizer *t, unit *u)
+{
+    if (t->have_unit) {
+        *u = t->unit;
+        t->have_unit = 0;
+        return 1;
+    }
+    if (t->exp_pos < t->exp_len) {
+        read_expansion_unit(t, u);
+        return 1;
+    }
+    size_t pos = t->pos;
+    if (pos >= t->len)
+        return 0;
+    const unsigned char *s = t->text + pos;
+    unsigned c = s[0];
+    if (KH_LIKELY(c < 0x80)) {
+        t->pos = pos + 1;
+        set_unit(u, &kh__chartab[c], pos, pos + 1, 0);
+        return 1;
+    }
+    if (KH_LIKELY(c >= 0xC2 && c <= 0xDF && pos + 1 < t->len &&
+                  (s[1] & 0xC0) == 0x80)) {
+        uint32_t cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F);
+        t->pos = pos + 2;
+        set_unit(u, &kh__chartab[cp], pos, pos + 2, 0);
+        return 1;
+    }
+    uint32_t cp;
+    size_t n = kh__utf8_decode(s, t->len - pos, &cp);
+    if (n == 0) {
+        t->pos = pos + 1;
+        set_unit(u, &sep_entry, pos, pos + 1, 0);
+        return 1;
+    }
+    t->pos = pos + n;
+    const kh_cpinfo *e = kh__cpinfo(cp, &t->scratch);
+    if (KH_LIKELY(e->cls != KH_CP_EXPAND && e->len <= KH_CP_OUT_MAX)) {
+        set_unit(u, e, pos, pos + n, 0);
+        return 1;
+    }
+    /* A long fold or an expansion: materialize it in t->exp. */
+    size_t len;
+    if (e->len <= KH_CP_OUT_MAX) {
+        len = e->len;
+        memcpy(t->exp, e->out, len);
+    } else {
+        len = kh__cp_long(cp, t->exp, sizeof t->exp);
+    }
+    if (len == 0) {
+        set_unit(u, &sep_entry, pos, pos + n, 0);
+        return 1;
+    }
+    if (e->cls == KH_CP_LETTER) {
+        set_unit(u, e, pos, pos + n, 0);
+        u->bytes = t->exp;
+        u->nbytes = len;
+        return 1;
+    }
+    t->exp_len = len;
+    t->exp_pos = 0;
+    t->exp_start = pos;
+    t->exp_end = pos + n;
+    read_expansion_unit(t, u);
+    return 1;
+}
+
+/* The class of the character at raw offset pos, or KH_CP_SEP past the end;
+ * *len gets its byte length. */
+static int
+peek_class(kh_tokenizer *t, size_t pos, size_t *len, int *script)
+{
+    *len = 1;
+    *script = KH_SCRIPT_NONE;
+    if (pos >= t->len)
+        return KH_CP_SEP;
+    uint32_t cp;
+    size_t n = kh__utf8_decode(t->text + pos, t->len - pos, &cp);
+    if (n == 0)
+        return KH_CP_SEP;
+    *len = n;
+    const kh_cpinfo *e = kh__cpinfo(cp, &t->scratch);
+    *script = e->script;
+    return e->cls;
+}
+
+/* After a digit, does the separator unit u (ending at u->end) continue the
+ * number?  A decimal point needs a digit after it; a thousands separator
+ * needs exactly three digits and then no further digit. */
+static bool
+numsep_continues(kh_tokenizer *t, const unit *u)
+{
+    size_t pos = u->end, len;
+    int script;
+    if (u->bytes[0] == '.')
+        return peek_class(t, pos, &len, &script) == KH_CP_DIGIT;
+    for (int i = 0; i < 3; i++) {
+        if (peek_class(t, pos, &len, &script) != KH_CP_DIGIT)
+            return false;
+        pos += len;
+    }
+    return peek_class(t, pos, &len, &script) != KH_CP_DIGIT;
+}
+
+static void
+append(kh_tokenizer *t, const unit *u, unsigned *flags)
+{
+    if (t->norm_len + u->nbytes > KH_MAX_TOKEN_BYTES) {
+        *flags |= KH_TOKEN_TRUNCATED;
+        return;
+    }
+    memcpy(t->norm + t->norm_len, u->bytes, u->nbytes);
+    t->norm_len += u->nbytes;
+}
+
+/* A combining hamza after waw or ya makes ؤ or ئ, which fold to ء; after
+ * alef it makes أ/إ, which fold to alef, so nothing changes. */
+static void
+compose_hamza(kh_tokenizer *t)
+{
+    if (t->norm_len < 2)
+        return;
+    char *p = t->norm + t->norm_len - 2;
+    if ((unsigned char)p[0] == 0xD9 &&
+        ((unsigned char)p[1] == 0x88 || (unsigned char)p[1] == 0x8A)) {
+        p[0] = (char)0xD8; /* U+0621 ء */
+        p[1] = (char)0xA1;
+    }
+}
+
+int
+kh__tokenizer_next(kh_tokenizer *t, kh_raw_token *tok)
+{
+    unit u;
+    for (;;) {
+        if (!read_unit(t, &u))
+            return 0;
+        if (u.cls == KH_CP_LETTER || u.cls == KH_CP_DIGIT)
+            break;
+    }
+    bool arabic = false, latin = false, other = false, digits = false;
+    unsigned flags = 0;
+    size_t start = u.start, end = u.end;
+    int prev = u.cls;
+    t->norm_len = 0;
+    if (u.cls == KH_CP_DIGIT)
+        digits = true;
+    else if (u.script == KH_SCRIPT_ARABIC)
+        arabic = true;
+    else if (u.script == KH_SCRIPT_LATIN)
+        latin = true;
+    else
+        other = true;
+    append(t, &u, &flags);
+
+    while (read_unit(t, &u)) {
+        if (u.cls == KH_CP_LETTER) {
+            if ((u.script == KH_SCRIPT_ARABIC) != arabic)
+                goto push_back;
+            if (u.script == KH_SCRIPT_LATIN)
+                latin = true;
+            else if (u.script != KH_SCRIPT_ARABIC)
+                other = true;
+            append(t, &u, &flags);
+            end = u.end;
+            prev = KH_CP_LETTER;
+        } else if (u.cls == KH_CP_DIGIT) {
+            if (arabic)
+                goto push_back;
+            digits = true;
+            append(t, &u, &flags);
+            end = u.end;
+            prev = KH_CP_DIGIT;
+        } else if (u.cls == KH_CP_IGNORE) {
+            end = u.end;
+        } else if (u.cls == KH_CP_HAMZA) {
+            if (prev == KH_CP_LETTER && arabic)
+                compose_hamza(t);
+            end = u.end;
+        } else if (u.cls == KH_CP_NUMSEP) {
+            if (prev != KH_CP_DIGIT || latin || other || u.from_exp ||
+                !numsep_continues(t, &u))
+                break;
+            if (u.bytes[0] == '.')
+                append(t, &u, &flags);
+            end = u.end;
+            prev = KH_CP_NUMSEP;
+        } else if (u.cls == KH_CP_APOS) {
+            size_t len, len2;
+            int script, script2;
+            if (prev != KH_CP_LETTER || !latin || u.from_exp ||
+                peek_class(t, u.end, &len, &script) != KH_CP_LETTER ||
+                script != KH_SCRIPT_LATIN)
+                break;
+            unsigned char next = t->text[u.end];
+            int after = peek_class(t, u.end + len, &len2, &script2);
+            if ((next == 's' || next == 'S') && after != KH_CP_LETTER &&
+                after != KH_CP_DIGIT) {
+                /* Possessive 's: drop it and end the word. */
+                t->pos = u.end + 1;
+                end = u.end + 1;
+                break;
+            }
+            prev = KH_CP_APOS;
+        } else {
+            break;
+        }
+    }
+    goto done;
+push_back:
+    t->unit = u;
+    t->have_unit = 1;
+done:
+    t->norm[t->norm_len] = '\0';
+    tok->start = start;
+    tok->end = end;
+    tok->flags = flags;
+    tok->norm = t->norm;
+    tok->norm_len = t->norm_len;
+    if (arabic)
+        tok->kind = KH_TOKEN_ARABIC;
+    else if (other)
+        tok->kind = KH_TOKEN_OTHER;
+    else if (latin)
+        tok->kind = digits ? KH_TOKEN_MIXED : KH_TOKEN_LATIN;
+    else
+        tok->kind = KH_TOKEN_NUMBER;
+    return 1;
+}
