@@ -18,129 +18,198 @@
  * hamza-alef forms are ا), so only those letters appear in the rules.
  * docs/analysis.md has the rules with examples; which stemmer the index
  * uses is decided by retrieval measurements, not here.
+ *
+ * Every letter the rules look at is two bytes of UTF-8 (U+0600..U+06FF);
+ * the stemmer reads each as one 16-bit code (lead byte << 8 | trail byte)
+ * so that affixes compare as integers.
  */
 #include "text.h"
 
 #include <string.h>
 
-#define LETTER_BYTES 2 /* every letter the rules see is two bytes */
+#define LETTER_BYTES 2
+#define MAX_LETTERS  (KH_MAX_TOKEN_BYTES / LETTER_BYTES)
+
+/* The letters of the rules, as 16-bit UTF-8 codes. */
+enum {
+    ALEF = 0xD8A7, /* ا U+0627 */
+    BEH = 0xD8A8,  /* ب */
+    TEH = 0xD8AA,  /* ت */
+    FEH = 0xD981,  /* ف */
+    KAF = 0xD983,  /* ك */
+    LAM = 0xD984,  /* ل */
+    MEEM = 0xD985, /* م */
+    NOON = 0xD986, /* ن */
+    HEH = 0xD987,  /* ه */
+    WAW = 0xD988,  /* و */
+    YEH = 0xD98A   /* ي */
+};
+
+/*
+ * The affixes, longest first where they overlap (the first match wins):
+ *   articles  وبال وكال فبال ولل فلل وال فال بال كال لل ال   (2+ letters left)
+ *   و         once or twice, after the article too           (3+ left)
+ *   pronouns  هما كما هم هن كم كن نا ها ه                    (3+ left)
+ *   otherwise وا, else the accusative ا                      (3+ left)
+ *   suffixes  ان ات ون ين يه ه ي, up to three times          (2+ left)
+ * Each step below dispatches on the letter at the end it looks at, which
+ * is what makes the stemmer cheap enough to run on every token.
+ */
 
 typedef struct word {
-    const char *p;
-    size_t n; /* bytes */
+    const uint16_t *c;
+    size_t n; /* letters */
 } word;
 
+static uint16_t
+at(const word *w, size_t i) /* the i-th letter; 0 if there is none */
+{
+    return i < w->n ? w->c[i] : 0;
+}
+
+static uint16_t
+back(const word *w, size_t i) /* the i-th letter from the end, from 0 */
+{
+    return i < w->n ? w->c[w->n - 1 - i] : 0;
+}
+
+/* Length of the article prefix to strip (leaving 2+ letters), or 0. */
 static size_t
-letters(const word *w)
+article(const word *w)
 {
-    return w->n / LETTER_BYTES;
-}
-
-static bool
-starts_with(const word *w, const char *lit)
-{
-    size_t n = strlen(lit);
-    return w->n >= n && memcmp(w->p, lit, n) == 0;
-}
-
-static bool
-ends_with(const word *w, const char *lit)
-{
-    size_t n = strlen(lit);
-    return w->n >= n && memcmp(w->p + w->n - n, lit, n) == 0;
-}
-
-/* Removes the longest prefix from list whose removal leaves at least min
- * letters; returns true if one was removed. */
-static bool
-strip_prefix(word *w, const char *const *list, size_t count, size_t min)
-{
-    for (size_t i = 0; i < count; i++) {
-        size_t n = strlen(list[i]);
-        if (starts_with(w, list[i]) && (w->n - n) / LETTER_BYTES >= min) {
-            w->p += n;
-            w->n -= n;
-            return true;
-        }
+    uint16_t c0 = at(w, 0), c1 = at(w, 1), c2 = at(w, 2), c3 = at(w, 3);
+    size_t n = w->n;
+    switch (c0) {
+    case ALEF: /* ال */
+    case LAM:  /* لل */
+        return c1 == LAM && n >= 4 ? 2 : 0;
+    case WAW: /* وبال وكال ولل وال */
+    case FEH: /* فبال فلل فال */
+        if ((c1 == BEH || (c1 == KAF && c0 == WAW)) && c2 == ALEF &&
+            c3 == LAM && n >= 6)
+            return 4;
+        if ((c1 == LAM || c1 == ALEF) && c2 == LAM && n >= 5)
+            return 3;
+        return 0;
+    case BEH: /* بال */
+    case KAF: /* كال */
+        return c1 == ALEF && c2 == LAM && n >= 5 ? 3 : 0;
+    default:
+        return 0;
     }
-    return false;
 }
 
-static bool
-strip_suffix(word *w, const char *const *list, size_t count, size_t min)
+/* Length of the enclitic pronoun to strip (leaving 3+ letters), or 0. */
+static size_t
+pronoun(const word *w)
 {
-    for (size_t i = 0; i < count; i++) {
-        size_t n = strlen(list[i]);
-        if (ends_with(w, list[i]) && (w->n - n) / LETTER_BYTES >= min) {
-            w->n -= n;
-            return true;
-        }
+    uint16_t z0 = back(w, 0), z1 = back(w, 1), z2 = back(w, 2);
+    size_t n = w->n;
+    switch (z0) {
+    case ALEF: /* هما كما نا ها */
+        if (z1 == MEEM && (z2 == HEH || z2 == KAF))
+            return n >= 6 ? 3 : 0;
+        return (z1 == NOON || z1 == HEH) && n >= 5 ? 2 : 0;
+    case MEEM: /* هم كم */
+    case NOON: /* هن كن */
+        return (z1 == HEH || z1 == KAF) && n >= 5 ? 2 : 0;
+    case HEH: /* ه */
+        return n >= 4 ? 1 : 0;
+    default:
+        return 0;
     }
-    return false;
 }
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+/* Length of the light10 suffix to strip (leaving 2+ letters), or 0. */
+static size_t
+suffix(const word *w)
+{
+    uint16_t z1 = back(w, 1);
+    size_t n = w->n;
+    switch (back(w, 0)) {
+    case NOON: /* ان ون ين */
+        return (z1 == ALEF || z1 == WAW || z1 == YEH) && n >= 4 ? 2 : 0;
+    case TEH: /* ات */
+        return z1 == ALEF && n >= 4 ? 2 : 0;
+    case HEH: /* يه, else ه */
+        if (z1 == YEH && n >= 4)
+            return 2;
+        return n >= 3 ? 1 : 0;
+    case YEH: /* ي */
+        return n >= 3 ? 1 : 0;
+    default:
+        return 0;
+    }
+}
 
-/* Longest first: the first match wins. */
-static const char *const articles[] = {
-    "وبال", "وكال", "فبال", "ولل", "فلل", "وال",
-    "فال",  "بال",  "كال",  "لل",  "ال",
-};
-static const char *const pronouns[] = {
-    "هما", "كما", "هم", "هن", "كم", "كن", "نا", "ها", "ه",
-};
-static const char *const suffixes[] = {
-    "ان", "ات", "ون", "ين", "يه", "ه", "ي",
-};
+static const uint16_t allah[] = {ALEF, LAM, LAM, HEH}; /* الله */
 
-/* Words whose letters look like clitics but are not; the stem is given. */
-static const struct {
-    const char *word, *stem;
-} exceptions[] = {
-    {"الله", "الله"},  {"والله", "الله"}, {"بالله", "الله"},
-    {"فالله", "الله"}, {"تالله", "الله"}, {"لله", "الله"},
-};
+static void
+stem(word *w, uint16_t *buf)
+{
+    if (w->n < 3)
+        return;
+    if (w->n >= 4 && back(w, 0) == HEH && back(w, 1) == LAM &&
+        back(w, 2) == LAM && back(w, 3) == ALEF) {
+        /* الله and عبدالله keep their letters; والله بالله فالله تالله
+         * become الله. */
+        uint16_t c0 = w->c[0];
+        if (w->n == 5 && (c0 == WAW || c0 == BEH || c0 == FEH || c0 == TEH))
+            w->c++, w->n--;
+        return;
+    }
+    if (w->n == 3 && w->c[0] == LAM && w->c[1] == LAM && w->c[2] == HEH) {
+        w->c = allah; /* لله */
+        w->n = 4;
+        return;
+    }
+    size_t k = article(w);
+    w->c += k;
+    w->n -= k;
+    for (int i = 0; i < 2 && w->n >= 4 && w->c[0] == WAW; i++)
+        w->c++, w->n--;
+
+    if ((k = pronoun(w)) > 0) {
+        w->n -= k;
+        if (w->n >= 4 && back(w, 0) == TEH && back(w, 1) != ALEF) {
+            /* حكومت+نا: the ta marbuta is back; ه stands for it. */
+            memcpy(buf, w->c, w->n * sizeof *buf);
+            buf[w->n - 1] = HEH;
+            w->c = buf;
+        }
+    } else if (w->n >= 5 && back(w, 1) == WAW && back(w, 0) == ALEF) {
+        w->n -= 2; /* verb plural: قالوا */
+    } else if (w->n >= 4 && back(w, 0) == ALEF) {
+        w->n -= 1; /* accusative alef: تمهيدا */
+    }
+    for (int round = 0; round < 3 && (k = suffix(w)) > 0; round++)
+        w->n -= k;
+}
 
 size_t
 kh__stem_light(const char *norm, size_t len, char *out)
 {
-    word w = {norm, len};
-    /* Only words of two-byte Arabic letters are stemmed. */
-    for (size_t i = 0; i < len; i += LETTER_BYTES) {
-        unsigned char c = (unsigned char)norm[i];
-        if (len % LETTER_BYTES != 0 || c < 0xD8 || c > 0xDB)
-            goto done;
+    uint16_t codes[MAX_LETTERS + 1], buf[MAX_LETTERS + 1];
+    const unsigned char *s = (const unsigned char *)norm;
+    size_t n = len / LETTER_BYTES;
+    /* Only words made entirely of two-byte Arabic letters are stemmed. */
+    bool arabic = len % LETTER_BYTES == 0 && n <= MAX_LETTERS;
+    for (size_t i = 0; arabic && i < n; i++) {
+        unsigned char lead = s[2 * i];
+        arabic = lead >= 0xD8 && lead <= 0xDB;
+        codes[i] = (uint16_t)(lead << 8 | s[2 * i + 1]);
     }
-    for (size_t i = 0; i < COUNT(exceptions); i++) {
-        if (strlen(exceptions[i].word) == len &&
-            memcmp(exceptions[i].word, norm, len) == 0) {
-            w.p = exceptions[i].stem;
-            w.n = strlen(exceptions[i].stem);
-            goto done;
-        }
+    if (!arabic) {
+        memcpy(out, norm, len);
+        out[len] = '\0';
+        return len;
     }
-    if (letters(&w) < 3 || ends_with(&w, "الله"))
-        goto done; /* too short to hold a clitic; or عبدالله and the like */
-
-    strip_prefix(&w, articles, COUNT(articles), 2);
-    for (int i = 0; i < 2 && starts_with(&w, "و") && letters(&w) - 1 >= 3; i++)
-        w.p += LETTER_BYTES, w.n -= LETTER_BYTES;
-
-    if (strip_suffix(&w, pronouns, COUNT(pronouns), 3)) {
-        if (ends_with(&w, "ت") && !ends_with(&w, "ات") && letters(&w) >= 4) {
-            /* حكومت+نا: the ta marbuta is back; ه stands for it. */
-            memcpy(out, w.p, w.n - LETTER_BYTES);
-            memcpy(out + w.n - LETTER_BYTES, "ه", LETTER_BYTES);
-            w.p = out;
-        }
-    } else if (!strip_suffix(&w, (const char *const[]){"وا"}, 1, 3)) {
-        strip_suffix(&w, (const char *const[]){"ا"}, 1, 3);
+    word w = {codes, n};
+    stem(&w, buf);
+    for (size_t i = 0; i < w.n; i++) {
+        out[2 * i] = (char)(w.c[i] >> 8);
+        out[2 * i + 1] = (char)(w.c[i] & 0xFF);
     }
-    for (int round = 0; round < 3; round++)
-        if (!strip_suffix(&w, suffixes, COUNT(suffixes), 2))
-            break;
-done:
-    memmove(out, w.p, w.n);
-    out[w.n] = '\0';
-    return w.n;
+    out[2 * w.n] = '\0';
+    return 2 * w.n;
 }

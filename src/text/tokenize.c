@@ -95,10 +95,13 @@ read_unit(kh_tokenizer *t, unit *u)
     }
     if (KH_LIKELY(c >= 0xC2 && c <= 0xDF && pos + 1 < t->len &&
                   (s[1] & 0xC0) == 0x80)) {
-        uint32_t cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F);
-        t->pos = pos + 2;
-        set_unit(u, &kh__chartab[cp], pos, pos + 2, 0);
-        return 1;
+        const kh_cpinfo *e =
+            &kh__chartab[((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F)];
+        if (KH_LIKELY(e->cls != KH_CP_EXPAND && e->len <= KH_CP_OUT_MAX)) {
+            t->pos = pos + 2;
+            set_unit(u, e, pos, pos + 2, 0);
+            return 1;
+        }
     }
     uint32_t cp;
     size_t n = kh__utf8_decode(s, t->len - pos, &cp);
@@ -183,7 +186,13 @@ append(kh_tokenizer *t, const unit *u, unsigned *flags)
         *flags |= KH_TOKEN_TRUNCATED;
         return;
     }
-    memcpy(t->norm + t->norm_len, u->bytes, u->nbytes);
+    if (KH_LIKELY(u->nbytes <= 4)) {
+        /* A fixed-size copy is one move; every source has 4 readable
+         * bytes (table entries hold 12) and norm has slack after it. */
+        memcpy(t->norm + t->norm_len, u->bytes, 4);
+    } else {
+        memcpy(t->norm + t->norm_len, u->bytes, u->nbytes);
+    }
     t->norm_len += u->nbytes;
 }
 
@@ -200,6 +209,38 @@ compose_hamza(kh_tokenizer *t)
         p[0] = (char)0xD8; /* U+0621 ء */
         p[1] = (char)0xA1;
     }
+}
+
+/* The hot loop: Arabic letters (U+0600..U+06FF, two bytes each) and the
+ * marks inside an Arabic word, without the unit machinery.  Stops at the
+ * first character it does not handle, which the general loop then reads. */
+static void
+arabic_run(kh_tokenizer *t, size_t *end, unsigned *flags, int *prev)
+{
+    const unsigned char *s = t->text;
+    size_t pos = t->pos, len = t->len, nl = t->norm_len;
+    while (pos + 1 < len) {
+        unsigned c = s[pos], c2 = s[pos + 1];
+        if (c < 0xD8 || c > 0xDB || (c2 & 0xC0) != 0x80)
+            break;
+        const kh_cpinfo *e = &kh__chartab[((c & 0x1Fu) << 6) | (c2 & 0x3Fu)];
+        if (e->cls == KH_CP_LETTER && e->script == KH_SCRIPT_ARABIC &&
+            e->len <= 4) {
+            if (nl + e->len <= KH_MAX_TOKEN_BYTES) {
+                memcpy(t->norm + nl, e->out, 4); /* see append() */
+                nl += e->len;
+            } else {
+                *flags |= KH_TOKEN_TRUNCATED;
+            }
+            *prev = KH_CP_LETTER;
+        } else if (e->cls != KH_CP_IGNORE) {
+            break;
+        }
+        pos += 2;
+        *end = pos;
+    }
+    t->pos = pos;
+    t->norm_len = nl;
 }
 
 int
@@ -227,7 +268,11 @@ kh__tokenizer_next(kh_tokenizer *t, kh_raw_token *tok)
         other = true;
     append(t, &u, &flags);
 
-    while (read_unit(t, &u)) {
+    for (;;) {
+        if (arabic && !t->have_unit && t->exp_pos >= t->exp_len)
+            arabic_run(t, &end, &flags, &prev);
+        if (!read_unit(t, &u))
+            break;
         if (u.cls == KH_CP_LETTER) {
             if ((u.script == KH_SCRIPT_ARABIC) != arabic)
                 goto push_back;
