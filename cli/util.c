@@ -85,7 +85,7 @@ cli_lines_next(cli_lines *r, const char **line, size_t *len)
         if (got == 0) {
             int err;
             gzerror(r->gz, &err);
-            if (err != Z_OK && err != Z_BUF_ERROR)
+            if (err != Z_OK) /* Z_BUF_ERROR: the gzip stream was cut short */
                 return -1;
             r->eof = 1;
         }

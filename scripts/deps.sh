@@ -1,0 +1,45 @@
+#!/bin/sh
+# Installs the Debian packages Khabar needs, when they are missing.
+# Works as root, or as a normal user with sudo.  Debian 12 (bookworm).
+#
+#   scripts/deps.sh          build, test and fuzz dependencies
+#
+# What each package is for:
+#   build-essential pkg-config   the C toolchain and library flags
+#   libutf8proc-dev              Unicode properties, NFKC, case folding
+#   libstemmer-dev               the Snowball Arabic stemmer
+#   libjansson-dev               JSON in and out
+#   zlib1g-dev                   gzip input (JSONL.gz, later WARC)
+#   libsqlite3-dev               the FTS5 tokenizer the benchmark compares with
+#   libcmocka-dev                the unit-test framework
+#   snowball-data                Snowball's Arabic vocabulary, a test fixture
+#   clang libclang-rt-14-dev     libFuzzer and the sanitizer runtimes
+#   clang-format                 the style check
+set -eu
+
+PKGS="build-essential pkg-config libutf8proc-dev libstemmer-dev libjansson-dev
+zlib1g-dev libsqlite3-dev libcmocka-dev snowball-data clang libclang-rt-14-dev
+clang-format"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+        grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "khabar: installing Debian packages:$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "khabar: need root or sudo to install:$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
