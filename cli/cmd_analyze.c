@@ -238,8 +238,9 @@ summarize(kh_analyzer *a, const char *stemmer, const char *path, int as_json,
         printf("distinct normalized forms: %zu, distinct stems: %zu "
                "(stemmer: %s)\n",
                s.norms.count, s.stems.count, stemmer);
-        printf("time: %.3f s (%.1f MB/s, including JSON parsing)\n", secs,
-               secs > 0 ? mb / secs : 0.0);
+        printf("time: %.3f s (%.1f MB/s) for reading, JSON parsing, analysis "
+               "and counting\n",
+               secs, secs > 0 ? mb / secs : 0.0);
         if (top > 0)
             printf("most frequent stems (stop words excluded):\n");
         for (long i = 0; i < top; i++)
