@@ -30,7 +30,7 @@ WARN = -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wredundant-decls \
        -Wstrict-prototypes -Wold-style-definition -Wconversion \
        -Wno-sign-conversion -Wvla -Wformat=2
 
-PKGS     = libutf8proc jansson zlib
+PKGS     = libutf8proc jansson zlib sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -102,7 +102,7 @@ bench: $(BENCH_BIN)
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $< $(LIB) \
-	    $(LDFLAGS) $(shell pkg-config --libs sqlite3) $(LDLIBS) -o $@
+	    $(LDFLAGS) $(LDLIBS) -o $@
 
 FORMAT_FILES = $(wildcard include/khabar/*.h src/*.h src/*/*.h src/*/*.c \
                cli/*.c cli/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c \

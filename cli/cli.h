@@ -15,6 +15,22 @@
 #include <zlib.h>
 
 int kh_cmd_analyze(int argc, char **argv);
+int kh_cmd_ingest(int argc, char **argv);
+int kh_cmd_search(int argc, char **argv);
+int kh_cmd_show(int argc, char **argv);
+int kh_cmd_delete(int argc, char **argv);
+int kh_cmd_stats(int argc, char **argv);
+
+/* The index directory: the --index option, else $KHABAR_INDEX, else
+ * ./khabar-data. */
+const char *cli_index_dir(const char *option);
+
+/* Opens the index, printing the reason on failure; NULL then. */
+kh_index *cli_open_index(const char *dir, int write, int create,
+                         kh_stemmer_kind stemmer);
+
+/* Appends a hit's fields as a JSON object. */
+void cli_hit_json(kh_buf *b, const kh_hit *h, const char *body, kh_status *rc);
 
 /* Prints "khabar: " and the message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

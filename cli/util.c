@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
@@ -109,4 +110,70 @@ cli_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+const char *
+cli_index_dir(const char *option)
+{
+    if (option != NULL)
+        return option;
+    const char *env = getenv("KHABAR_INDEX");
+    return env != NULL && *env ? env : "khabar-data";
+}
+
+kh_index *
+cli_open_index(const char *dir, int write, int create,
+               kh_stemmer_kind stemmer)
+{
+    kh_index_options o = {create, !write, 0, stemmer};
+    kh_index *ix;
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    kh_status rc = kh_index_open(dir, &o, &ix, &err);
+    if (rc != KH_OK) {
+        cli_error("%s", err.message[0] ? err.message : kh_strerror(rc));
+        return NULL;
+    }
+    return ix;
+}
+
+static void
+json_field(kh_buf *b, const char *name, const char *v, kh_status *rc)
+{
+    kh__buf_printf(b, rc, "\"%s\":", name);
+    if (v == NULL) {
+        kh__buf_puts(b, "null", rc);
+        return;
+    }
+    kh__buf_putc(b, '"', rc);
+    kh__buf_json_escape(b, v, strlen(v), rc);
+    kh__buf_putc(b, '"', rc);
+}
+
+void
+cli_hit_json(kh_buf *b, const kh_hit *h, const char *body, kh_status *rc)
+{
+    char date[32] = "";
+    if (h->date != KH_DATE_NONE)
+        kh_date_format(h->date, date);
+    kh__buf_putc(b, '{', rc);
+    json_field(b, "id", h->id, rc);
+    kh__buf_putc(b, ',', rc);
+    json_field(b, "title", h->title, rc);
+    kh__buf_putc(b, ',', rc);
+    json_field(b, "url", h->url, rc);
+    kh__buf_putc(b, ',', rc);
+    json_field(b, "source", h->source, rc);
+    kh__buf_putc(b, ',', rc);
+    json_field(b, "date", date[0] ? date : NULL, rc);
+    kh__buf_putc(b, ',', rc);
+    json_field(b, "author", h->author, rc);
+    if (body != NULL) {
+        kh__buf_putc(b, ',', rc);
+        json_field(b, "body", body, rc);
+    } else {
+        kh__buf_printf(b, rc, ",\"score\":%.4f,", h->score);
+        json_field(b, "snippet", h->snippet, rc);
+    }
+    kh__buf_putc(b, '}', rc);
 }

@@ -46,6 +46,14 @@ typedef enum kh_status {
     KH_EUNSUPPORTED /* the feature is not available in this build */
 } kh_status;
 
+/* Details of an error, for the calls that take one: a message and, where
+ * it applies (a query's syntax), the byte offset in the input. */
+typedef struct kh_error {
+    char message[256];
+    size_t offset;   /* byte offset of the problem in the input */
+    int has_offset;  /* nonzero when offset is meaningful */
+} kh_error;
+
 /* A static English message for a status; never NULL. */
 KH_API const char *kh_strerror(kh_status status);
 
@@ -61,5 +69,6 @@ KH_API void kh_free(void *ptr);
 #endif
 
 #include "khabar/analyzer.h"
+#include "khabar/index.h"
 
 #endif /* KHABAR_H */

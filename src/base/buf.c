@@ -52,6 +52,7 @@ kh__buf_reserve(kh_buf *b, size_t extra, kh_status *rc)
     }
     b->data = p;
     b->cap = cap;
+    b->data[b->len] = '\0'; /* the invariant holds from the first byte */
 }
 
 void

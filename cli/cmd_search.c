@@ -1,0 +1,270 @@
+/*
+ * cmd_search.c -- `khabar search`, `show`, `delete` and `stats`: the
+ * commands that read or change an existing index.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Shared option loop: --index DIR, --json, -n N, --offset K, --all. */
+typedef struct opts {
+    const char *dir;
+    int json, all;
+    size_t limit, offset;
+    int first; /* first operand */
+} opts;
+
+static int
+parse(int argc, char **argv, opts *o, const char *usage_text)
+{
+    memset(o, 0, sizeof *o);
+    o->limit = 10;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+        const char *a = argv[i];
+        char *end;
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        } else if (strcmp(a, "--index") == 0 && i + 1 < argc) {
+            o->dir = argv[++i];
+        } else if (strcmp(a, "--json") == 0) {
+            o->json = 1;
+        } else if (strcmp(a, "--all") == 0) {
+            o->all = 1;
+        } else if ((strcmp(a, "-n") == 0 || strcmp(a, "--offset") == 0) &&
+                   i + 1 < argc) {
+            long v = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || v < 0 || (a[1] == 'n' && v == 0)) {
+                cli_error("%s wants a number, not '%s'", a, argv[i]);
+                return 2;
+            }
+            if (a[1] == 'n')
+                o->limit = (size_t)v;
+            else
+                o->offset = (size_t)v;
+        } else {
+            cli_error("unknown or incomplete option '%s'", a);
+            fputs(usage_text, stderr);
+            return 2;
+        }
+    }
+    o->dir = cli_index_dir(o->dir);
+    o->first = i;
+    return -1;
+}
+
+static const char search_usage[] =
+    "usage: khabar search [--index DIR] [--json] [-n N] [--offset K] [--all]\n"
+    "                     QUERY...\n"
+    "Query syntax: docs/query.md (words, \"phrases\", -exclude, OR, (...),\n"
+    "title:, source:, since:/until: dates).  --all requires every word.\n";
+
+int
+kh_cmd_search(int argc, char **argv)
+{
+    opts o;
+    int st = parse(argc, argv, &o, search_usage);
+    if (st >= 0)
+        return st;
+    if (o.first >= argc) {
+        fputs(search_usage, stderr);
+        return 2;
+    }
+    kh_buf q;
+    kh_status rc = KH_OK;
+    kh__buf_init(&q);
+    for (int i = o.first; i < argc; i++) {
+        if (i > o.first)
+            kh__buf_putc(&q, ' ', &rc);
+        kh__buf_puts(&q, argv[i], &rc);
+    }
+    kh_index *ix = rc == KH_OK ? cli_open_index(o.dir, 0, 0, 0) : NULL;
+    if (ix == NULL) {
+        kh__buf_release(&q);
+        return 1;
+    }
+    int tty = isatty(1);
+    kh_search_options so = {o.limit, o.offset, o.all, 0,
+                            o.json ? "<b>" : tty ? "\033[1m" : "[",
+                            o.json ? "</b>" : tty ? "\033[0m" : "]", o.json};
+    kh_results *res;
+    kh_error err;
+    rc = kh_index_search(ix, q.data, &so, &res, &err);
+    if (rc != KH_OK) {
+        if (err.has_offset)
+            cli_error("query error at column %zu: %s\n  %s\n  %*s^",
+                      err.offset + 1, err.message, q.data, (int)err.offset,
+                      "");
+        else
+            cli_error("%s", err.message[0] ? err.message : kh_strerror(rc));
+        kh__buf_release(&q);
+        kh_index_close(ix);
+        return rc == KH_EINVAL ? 2 : 1;
+    }
+    if (o.json) {
+        kh_buf b;
+        kh__buf_init(&b);
+        kh__buf_printf(&b, &rc, "{\"total\":%zu,\"took_ms\":%.3f,\"hits\":[",
+                       res->total, res->took_ms);
+        for (size_t i = 0; i < res->n_hits; i++) {
+            if (i > 0)
+                kh__buf_putc(&b, ',', &rc);
+            cli_hit_json(&b, &res->hits[i], NULL, &rc);
+        }
+        kh__buf_puts(&b, "]}\n", &rc);
+        if (rc == KH_OK)
+            fwrite(b.data, 1, b.len, stdout);
+        kh__buf_release(&b);
+    } else {
+        printf("%zu articles match (%.1f ms)\n", res->total, res->took_ms);
+        for (size_t i = 0; i < res->n_hits; i++) {
+            const kh_hit *h = &res->hits[i];
+            char date[32] = "";
+            if (h->date != KH_DATE_NONE)
+                kh_date_format(h->date, date);
+            printf("\n%zu. %s  [%s | %.10s | %.3f | id %s]\n", o.offset + i + 1,
+                   h->title ? h->title : "", h->source ? h->source : "-",
+                   date[0] ? date : "-", h->score, h->id);
+            if (h->url)
+                printf("   %s\n", h->url);
+            if (h->snippet && *h->snippet)
+                printf("   %s\n", h->snippet);
+        }
+    }
+    kh_results_free(res);
+    kh__buf_release(&q);
+    kh_index_close(ix);
+    return rc == KH_OK ? 0 : 1;
+}
+
+static const char show_usage[] =
+    "usage: khabar show [--index DIR] [--json] ID\n";
+
+int
+kh_cmd_show(int argc, char **argv)
+{
+    opts o;
+    int st = parse(argc, argv, &o, show_usage);
+    if (st >= 0)
+        return st;
+    if (o.first != argc - 1) {
+        fputs(show_usage, stderr);
+        return 2;
+    }
+    kh_index *ix = cli_open_index(o.dir, 0, 0, 0);
+    if (ix == NULL)
+        return 1;
+    kh_doc *d;
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    kh_status rc = kh_index_get(ix, argv[o.first], &d, &err);
+    if (rc != KH_OK) {
+        cli_error("%s", err.message[0] ? err.message : kh_strerror(rc));
+        kh_index_close(ix);
+        return 1;
+    }
+    if (o.json) {
+        kh_buf b;
+        kh__buf_init(&b);
+        cli_hit_json(&b, &d->meta, d->body ? d->body : "", &rc);
+        kh__buf_putc(&b, '\n', &rc);
+        if (rc == KH_OK)
+            fwrite(b.data, 1, b.len, stdout);
+        kh__buf_release(&b);
+    } else {
+        char date[32] = "-";
+        if (d->meta.date != KH_DATE_NONE)
+            kh_date_format(d->meta.date, date);
+        printf("id:     %s\ntitle:  %s\nsource: %s\ndate:   %s\n"
+               "author: %s\nurl:    %s\n\n%s\n",
+               d->meta.id, d->meta.title ? d->meta.title : "",
+               d->meta.source ? d->meta.source : "", date,
+               d->meta.author ? d->meta.author : "",
+               d->meta.url ? d->meta.url : "", d->body ? d->body : "");
+    }
+    kh_doc_free(d);
+    kh_index_close(ix);
+    return rc == KH_OK ? 0 : 1;
+}
+
+static const char delete_usage[] =
+    "usage: khabar delete [--index DIR] ID...\n";
+
+int
+kh_cmd_delete(int argc, char **argv)
+{
+    opts o;
+    int st = parse(argc, argv, &o, delete_usage);
+    if (st >= 0)
+        return st;
+    if (o.first >= argc) {
+        fputs(delete_usage, stderr);
+        return 2;
+    }
+    kh_index *ix = cli_open_index(o.dir, 1, 0, 0);
+    if (ix == NULL)
+        return 1;
+    int status = 0;
+    kh_error err;
+    for (int i = o.first; i < argc; i++) {
+        memset(&err, 0, sizeof err);
+        if (kh_index_delete(ix, argv[i], &err) != KH_OK) {
+            cli_error("%s", err.message);
+            status = 1;
+        }
+    }
+    if (kh_index_commit(ix, &err) != KH_OK) {
+        cli_error("commit failed: %s", err.message);
+        status = 1;
+    }
+    kh_index_close(ix);
+    return status;
+}
+
+static const char stats_usage[] =
+    "usage: khabar stats [--index DIR] [--json]\n";
+
+int
+kh_cmd_stats(int argc, char **argv)
+{
+    opts o;
+    int st = parse(argc, argv, &o, stats_usage);
+    if (st >= 0)
+        return st;
+    if (o.first != argc) {
+        fputs(stats_usage, stderr);
+        return 2;
+    }
+    kh_index *ix = cli_open_index(o.dir, 0, 0, 0);
+    if (ix == NULL)
+        return 1;
+    kh_index_stats s;
+    kh_error err;
+    kh_status rc = kh_index_stats_get(ix, &s, &err);
+    if (rc == KH_OK && o.json)
+        printf("{\"articles\":%llu,\"deleted\":%llu,\"segments\":%llu,"
+               "\"terms\":%llu,\"postings_bytes\":%llu,\"store_bytes\":%llu,"
+               "\"stemmer\":\"%s\"}\n",
+               (unsigned long long)s.articles, (unsigned long long)s.deleted,
+               (unsigned long long)s.segments, (unsigned long long)s.terms,
+               (unsigned long long)s.postings_bytes,
+               (unsigned long long)s.store_bytes, s.stemmer);
+    else if (rc == KH_OK)
+        printf("index:     %s\narticles:  %llu\ndeleted:   %llu (still in "
+               "segments)\nsegments:  %llu\nterms:     %llu\npostings:  %.1f "
+               "MB\nstore:     %.1f MB (docs.db)\nstemmer:   %s\n",
+               o.dir, (unsigned long long)s.articles,
+               (unsigned long long)s.deleted, (unsigned long long)s.segments,
+               (unsigned long long)s.terms, (double)s.postings_bytes / 1e6,
+               (double)s.store_bytes / 1e6, s.stemmer);
+    else
+        cli_error("%s", kh_strerror(rc));
+    kh_index_close(ix);
+    return rc == KH_OK ? 0 : 1;
+}

@@ -1,0 +1,674 @@
+/*
+ * index.c -- the public kh_index_* calls: opening, adding, deleting,
+ * committing, snapshots, merging, statistics.
+ *
+ * The writer holds an exclusive lock on DIR/LOCK for as long as it is
+ * open, so two writers never race; readers take no lock.  A writer's
+ * changes go into one SQLite transaction (docs rows, segment rows,
+ * deletion bitmaps) that kh_index_commit() commits after the segment
+ * files are synced: the commit is atomic and durable, and a crash at any
+ * other point leaves the previous commit plus segment files nobody
+ * references, which the next writer deletes when it opens the index.
+ */
+#include "index.h"
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_SEGMENTS 10 /* more than this after a commit: merge */
+
+static void seterr(kh_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+seterr(kh_error *err, const char *fmt, ...)
+{
+    if (err != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+        err->has_offset = 0;
+    }
+}
+
+static void
+snap_free(kh_snapseg *segs, size_t n)
+{
+    for (size_t i = 0; segs != NULL && i < n; i++) {
+        kh__seg_close(segs[i].seg);
+        kh_free(segs[i].file);
+        kh_free(segs[i].deleted);
+    }
+    kh_free(segs);
+}
+
+static char *
+seg_path(const kh_index *ix, const char *file)
+{
+    size_t n = strlen(ix->dir) + strlen(file) + 2;
+    char *p = kh_malloc(n);
+    if (p != NULL)
+        snprintf(p, n, "%s/%s", ix->dir, file);
+    return p;
+}
+
+/* Reads the segment list and opens what is new; segments already open
+ * are reused.  A file that vanished (merged away by a writer after we
+ * read the list) makes it read the list again. */
+static kh_status
+load_snapshot(kh_index *ix, kh_error *err)
+{
+    for (int attempt = 0;; attempt++) {
+        kh_segrow *rows;
+        size_t n;
+        kh_status rc = kh__store_segments(ix->store, &rows, &n);
+        if (rc != KH_OK) {
+            seterr(err, "cannot read the segment list: %s", kh_strerror(rc));
+            return rc;
+        }
+        kh_snapseg *segs = kh_malloc((n + 1) * sizeof *segs);
+        if (segs == NULL) {
+            kh__segrows_free(rows, n);
+            return KH_ENOMEM;
+        }
+        memset(segs, 0, (n + 1) * sizeof *segs);
+        size_t k = 0;
+        for (; k < n && rc == KH_OK; k++) {
+            kh_snapseg *s = &segs[k];
+            s->segid = rows[k].segid;
+            s->file = rows[k].file;
+            rows[k].file = NULL;
+            s->deleted = rows[k].deleted;
+            rows[k].deleted = NULL;
+            s->deleted_len = rows[k].deleted_len;
+            s->min_docid = rows[k].min_docid;
+            s->max_docid = rows[k].max_docid;
+            for (size_t j = 0; j < ix->n_segs; j++)
+                if (ix->segs[j].segid == s->segid && ix->segs[j].seg) {
+                    s->seg = ix->segs[j].seg;
+                    ix->segs[j].seg = NULL;
+                }
+            if (s->seg == NULL) {
+                char *path = seg_path(ix, s->file);
+                rc = path == NULL ? KH_ENOMEM : kh__seg_open(path, &s->seg, err);
+                kh_free(path);
+            }
+            if (rc == KH_OK && kh__seg_ndocs(s->seg) != rows[k].ndocs) {
+                seterr(err, "segment %s does not match the segment list",
+                       s->file);
+                rc = KH_ECORRUPT;
+            }
+            for (uint32_t o = 0; rc == KH_OK && o < rows[k].ndocs; o++)
+                s->n_deleted += kh__snap_deleted(s, o);
+        }
+        kh__segrows_free(rows, n);
+        if (rc == KH_ENOTFOUND && attempt < 5) {
+            snap_free(segs, n);
+            continue;
+        }
+        if (rc != KH_OK) {
+            snap_free(segs, n);
+            return rc;
+        }
+        snap_free(ix->segs, ix->n_segs);
+        ix->segs = segs;
+        ix->n_segs = n;
+        ix->data_version = kh__store_data_version(ix->store);
+        return KH_OK;
+    }
+}
+
+kh_status
+kh_index_refresh(kh_index *ix, kh_error *err)
+{
+    if (kh__store_data_version(ix->store) == ix->data_version)
+        return KH_OK;
+    return load_snapshot(ix, err);
+}
+
+/* Deletes segment files that no committed row references: leftovers of
+ * a crash between writing a segment and committing it, or of a merge. */
+static void
+collect_garbage(kh_index *ix)
+{
+    DIR *d = opendir(ix->dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "seg-", 4) != 0)
+            continue;
+        bool live = false;
+        for (size_t i = 0; i < ix->n_segs && !live; i++)
+            live = strcmp(ix->segs[i].file, e->d_name) == 0;
+        if (!live) {
+            char *p = seg_path(ix, e->d_name);
+            if (p != NULL)
+                unlink(p);
+            kh_free(p);
+        }
+    }
+    closedir(d);
+}
+
+kh_status
+kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
+              kh_error *err)
+{
+    *out = NULL;
+    if (err != NULL)
+        memset(err, 0, sizeof *err);
+    kh_index_options o = {0, 0, 0, KH_STEMMER_LIGHT};
+    if (opts != NULL)
+        o = *opts;
+    kh_index *ix = kh_malloc(sizeof *ix);
+    if (ix == NULL)
+        return KH_ENOMEM;
+    memset(ix, 0, sizeof *ix);
+    ix->lock_fd = -1;
+    ix->read_only = o.read_only != 0;
+    ix->buffer_bytes = (o.buffer_mb ? o.buffer_mb : 64) << 20;
+    ix->k1 = 1.2;
+    ix->b = 0.75;
+    ix->title_weight = 2.0;
+    ix->exact_weight = 0.3;
+    kh_status rc = KH_OK;
+    ix->dir = kh__strndup(dir, strlen(dir));
+    if (ix->dir == NULL) {
+        rc = KH_ENOMEM;
+        goto fail;
+    }
+    struct stat sb;
+    if (stat(dir, &sb) != 0) {
+        if (!o.create || ix->read_only || mkdir(dir, 0755) != 0) {
+            seterr(err, "no index at %s (ingest something first, or give "
+                        "--index)",
+                   dir);
+            rc = KH_ENOTFOUND;
+            goto fail;
+        }
+    } else if (!S_ISDIR(sb.st_mode)) {
+        seterr(err, "%s is not a directory", dir);
+        rc = KH_EINVAL;
+        goto fail;
+    }
+    char path[4096];
+    if (!ix->read_only) {
+        snprintf(path, sizeof path, "%s/LOCK", dir);
+        ix->lock_fd = open(path, O_RDWR | O_CREAT, 0644);
+        if (ix->lock_fd < 0) {
+            seterr(err, "cannot create the lock file in %s", dir);
+            rc = KH_EIO;
+            goto fail;
+        }
+        if (flock(ix->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+            seterr(err, "the index at %s is being written by another "
+                        "process",
+                   dir);
+            rc = KH_EIO;
+            goto fail;
+        }
+    }
+    snprintf(path, sizeof path, "%s/docs.db", dir);
+    bool fresh = stat(path, &sb) != 0;
+    if (fresh && !o.create) {
+        seterr(err, "no index at %s (ingest something first, or give "
+                    "--index)",
+               dir);
+        rc = KH_ENOTFOUND;
+        goto fail;
+    }
+    rc = kh__store_open(dir, o.create != 0, ix->read_only, &ix->store, err);
+    if (rc != KH_OK)
+        goto fail;
+    char *v = NULL;
+    kh_status mrc = kh__store_meta_get(ix->store, "format", &v);
+    if (mrc == KH_ENOTFOUND && !ix->read_only && o.create) {
+        rc = kh__store_begin(ix->store, err);
+        if (rc == KH_OK)
+            rc = kh__store_meta_set(ix->store, "format", "1");
+        if (rc == KH_OK)
+            rc = kh__store_meta_set(ix->store, "stemmer",
+                                    kh_stemmer_name(o.stemmer));
+        if (rc == KH_OK)
+            rc = kh__store_commit(ix->store, err);
+        if (rc != KH_OK)
+            goto fail;
+    } else if (mrc != KH_OK || strcmp(v, "1") != 0) {
+        kh_free(v);
+        seterr(err, "%s is not a Khabar index (or a newer format)", dir);
+        rc = mrc == KH_OK ? KH_EUNSUPPORTED : KH_ECORRUPT;
+        goto fail;
+    }
+    kh_free(v);
+    v = NULL;
+    ix->aopts.stemmer = o.stemmer;
+    if (kh__store_meta_get(ix->store, "stemmer", &v) == KH_OK) {
+        if (kh_stemmer_parse(v, &ix->aopts.stemmer) != KH_OK) {
+            kh_free(v);
+            seterr(err, "%s: unknown stemmer in the index", dir);
+            rc = KH_ECORRUPT;
+            goto fail;
+        }
+        kh_free(v);
+    }
+    kh_analyzer_options qo = ix->aopts;
+    qo.drop_stopwords = 0;
+    rc = kh_analyzer_new(&qo, &ix->qa);
+    if (rc == KH_OK)
+        rc = kh_analyzer_new(&qo, &ix->sa);
+    if (rc == KH_OK && !ix->read_only)
+        rc = kh__memseg_new(ix->aopts, &ix->mem);
+    if (rc == KH_OK)
+        rc = load_snapshot(ix, err);
+    if (rc != KH_OK)
+        goto fail;
+    if (!ix->read_only)
+        collect_garbage(ix);
+    *out = ix;
+    return KH_OK;
+fail:
+    kh_index_close(ix);
+    return rc;
+}
+
+void
+kh_index_close(kh_index *ix)
+{
+    if (ix == NULL)
+        return;
+    if (ix->store != NULL)
+        kh__store_rollback(ix->store);
+    kh__store_close(ix->store);
+    snap_free(ix->segs, ix->n_segs);
+    kh__memseg_free(ix->mem);
+    kh_analyzer_free(ix->qa);
+    kh_analyzer_free(ix->sa);
+    if (ix->lock_fd >= 0)
+        close(ix->lock_fd); /* releases the lock */
+    kh_free(ix->dir);
+    kh_free(ix);
+}
+
+static kh_status
+need_writer(kh_index *ix, kh_error *err)
+{
+    if (ix->read_only) {
+        seterr(err, "%s", "the index is open read-only");
+        return KH_EINVAL;
+    }
+    return kh__store_begin(ix->store, err);
+}
+
+/* A new, unused segment file name. */
+static kh_status
+new_segment_name(kh_index *ix, char *name, size_t cap)
+{
+    char *v = NULL;
+    unsigned long long next = 1;
+    if (kh__store_meta_get(ix->store, "next_segment", &v) == KH_OK)
+        next = strtoull(v, NULL, 10);
+    kh_free(v);
+    snprintf(name, cap, "seg-%06llu.khs", next);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%llu", next + 1);
+    return kh__store_meta_set(ix->store, "next_segment", buf);
+}
+
+static kh_status
+register_segment(kh_index *ix, const char *name, uint32_t ndocs,
+                 uint64_t min_docid, uint64_t max_docid, const uint8_t *bits,
+                 kh_error *err)
+{
+    kh_segrow row = {0, (char *)name, ndocs, min_docid, max_docid,
+                     (uint8_t *)bits, (ndocs + 7) / 8};
+    int64_t segid;
+    kh_status rc = kh__store_add_segment(ix->store, &row, &segid);
+    if (rc != KH_OK) {
+        seterr(err, "cannot record segment %s", name);
+        return rc;
+    }
+    return load_snapshot(ix, err);
+}
+
+static kh_status
+flush(kh_index *ix, kh_error *err)
+{
+    size_t total = kh__memseg_total(ix->mem);
+    if (total == 0)
+        return KH_OK;
+    char name[64];
+    kh_status rc = new_segment_name(ix, name, sizeof name);
+    char *path = rc == KH_OK ? seg_path(ix, name) : NULL;
+    if (rc == KH_OK && path == NULL)
+        rc = KH_ENOMEM;
+    size_t written = 0;
+    if (rc == KH_OK)
+        rc = kh__memseg_write(ix->mem, path, &written, err);
+    kh_free(path);
+    if (rc != KH_OK)
+        return rc;
+    uint8_t *bits = kh_malloc((total + 7) / 8 + 1);
+    if (bits == NULL)
+        return KH_ENOMEM;
+    memset(bits, 0, (total + 7) / 8 + 1);
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (uint32_t i = 0; i < total; i++) {
+        if (kh__memseg_is_dropped(ix->mem, i))
+            bits[i >> 3] |= (uint8_t)(1u << (i & 7));
+    }
+    kh__memseg_range(ix->mem, &lo, &hi);
+    rc = register_segment(ix, name, (uint32_t)total, lo, hi, bits, err);
+    kh_free(bits);
+    if (rc == KH_OK)
+        kh__memseg_clear(ix->mem);
+    return rc;
+}
+
+/* Marks a committed article deleted in the segment holding it. */
+static void
+delete_in_segments(kh_index *ix, uint64_t docid)
+{
+    for (size_t i = 0; i < ix->n_segs; i++) {
+        kh_snapseg *s = &ix->segs[i];
+        if (docid < s->min_docid || docid > s->max_docid)
+            continue;
+        uint32_t lo = 0, hi = kh__seg_ndocs(s->seg);
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (kh__seg_doc(s->seg, mid)->docid < docid)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < kh__seg_ndocs(s->seg) &&
+            kh__seg_doc(s->seg, lo)->docid == docid &&
+            !kh__snap_deleted(s, lo)) {
+            s->deleted[lo >> 3] |= (uint8_t)(1u << (lo & 7));
+            s->n_deleted++;
+            s->dirty = true;
+            return;
+        }
+    }
+}
+
+static kh_status
+delete_docid(kh_index *ix, uint64_t docid)
+{
+    kh_status rc = kh__store_delete(ix->store, docid);
+    if (rc != KH_OK)
+        return rc;
+    if (!kh__memseg_drop(ix->mem, docid))
+        delete_in_segments(ix, docid);
+    return KH_OK;
+}
+
+/* The article's key: its id, else its URL, else a hash of its text. */
+static void
+article_key(const kh_article *a, char *buf, size_t cap, const char **key)
+{
+    if (a->id != NULL && a->id[0] != '\0') {
+        *key = a->id;
+        return;
+    }
+    if (a->url != NULL && a->url[0] != '\0') {
+        *key = a->url;
+        return;
+    }
+    uint64_t h = 1469598103934665603ull;
+    const char *parts[] = {a->title ? a->title : "", "\n",
+                           a->body ? a->body : ""};
+    for (size_t p = 0; p < 3; p++)
+        for (const char *s = parts[p]; *s; s++)
+            h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    snprintf(buf, cap, "sha-fnv64:%016llx", (unsigned long long)h);
+    *key = buf;
+}
+
+kh_status
+kh_index_add(kh_index *ix, const kh_article *a, int *replaced, kh_error *err)
+{
+    if (replaced != NULL)
+        *replaced = 0;
+    kh_status rc = need_writer(ix, err);
+    if (rc != KH_OK)
+        return rc;
+    char buf[64];
+    const char *key;
+    article_key(a, buf, sizeof buf, &key);
+    uint64_t old, docid;
+    rc = kh__store_find(ix->store, key, &old);
+    if (rc == KH_OK) {
+        rc = delete_docid(ix, old);
+        if (replaced != NULL)
+            *replaced = 1;
+    } else if (rc == KH_ENOTFOUND) {
+        rc = KH_OK;
+    }
+    if (rc == KH_OK)
+        rc = kh__store_insert(ix->store, key, a, &docid, err);
+    if (rc == KH_OK)
+        rc = kh__memseg_add(ix->mem, docid, a);
+    if (rc == KH_OK && kh__memseg_bytes(ix->mem) >= ix->buffer_bytes)
+        rc = flush(ix, err);
+    if (rc != KH_OK && err != NULL && err->message[0] == '\0')
+        seterr(err, "cannot add the article: %s", kh_strerror(rc));
+    return rc;
+}
+
+kh_status
+kh_index_delete(kh_index *ix, const char *id, kh_error *err)
+{
+    kh_status rc = need_writer(ix, err);
+    if (rc != KH_OK)
+        return rc;
+    uint64_t docid;
+    rc = kh__store_find(ix->store, id, &docid);
+    if (rc == KH_ENOTFOUND) {
+        seterr(err, "no article with id %s", id);
+        return rc;
+    }
+    if (rc == KH_OK)
+        rc = delete_docid(ix, docid);
+    return rc;
+}
+
+static int
+by_ndocs(const void *a, const void *b)
+{
+    const kh_snapseg *x = *(const kh_snapseg *const *)a;
+    const kh_snapseg *y = *(const kh_snapseg *const *)b;
+    uint32_t nx = kh__seg_ndocs(x->seg), ny = kh__seg_ndocs(y->seg);
+    return (nx > ny) - (nx < ny);
+}
+
+/* Merges segments: all of them when all is set, else the smallest ones
+ * while there are more than MAX_SEGMENTS.  Its own transaction. */
+static kh_status
+merge_segments(kh_index *ix, bool all, kh_error *err)
+{
+    if (ix->n_segs < 2 || (!all && ix->n_segs <= MAX_SEGMENTS))
+        return KH_OK;
+    kh_snapseg **pick = kh_malloc(ix->n_segs * sizeof *pick);
+    const kh_seg **segs = kh_malloc(ix->n_segs * sizeof *segs);
+    const uint8_t **dels = kh_malloc(ix->n_segs * sizeof *dels);
+    kh_status rc = KH_OK;
+    if (pick == NULL || segs == NULL || dels == NULL) {
+        rc = KH_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < ix->n_segs; i++)
+        pick[i] = &ix->segs[i];
+    qsort(pick, ix->n_segs, sizeof *pick, by_ndocs);
+    size_t n = all ? ix->n_segs : ix->n_segs - MAX_SEGMENTS / 2;
+    for (size_t i = 0; i < n; i++) {
+        segs[i] = pick[i]->seg;
+        dels[i] = pick[i]->deleted;
+    }
+    rc = kh__store_begin(ix->store, err);
+    char name[64];
+    if (rc == KH_OK)
+        rc = new_segment_name(ix, name, sizeof name);
+    char *path = rc == KH_OK ? seg_path(ix, name) : NULL;
+    uint32_t nd = 0;
+    uint64_t lo = 0, hi = 0;
+    if (rc == KH_OK)
+        rc = path == NULL ? KH_ENOMEM
+                          : kh__merge(segs, dels, n, path, &nd, &lo, &hi, err);
+    kh_free(path);
+    /* Record the new segment and drop the old ones in one transaction. */
+    char **old_files = kh_malloc(n * sizeof *old_files);
+    if (rc == KH_OK && old_files == NULL)
+        rc = KH_ENOMEM;
+    for (size_t i = 0; i < n && rc == KH_OK; i++) {
+        old_files[i] = pick[i]->file;
+        rc = kh__store_drop_segment(ix->store, pick[i]->segid);
+    }
+    if (rc == KH_OK && nd > 0) {
+        uint8_t *bits = kh_malloc((nd + 7) / 8 + 1);
+        if (bits == NULL) {
+            rc = KH_ENOMEM;
+        } else {
+            memset(bits, 0, (nd + 7) / 8 + 1);
+            kh_segrow row = {0, name, nd, lo, hi, bits, (nd + 7) / 8};
+            int64_t segid;
+            rc = kh__store_add_segment(ix->store, &row, &segid);
+            kh_free(bits);
+        }
+    }
+    if (rc == KH_OK)
+        rc = kh__store_commit(ix->store, err);
+    if (rc != KH_OK) {
+        kh__store_rollback(ix->store);
+        kh_free(old_files);
+        goto done;
+    }
+    /* Old files go once the commit no longer needs them; readers that
+     * have them mapped keep reading them. */
+    char **paths = kh_malloc(n * sizeof *paths);
+    for (size_t i = 0; paths != NULL && i < n; i++)
+        paths[i] = seg_path(ix, old_files[i]);
+    kh_free(old_files);
+    rc = load_snapshot(ix, err);
+    for (size_t i = 0; paths != NULL && i < n; i++) {
+        if (paths[i] != NULL)
+            unlink(paths[i]);
+        kh_free(paths[i]);
+    }
+    kh_free(paths);
+done:
+    kh_free(pick);
+    kh_free(segs);
+    kh_free(dels);
+    return rc;
+}
+
+static kh_status
+commit(kh_index *ix, bool optimize, kh_error *err)
+{
+    if (ix->read_only) {
+        seterr(err, "%s", "the index is open read-only");
+        return KH_EINVAL;
+    }
+    kh_status rc = KH_OK;
+    if (kh__store_in_txn(ix->store)) {
+        rc = flush(ix, err);
+        for (size_t i = 0; i < ix->n_segs && rc == KH_OK; i++)
+            if (ix->segs[i].dirty) {
+                rc = kh__store_set_deleted(ix->store, ix->segs[i].segid,
+                                           ix->segs[i].deleted,
+                                           ix->segs[i].deleted_len);
+                ix->segs[i].dirty = false;
+            }
+        if (rc == KH_OK)
+            rc = kh__store_commit(ix->store, err);
+        if (rc != KH_OK)
+            return rc;
+    }
+    rc = merge_segments(ix, optimize, err);
+    if (rc == KH_OK)
+        ix->data_version = kh__store_data_version(ix->store);
+    return rc;
+}
+
+kh_status
+kh_index_commit(kh_index *ix, kh_error *err)
+{
+    return commit(ix, false, err);
+}
+
+kh_status
+kh_index_optimize(kh_index *ix, kh_error *err)
+{
+    return commit(ix, true, err);
+}
+
+kh_status
+kh_index_get(kh_index *ix, const char *id, kh_doc **out, kh_error *err)
+{
+    *out = NULL;
+    uint64_t docid;
+    kh_status rc = kh__store_find(ix->store, id, &docid);
+    if (rc == KH_ENOTFOUND)
+        seterr(err, "no article with id %s", id);
+    if (rc != KH_OK)
+        return rc;
+    kh_doc *d = kh_malloc(sizeof *d);
+    if (d == NULL)
+        return KH_ENOMEM;
+    rc = kh__store_get(ix->store, docid, true, d);
+    if (rc != KH_OK) {
+        kh_doc_free(d);
+        return rc;
+    }
+    *out = d;
+    return KH_OK;
+}
+
+void
+kh__hit_release(kh_hit *h)
+{
+    kh_free(h->id);
+    kh_free(h->title);
+    kh_free(h->url);
+    kh_free(h->source);
+    kh_free(h->author);
+    kh_free(h->snippet);
+}
+
+void
+kh_doc_free(kh_doc *d)
+{
+    if (d == NULL)
+        return;
+    kh__hit_release(&d->meta);
+    kh_free(d->body);
+    kh_free(d);
+}
+
+kh_status
+kh_index_stats_get(kh_index *ix, kh_index_stats *st, kh_error *err)
+{
+    (void)err;
+    memset(st, 0, sizeof *st);
+    kh_status rc = kh__store_count(ix->store, &st->articles);
+    for (size_t i = 0; i < ix->n_segs; i++) {
+        st->deleted += ix->segs[i].n_deleted;
+        st->terms += kh__seg_nterms(ix->segs[i].seg);
+        st->postings_bytes += kh__seg_bytes(ix->segs[i].seg);
+    }
+    st->segments = ix->n_segs;
+    st->store_bytes = kh__store_bytes(ix->dir);
+    st->stemmer = kh_stemmer_name(ix->aopts.stemmer);
+    return rc;
+}

@@ -1,0 +1,248 @@
+/*
+ * index.h -- private interface of the index module (src/index/).
+ *
+ * Pieces, one file each:
+ *   varint.h    LEB128 varints with bounds checks
+ *   memseg.c    the in-memory segment: postings of articles being added
+ *   segfile.c   the segment file: writing (from a memseg or a merge) and
+ *               reading (mmap, validation, term look-up, postings cursors)
+ *   store.c     docs.db: article text and metadata, the live segment list,
+ *               deletions; its transactions are the index's commits
+ *   merge.c     merging segments
+ *   search.c    running a query tree against a snapshot
+ *   index.c     the public kh_index_* calls tying them together
+ * docs/FORMAT.md describes the files.
+ */
+#ifndef KH_INDEX_H
+#define KH_INDEX_H
+
+#include "kh_int.h"
+
+/* Term keys: a kind byte, then the term's bytes. */
+#define KH_KEY_STEM 's' /* stem: postings with title/body tf and positions */
+#define KH_KEY_NORM 'n' /* normalized form: postings with tf only */
+
+#define KH_BLOCK_DOCS 128 /* documents per postings block */
+
+/* Positions of body tokens are counted from 0 like the title's; the field
+ * is told apart by the tf split (title tf first). */
+
+/**************************************************************************
+** varint.h -- inline helpers
+*/
+static inline size_t
+kh__varint_put(uint8_t *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+/* Reads a varint from *p, never past end; returns false (and leaves *p at
+ * end) on truncated or over-long input. */
+static inline bool
+kh__varint_get(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *s = *p;
+    uint64_t r = 0;
+    for (unsigned shift = 0; shift < 64 && s < end; shift += 7) {
+        uint8_t b = *s++;
+        r |= (uint64_t)(b & 0x7F) << shift;
+        if (b < 0x80) {
+            *p = s;
+            *v = r;
+            return true;
+        }
+    }
+    *p = end;
+    return false;
+}
+
+/**************************************************************************
+** Interface to code in index/memseg.c
+*/
+
+/* Per-article metadata kept in segments, for ranking and filters. */
+typedef struct kh_segdoc {
+    uint64_t docid;      /* the article's row in docs.db */
+    int64_t date;        /* unix seconds, or KH_DATE_NONE */
+    uint32_t source;     /* kh__source_hash of the case-folded source */
+    uint32_t title_len;  /* tokens */
+    uint32_t body_len;   /* tokens */
+    uint32_t reserved;
+} kh_segdoc;             /* 32 bytes, the on-disk record */
+
+typedef struct kh_memseg kh_memseg;
+
+KH_HIDDEN kh_status kh__memseg_new(kh_analyzer_options aopts, kh_memseg **out);
+KH_HIDDEN void kh__memseg_free(kh_memseg *m);
+/* Analyzes and adds one article under docid. */
+KH_HIDDEN kh_status kh__memseg_add(kh_memseg *m, uint64_t docid,
+                                   const kh_article *art);
+/* Drops an article added earlier (it will not be written). */
+KH_HIDDEN bool kh__memseg_drop(kh_memseg *m, uint64_t docid);
+KH_HIDDEN bool kh__memseg_is_dropped(const kh_memseg *m, uint32_t ord);
+KH_HIDDEN size_t kh__memseg_docs(const kh_memseg *m);  /* live ones */
+KH_HIDDEN size_t kh__memseg_total(const kh_memseg *m); /* with dropped */
+KH_HIDDEN void kh__memseg_range(const kh_memseg *m, uint64_t *lo,
+                                uint64_t *hi); /* docid range */
+KH_HIDDEN size_t kh__memseg_bytes(const kh_memseg *m); /* memory used */
+/* Writes the segment to path (via a temporary file, fsynced, renamed);
+ * KH_OK with *written = 0 when there is nothing to write. */
+KH_HIDDEN kh_status kh__memseg_write(kh_memseg *m, const char *path,
+                                     size_t *written, kh_error *err);
+KH_HIDDEN void kh__memseg_clear(kh_memseg *m);
+
+KH_HIDDEN uint32_t kh__source_hash(const char *source, size_t len);
+
+/**************************************************************************
+** Interface to code in index/segfile.c
+*/
+
+typedef struct kh_seg kh_seg;
+
+typedef struct kh_termstats {
+    uint32_t df;
+    uint32_t max_tf_title, max_tf_body;
+    uint32_t min_len;    /* shortest article with the term, in tokens */
+} kh_termstats;
+
+/* A postings cursor over one term of one segment. */
+typedef struct kh_cursor {
+    const kh_seg *seg;
+    uint8_t kind;                /* KH_KEY_STEM or KH_KEY_NORM */
+    uint32_t df, n_blocks;
+    const uint8_t *blocks;       /* n_blocks x 12 bytes */
+    const uint8_t *docs, *docs_end;
+    const uint8_t *pos, *pos_end;
+    uint32_t block;              /* current block */
+    const uint8_t *dp;           /* next doc record */
+    uint32_t in_block;           /* docs read in the current block */
+    uint32_t doc;                /* current ordinal, or KH_END */
+    uint32_t tf_title, tf_body;
+    /* positions of the current doc, read lazily */
+    const uint8_t *pp;           /* pos stream at the current doc */
+    uint32_t pos_skip;           /* positions of earlier docs not yet
+                                    skipped in this block */
+    bool pos_read;               /* the current doc's positions were read */
+    bool started;                /* next() or advance() was called */
+    bool corrupt;                /* the postings did not decode */
+} kh_cursor;
+
+#define KH_END UINT32_MAX
+
+/* Opens and validates a segment file (mmap).  KH_ECORRUPT with a message
+ * in err for anything malformed. */
+KH_HIDDEN kh_status kh__seg_open(const char *path, kh_seg **out,
+                                 kh_error *err);
+KH_HIDDEN void kh__seg_close(kh_seg *s);
+KH_HIDDEN uint32_t kh__seg_ndocs(const kh_seg *s);
+KH_HIDDEN uint32_t kh__seg_nterms(const kh_seg *s);
+KH_HIDDEN uint64_t kh__seg_bytes(const kh_seg *s);
+KH_HIDDEN const kh_segdoc *kh__seg_doc(const kh_seg *s, uint32_t ord);
+KH_HIDDEN uint64_t kh__seg_total_len(const kh_seg *s); /* title + body */
+/* Looks a key up; returns false if absent. */
+KH_HIDDEN bool kh__seg_find(const kh_seg *s, const char *key, size_t len,
+                            kh_cursor *c, kh_termstats *st);
+/* The i-th term (in key order), for merging. */
+KH_HIDDEN void kh__seg_term(const kh_seg *s, uint32_t i, const char **key,
+                            size_t *len, kh_cursor *c);
+/* Cursor moves: to the first doc >= target (or KH_END). */
+KH_HIDDEN uint32_t kh__cursor_next(kh_cursor *c);
+KH_HIDDEN uint32_t kh__cursor_advance(kh_cursor *c, uint32_t target);
+/* The positions of the current doc: title positions in *title (n =
+ * tf_title), then body positions (n = tf_body), written to out (cap
+ * entries); returns the count written, or -1 on corrupt data. */
+KH_HIDDEN int kh__cursor_positions(kh_cursor *c, uint32_t *out, size_t cap);
+
+/* Low-level writer used by memseg and merge. */
+typedef struct kh_segwriter kh_segwriter;
+KH_HIDDEN kh_status kh__segw_begin(const char *path, kh_segwriter **out);
+KH_HIDDEN kh_status kh__segw_doc(kh_segwriter *w, const kh_segdoc *d);
+/* Adds a term; its postings are given as streams already encoded in the
+ * segment's format (doc stream, pos stream) plus the block table. */
+KH_HIDDEN kh_status kh__segw_term(kh_segwriter *w, const char *key, size_t len,
+                                  const kh_termstats *st, const uint8_t *blocks,
+                                  uint32_t n_blocks, const uint8_t *docs,
+                                  size_t docs_len, const uint8_t *pos,
+                                  size_t pos_len);
+KH_HIDDEN kh_status kh__segw_finish(kh_segwriter *w, kh_error *err);
+KH_HIDDEN void kh__segw_abort(kh_segwriter *w);
+
+/* Postings encoder shared by memseg and merge: appends one doc's record
+ * to the term's streams and keeps the block table. */
+typedef struct kh_postbuilder {
+    kh_buf docs, pos, blocks;
+    uint32_t df, last_ord, in_block;
+    bool any;
+    kh_termstats st;
+} kh_postbuilder;
+KH_HIDDEN void kh__pb_init(kh_postbuilder *b);
+KH_HIDDEN void kh__pb_release(kh_postbuilder *b);
+KH_HIDDEN void kh__pb_reset(kh_postbuilder *b);
+/* positions: tf_title title positions then tf_body body positions, each
+ * increasing; NULL for KH_KEY_NORM terms. */
+KH_HIDDEN void kh__pb_add(kh_postbuilder *b, uint32_t ord, uint32_t tf_title,
+                          uint32_t tf_body, const uint32_t *positions,
+                          uint32_t doc_len, kh_status *rc);
+
+/**************************************************************************
+** Interface to code in index/merge.c
+*/
+
+/* Merges n segments (deleted[i]: bitmap of segs[i], may be NULL) into a new
+ * segment file at path; reports its document count and docid range. */
+KH_HIDDEN kh_status kh__merge(const kh_seg *const *segs,
+                              const uint8_t *const *deleted, size_t n,
+                              const char *path, uint32_t *n_docs,
+                              uint64_t *min_docid, uint64_t *max_docid,
+                              kh_error *err);
+
+/**************************************************************************
+** The index handle, shared by index.c and search.c
+*/
+
+typedef struct kh_snapseg {
+    int64_t segid;
+    char *file;
+    kh_seg *seg;
+    uint8_t *deleted;     /* bitmap over ordinals */
+    size_t deleted_len;
+    uint32_t n_deleted;
+    uint64_t min_docid, max_docid;
+    bool dirty;           /* deleted changed since the last commit */
+} kh_snapseg;
+
+struct kh_store;
+
+struct kh_index {
+    char *dir;
+    struct kh_store *store;
+    bool read_only;
+    int lock_fd;
+    kh_analyzer_options aopts; /* the index's stemmer */
+    kh_analyzer *qa;           /* analyzes queries */
+    kh_analyzer *sa;           /* analyzes snippets */
+    kh_memseg *mem;            /* writer: articles not yet in a segment */
+    size_t buffer_bytes;
+    kh_snapseg *segs;          /* the snapshot */
+    size_t n_segs;
+    int64_t data_version;
+    /* ranking parameters (docs/search.md) */
+    double k1, b, title_weight, exact_weight;
+    bool require_all;          /* the default operator */
+};
+
+KH_HIDDEN void kh__hit_release(kh_hit *h);
+
+static inline bool
+kh__snap_deleted(const kh_snapseg *s, uint32_t ord)
+{
+    return (s->deleted[ord >> 3] >> (ord & 7)) & 1;
+}
+
+#endif /* KH_INDEX_H */

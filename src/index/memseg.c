@@ -1,0 +1,405 @@
+/*
+ * memseg.c -- the in-memory segment: articles being added, analyzed into
+ * postings that are written out as one segment file.
+ *
+ * Every non-stop token of an article gives two terms: its stem
+ * (KH_KEY_STEM, with positions, for ranking and phrases) and its
+ * normalized form (KH_KEY_NORM, frequencies only, for the exact-form
+ * bonus).  Title tokens are counted apart from body tokens so that the
+ * ranking can weigh them; positions are per field.
+ *
+ * Terms live in an open-addressing table; each article's occurrences are
+ * gathered per term (a chain of positions in a scratch array), then
+ * appended to the term's postings when the article ends, so postings are
+ * built in one pass with no sorting.
+ */
+#include "index.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct entry {
+    uint32_t key_off;   /* in m->keys: kind byte + term */
+    uint32_t key_len;
+    uint32_t hash;
+    uint32_t cur_ord;   /* article being gathered, or KH_END */
+    uint32_t tf[2];     /* title, body occurrences in it */
+    uint32_t head, tail;/* its positions: a chain in m->chain */
+    kh_postbuilder pb;
+} entry;
+
+typedef struct link {
+    uint32_t pos;
+    uint32_t next;
+} link;
+
+#define NIL UINT32_MAX
+
+struct kh_memseg {
+    kh_analyzer *an;
+    entry *entries;
+    size_t n_entries, cap_entries;
+    uint32_t *table;    /* entry index + 1; 0 = empty */
+    size_t table_cap;   /* power of two */
+    kh_buf keys;
+    link *chain;
+    size_t n_chain, cap_chain;
+    uint32_t *touched;
+    size_t n_touched, cap_touched;
+    uint32_t *posbuf;
+    size_t cap_posbuf;
+    kh_segdoc *docs;
+    size_t n_docs, cap_docs;
+    uint8_t *dropped;   /* per ordinal */
+    size_t n_dropped;
+    size_t bytes;       /* estimate of memory used */
+};
+
+uint32_t
+kh__source_hash(const char *source, size_t len)
+{
+    /* Case-folded ASCII so that "SPA" and "spa" are one source. */
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)source[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        h = (h ^ c) * 16777619u;
+    }
+    return h == 0 ? 1 : h; /* 0 means "no source" */
+}
+
+kh_status
+kh__memseg_new(kh_analyzer_options aopts, kh_memseg **out)
+{
+    *out = NULL;
+    kh_memseg *m = kh_malloc(sizeof *m);
+    if (m == NULL)
+        return KH_ENOMEM;
+    memset(m, 0, sizeof *m);
+    kh__buf_init(&m->keys);
+    aopts.drop_stopwords = 1;
+    kh_status rc = kh_analyzer_new(&aopts, &m->an);
+    if (rc != KH_OK) {
+        kh_free(m);
+        return rc;
+    }
+    *out = m;
+    return KH_OK;
+}
+
+void
+kh__memseg_clear(kh_memseg *m)
+{
+    for (size_t i = 0; i < m->n_entries; i++)
+        kh__pb_release(&m->entries[i].pb);
+    m->n_entries = 0;
+    if (m->table != NULL)
+        memset(m->table, 0, m->table_cap * sizeof *m->table);
+    kh__buf_reset(&m->keys);
+    m->n_docs = 0;
+    m->n_dropped = 0;
+    m->bytes = 0;
+}
+
+void
+kh__memseg_free(kh_memseg *m)
+{
+    if (m == NULL)
+        return;
+    kh__memseg_clear(m);
+    kh_analyzer_free(m->an);
+    kh_free(m->entries);
+    kh_free(m->table);
+    kh__buf_release(&m->keys);
+    kh_free(m->chain);
+    kh_free(m->touched);
+    kh_free(m->posbuf);
+    kh_free(m->docs);
+    kh_free(m->dropped);
+    kh_free(m);
+}
+
+static bool
+grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    size_t n = *cap < 64 ? 64 : *cap;
+    while (n < need)
+        n *= 2;
+    void *q = kh_realloc(*p, n * size);
+    if (q == NULL)
+        return false;
+    *p = q;
+    *cap = n;
+    return true;
+}
+
+static bool
+rehash(kh_memseg *m)
+{
+    size_t cap = m->table_cap == 0 ? 4096 : m->table_cap * 2;
+    uint32_t *t = kh_malloc(cap * sizeof *t);
+    if (t == NULL)
+        return false;
+    memset(t, 0, cap * sizeof *t);
+    for (size_t i = 0; i < m->n_entries; i++) {
+        size_t j = m->entries[i].hash & (cap - 1);
+        while (t[j] != 0)
+            j = (j + 1) & (cap - 1);
+        t[j] = (uint32_t)i + 1;
+    }
+    kh_free(m->table);
+    m->table = t;
+    m->table_cap = cap;
+    m->bytes += cap * sizeof *t / 2;
+    return true;
+}
+
+/* Finds or adds the entry for kind + term; NULL on allocation failure. */
+static entry *
+lookup(kh_memseg *m, char kind, const char *term, size_t len)
+{
+    uint32_t h = kh__hash32(term, len) ^ (uint32_t)kind * 0x9E3779B1u;
+    if ((m->n_entries + 1) * 2 > m->table_cap && !rehash(m))
+        return NULL;
+    size_t j = h & (m->table_cap - 1);
+    for (;;) {
+        uint32_t k = m->table[j];
+        if (k == 0)
+            break;
+        entry *e = &m->entries[k - 1];
+        if (e->hash == h && e->key_len == len + 1) {
+            const char *key = m->keys.data + e->key_off;
+            if (key[0] == kind && memcmp(key + 1, term, len) == 0)
+                return e;
+        }
+        j = (j + 1) & (m->table_cap - 1);
+    }
+    if (!grow((void **)&m->entries, &m->cap_entries, m->n_entries + 1,
+              sizeof *m->entries))
+        return NULL;
+    kh_status rc = KH_OK;
+    size_t off = m->keys.len;
+    kh__buf_putc(&m->keys, kind, &rc);
+    kh__buf_append(&m->keys, term, len, &rc);
+    if (rc != KH_OK)
+        return NULL;
+    entry *e = &m->entries[m->n_entries];
+    e->key_off = (uint32_t)off;
+    e->key_len = (uint32_t)len + 1;
+    e->hash = h;
+    e->cur_ord = KH_END;
+    kh__pb_init(&e->pb);
+    m->table[j] = (uint32_t)++m->n_entries;
+    m->bytes += sizeof *e + len + 1;
+    return e;
+}
+
+static kh_status
+touch(kh_memseg *m, char kind, const char *term, size_t len, uint32_t ord,
+      int field, uint32_t pos)
+{
+    entry *e = lookup(m, kind, term, len);
+    if (e == NULL)
+        return KH_ENOMEM;
+    if (e->cur_ord != ord) {
+        if (!grow((void **)&m->touched, &m->cap_touched, m->n_touched + 1,
+                  sizeof *m->touched))
+            return KH_ENOMEM;
+        m->touched[m->n_touched++] = (uint32_t)(e - m->entries);
+        e->cur_ord = ord;
+        e->tf[0] = e->tf[1] = 0;
+        e->head = e->tail = NIL;
+    }
+    e->tf[field]++;
+    if (kind == KH_KEY_STEM) {
+        if (!grow((void **)&m->chain, &m->cap_chain, m->n_chain + 1,
+                  sizeof *m->chain))
+            return KH_ENOMEM;
+        uint32_t i = (uint32_t)m->n_chain++;
+        m->chain[i].pos = pos;
+        m->chain[i].next = NIL;
+        if (e->tail == NIL)
+            e->head = i;
+        else
+            m->chain[e->tail].next = i;
+        e->tail = i;
+    }
+    return KH_OK;
+}
+
+static kh_status
+add_field(kh_memseg *m, const char *text, uint32_t ord, int field,
+          uint32_t *n_tokens)
+{
+    if (text == NULL)
+        return KH_OK;
+    kh_token t;
+    kh_analyzer_reset(m->an, text, strlen(text));
+    while (kh_analyzer_next(m->an, &t)) {
+        kh_status rc = touch(m, KH_KEY_STEM, t.stem, t.stem_len, ord, field,
+                             t.position);
+        if (rc == KH_OK)
+            rc = touch(m, KH_KEY_NORM, t.norm, t.norm_len, ord, field, 0);
+        if (rc != KH_OK)
+            return rc;
+        (*n_tokens)++;
+    }
+    return KH_OK;
+}
+
+kh_status
+kh__memseg_add(kh_memseg *m, uint64_t docid, const kh_article *art)
+{
+    if (!grow((void **)&m->docs, &m->cap_docs, m->n_docs + 1,
+              sizeof *m->docs) ||
+        !grow((void **)&m->dropped, &m->n_dropped, m->n_docs + 1, 1))
+        return KH_ENOMEM;
+    uint32_t ord = (uint32_t)m->n_docs;
+    kh_segdoc *d = &m->docs[ord];
+    memset(d, 0, sizeof *d);
+    d->docid = docid;
+    d->date = art->date;
+    d->source = art->source != NULL && art->source[0] != '\0'
+                    ? kh__source_hash(art->source, strlen(art->source))
+                    : 0;
+    m->n_touched = 0;
+    m->n_chain = 0;
+    kh_status rc = add_field(m, art->title, ord, 0, &d->title_len);
+    if (rc == KH_OK)
+        rc = add_field(m, art->body, ord, 1, &d->body_len);
+    uint32_t doc_len = d->title_len + d->body_len;
+    for (size_t i = 0; i < m->n_touched && rc == KH_OK; i++) {
+        entry *e = &m->entries[m->touched[i]];
+        const uint32_t *positions = NULL;
+        if (m->keys.data[e->key_off] == KH_KEY_STEM) {
+            uint32_t n = e->tf[0] + e->tf[1];
+            if (!grow((void **)&m->posbuf, &m->cap_posbuf, n,
+                      sizeof *m->posbuf)) {
+                rc = KH_ENOMEM;
+                break;
+            }
+            uint32_t k = 0;
+            for (uint32_t c = e->head; c != NIL; c = m->chain[c].next)
+                m->posbuf[k++] = m->chain[c].pos;
+            positions = m->posbuf;
+        }
+        size_t before = e->pb.docs.len + e->pb.pos.len + e->pb.blocks.len;
+        kh__pb_add(&e->pb, ord, e->tf[0], e->tf[1], positions, doc_len, &rc);
+        m->bytes += e->pb.docs.len + e->pb.pos.len + e->pb.blocks.len - before;
+        e->cur_ord = KH_END;
+    }
+    if (rc != KH_OK) {
+        /* The postings may hold part of this article: drop it, so that it
+         * is never visible, and let the caller report the error. */
+        m->dropped[ord] = 1;
+        m->n_docs++;
+        return rc;
+    }
+    m->dropped[ord] = 0;
+    m->n_docs++;
+    m->bytes += sizeof *d;
+    return KH_OK;
+}
+
+bool
+kh__memseg_drop(kh_memseg *m, uint64_t docid)
+{
+    for (size_t i = 0; i < m->n_docs; i++)
+        if (m->docs[i].docid == docid && !m->dropped[i]) {
+            m->dropped[i] = 1;
+            return true;
+        }
+    return false;
+}
+
+bool
+kh__memseg_is_dropped(const kh_memseg *m, uint32_t ord)
+{
+    return ord < m->n_docs && m->dropped[ord];
+}
+
+size_t
+kh__memseg_docs(const kh_memseg *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->n_docs; i++)
+        n += !m->dropped[i];
+    return n;
+}
+
+size_t
+kh__memseg_total(const kh_memseg *m)
+{
+    return m->n_docs;
+}
+
+void
+kh__memseg_range(const kh_memseg *m, uint64_t *lo, uint64_t *hi)
+{
+    *lo = m->n_docs > 0 ? m->docs[0].docid : 0;
+    *hi = m->n_docs > 0 ? m->docs[m->n_docs - 1].docid : 0;
+}
+
+size_t
+kh__memseg_bytes(const kh_memseg *m)
+{
+    return m->bytes;
+}
+
+static const kh_memseg *sort_ctx; /* qsort has no context argument */
+
+static int
+by_key(const void *a, const void *b)
+{
+    const entry *x = &sort_ctx->entries[*(const uint32_t *)a];
+    const entry *y = &sort_ctx->entries[*(const uint32_t *)b];
+    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+    int c = memcmp(sort_ctx->keys.data + x->key_off,
+                   sort_ctx->keys.data + y->key_off, n);
+    if (c != 0)
+        return c;
+    return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
+}
+
+kh_status
+kh__memseg_write(kh_memseg *m, const char *path, size_t *written,
+                 kh_error *err)
+{
+    *written = 0;
+    if (m->n_docs == 0)
+        return KH_OK;
+    uint32_t *order = kh_malloc((m->n_entries + 1) * sizeof *order);
+    if (order == NULL)
+        return KH_ENOMEM;
+    for (size_t i = 0; i < m->n_entries; i++)
+        order[i] = (uint32_t)i;
+    sort_ctx = m;
+    qsort(order, m->n_entries, sizeof *order, by_key);
+    sort_ctx = NULL;
+    kh_segwriter *w;
+    kh_status rc = kh__segw_begin(path, &w);
+    for (size_t i = 0; i < m->n_docs && rc == KH_OK; i++)
+        rc = kh__segw_doc(w, &m->docs[i]);
+    for (size_t i = 0; i < m->n_entries && rc == KH_OK; i++) {
+        entry *e = &m->entries[order[i]];
+        kh_postbuilder *b = &e->pb;
+        rc = kh__segw_term(w, m->keys.data + e->key_off, e->key_len, &b->st,
+                           (const uint8_t *)b->blocks.data,
+                           (uint32_t)(b->blocks.len / 12),
+                           (const uint8_t *)b->docs.data, b->docs.len,
+                           (const uint8_t *)b->pos.data, b->pos.len);
+    }
+    kh_free(order);
+    if (rc != KH_OK) {
+        if (w != NULL)
+            kh__segw_abort(w);
+        return rc;
+    }
+    rc = kh__segw_finish(w, err);
+    if (rc == KH_OK)
+        *written = m->n_docs;
+    return rc;
+}

@@ -1,0 +1,210 @@
+/*
+ * merge.c -- merges segments into one, dropping deleted articles.
+ *
+ * Articles keep their docid order: the inputs' live documents are merged
+ * by docid into new ordinals, and each term's postings are merged from
+ * the inputs' cursors through that mapping and re-encoded.
+ */
+#include "index.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct input {
+    const kh_seg *seg;
+    const uint8_t *deleted;
+    uint32_t *remap;        /* old ordinal -> new, KH_END if deleted */
+    uint32_t term;          /* next term index */
+    const char *key;
+    size_t key_len;
+    kh_cursor cur;
+} input;
+
+static bool
+is_deleted(const uint8_t *bits, uint32_t ord)
+{
+    return bits != NULL && (bits[ord >> 3] >> (ord & 7)) & 1;
+}
+
+static void
+load_term(input *in)
+{
+    if (in->term < kh__seg_nterms(in->seg))
+        kh__seg_term(in->seg, in->term, &in->key, &in->key_len, &in->cur);
+    else
+        in->key = NULL;
+}
+
+static int
+keycmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    return c != 0 ? c : (al > bl) - (al < bl);
+}
+
+kh_status
+kh__merge(const kh_seg *const *segs, const uint8_t *const *deleted, size_t n,
+          const char *path, uint32_t *n_docs_out, uint64_t *min_docid,
+          uint64_t *max_docid, kh_error *err)
+{
+    kh_status rc = KH_OK;
+    input *in = kh_malloc(n * sizeof *in);
+    kh_segwriter *w = NULL;
+    uint32_t *posbuf = NULL;
+    size_t posbuf_cap = 0;
+    kh_segdoc *newdocs = NULL;
+    if (in == NULL)
+        return KH_ENOMEM;
+    memset(in, 0, n * sizeof *in);
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        in[i].seg = segs[i];
+        in[i].deleted = deleted[i];
+        total += kh__seg_ndocs(segs[i]);
+        in[i].remap = kh_malloc((kh__seg_ndocs(segs[i]) + 1) * sizeof(uint32_t));
+        if (in[i].remap == NULL)
+            rc = KH_ENOMEM;
+    }
+    newdocs = kh_malloc((total + 1) * sizeof *newdocs);
+    if (newdocs == NULL)
+        rc = KH_ENOMEM;
+    if (rc == KH_OK)
+        rc = kh__segw_begin(path, &w);
+    if (rc != KH_OK)
+        goto done;
+
+    /* New ordinals: the live documents of all inputs, by docid. */
+    uint32_t *next = kh_malloc((n + 1) * sizeof *next);
+    if (next == NULL) {
+        rc = KH_ENOMEM;
+        goto done;
+    }
+    memset(next, 0, (n + 1) * sizeof *next);
+    uint32_t nd = 0;
+    *min_docid = UINT64_MAX;
+    *max_docid = 0;
+    for (;;) {
+        size_t best = n;
+        for (size_t i = 0; i < n; i++) {
+            while (next[i] < kh__seg_ndocs(in[i].seg) &&
+                   is_deleted(in[i].deleted, next[i]))
+                in[i].remap[next[i]++] = KH_END;
+            if (next[i] < kh__seg_ndocs(in[i].seg) &&
+                (best == n || kh__seg_doc(in[i].seg, next[i])->docid <
+                                  kh__seg_doc(in[best].seg, next[best])->docid))
+                best = i;
+        }
+        if (best == n)
+            break;
+        const kh_segdoc *d = kh__seg_doc(in[best].seg, next[best]);
+        newdocs[nd] = *d;
+        if (d->docid < *min_docid)
+            *min_docid = d->docid;
+        if (d->docid > *max_docid)
+            *max_docid = d->docid;
+        in[best].remap[next[best]++] = nd++;
+    }
+    kh_free(next);
+    for (uint32_t i = 0; i < nd && rc == KH_OK; i++)
+        rc = kh__segw_doc(w, &newdocs[i]);
+
+    /* Terms: a k-way merge of the sorted dictionaries. */
+    kh_postbuilder pb;
+    kh__pb_init(&pb);
+    for (size_t i = 0; i < n; i++)
+        load_term(&in[i]);
+    while (rc == KH_OK) {
+        const char *key = NULL;
+        size_t key_len = 0;
+        for (size_t i = 0; i < n; i++)
+            if (in[i].key != NULL &&
+                (key == NULL ||
+                 keycmp(in[i].key, in[i].key_len, key, key_len) < 0)) {
+                key = in[i].key;
+                key_len = in[i].key_len;
+            }
+        if (key == NULL)
+            break;
+        kh__pb_reset(&pb);
+        bool stem = key[0] == KH_KEY_STEM;
+        /* The inputs holding this term, each positioned on its first doc. */
+        for (size_t i = 0; i < n; i++)
+            if (in[i].key != NULL &&
+                keycmp(in[i].key, in[i].key_len, key, key_len) == 0)
+                kh__cursor_next(&in[i].cur);
+            else
+                in[i].cur.doc = KH_END, in[i].cur.n_blocks = 0;
+        for (;;) {
+            size_t best = n;
+            uint32_t best_ord = KH_END;
+            for (size_t i = 0; i < n; i++) {
+                kh_cursor *c = &in[i].cur;
+                while (c->doc != KH_END && in[i].remap[c->doc] == KH_END)
+                    kh__cursor_next(c);
+                if (c->doc != KH_END && in[i].remap[c->doc] < best_ord) {
+                    best = i;
+                    best_ord = in[i].remap[c->doc];
+                }
+            }
+            if (best == n)
+                break;
+            kh_cursor *c = &in[best].cur;
+            uint32_t tt = c->tf_title, tb = c->tf_body, npos = tt + tb;
+            const uint32_t *positions = NULL;
+            if (stem) {
+                if (npos > posbuf_cap) {
+                    uint32_t *p = kh_realloc(posbuf, npos * sizeof *p);
+                    if (p == NULL) {
+                        rc = KH_ENOMEM;
+                        break;
+                    }
+                    posbuf = p;
+                    posbuf_cap = npos;
+                }
+                if (kh__cursor_positions(c, posbuf, posbuf_cap) != (int)npos) {
+                    rc = KH_ECORRUPT;
+                    break;
+                }
+                positions = posbuf;
+            }
+            const kh_segdoc *d = &newdocs[best_ord];
+            kh__pb_add(&pb, best_ord, tt, tb, positions,
+                       d->title_len + d->body_len, &rc);
+            kh__cursor_next(c);
+        }
+        for (size_t i = 0; i < n; i++)
+            if (in[i].cur.corrupt)
+                rc = KH_ECORRUPT;
+        if (rc == KH_OK && pb.df > 0)
+            rc = kh__segw_term(w, key, key_len, &pb.st,
+                               (const uint8_t *)pb.blocks.data,
+                               (uint32_t)(pb.blocks.len / 12),
+                               (const uint8_t *)pb.docs.data, pb.docs.len,
+                               (const uint8_t *)pb.pos.data, pb.pos.len);
+        for (size_t i = 0; i < n; i++)
+            if (in[i].key != NULL &&
+                keycmp(in[i].key, in[i].key_len, key, key_len) == 0) {
+                in[i].term++;
+                load_term(&in[i]);
+            }
+    }
+    kh__pb_release(&pb);
+    if (rc == KH_OK) {
+        rc = kh__segw_finish(w, err);
+        w = NULL;
+        *n_docs_out = nd;
+    }
+done:
+    if (w != NULL)
+        kh__segw_abort(w);
+    for (size_t i = 0; i < n; i++)
+        kh_free(in[i].remap);
+    kh_free(in);
+    kh_free(newdocs);
+    kh_free(posbuf);
+    if (rc != KH_OK && err != NULL && err->message[0] == '\0')
+        snprintf(err->message, sizeof err->message, "merge failed: %s",
+                 kh_strerror(rc));
+    return rc;
+}

@@ -1,0 +1,862 @@
+/*
+ * search.c -- runs a query tree against a snapshot, one segment at a time,
+ * document at a time, and keeps the best hits in a heap.
+ *
+ * Ranking (docs/search.md): BM25 over the stems, with title occurrences
+ * weighted (pseudo-frequency = title_weight * tf_title + tf_body), plus a
+ * smaller BM25 term over the normalized forms, which rewards documents
+ * that use the query's exact word forms.  Collection statistics (N, df,
+ * average length) are summed over the snapshot's segments.
+ *
+ * Each query node becomes an iterator with advance(target) and score();
+ * a BOOL node drives its MUST children as a conjunction (or its SHOULD
+ * children as a disjunction when it has no MUST child) and skips what a
+ * MUST_NOT child matches.  Filters (source:, since:/until:) walk the
+ * segment's document records.  Stop words are not indexed, so query stop
+ * words are left out, except as gaps inside phrases.
+ */
+#include "index.h"
+#include "store.h"
+#include "query/query.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct it it;
+struct it {
+    uint32_t doc; /* current ordinal; KH_END when exhausted */
+    uint32_t (*advance)(it *self, uint32_t target);
+    double (*score)(it *self);
+    void (*release)(it *self);
+};
+
+typedef struct ctx {
+    kh_index *ix;
+    const kh_snapseg *ss;
+    const kh_seg *seg;
+    double n_docs, avgdl;
+    bool require_all;
+    kh_status rc;
+    bool corrupt;
+} ctx;
+
+/* Collection-wide document frequency of a key. */
+static double
+global_df(const kh_index *ix, const char *key, size_t len)
+{
+    double df = 0;
+    kh_cursor c;
+    kh_termstats st;
+    for (size_t i = 0; i < ix->n_segs; i++)
+        if (kh__seg_find(ix->segs[i].seg, key, len, &c, &st))
+            df += st.df;
+    return df;
+}
+
+static double
+idf(double n, double df)
+{
+    return log(1.0 + (n - df + 0.5) / (df + 0.5));
+}
+
+/**************************************************************************
+** Term iterator: the stem's postings, plus the normalized form's for the
+** exact-form bonus.
+*/
+typedef struct term_it {
+    it base;
+    ctx *c;
+    kh_cursor stem, norm;
+    bool has_norm;
+    double idf_stem, idf_norm;
+    bool title_only;
+} term_it;
+
+static bool
+in_field(const term_it *t)
+{
+    return !t->title_only || t->stem.tf_title > 0;
+}
+
+static uint32_t
+term_advance(it *self, uint32_t target)
+{
+    term_it *t = (term_it *)self;
+    uint32_t d = kh__cursor_advance(&t->stem, target);
+    while (d != KH_END && !in_field(t))
+        d = kh__cursor_next(&t->stem);
+    if (t->stem.corrupt)
+        t->c->corrupt = true;
+    return self->doc = d;
+}
+
+static double
+bm25(const ctx *c, double ptf, double dl)
+{
+    const kh_index *ix = c->ix;
+    double norm = ix->k1 * (1.0 - ix->b + ix->b * dl / c->avgdl);
+    return ptf * (ix->k1 + 1.0) / (ptf + norm);
+}
+
+static double
+term_score(it *self)
+{
+    term_it *t = (term_it *)self;
+    const ctx *c = t->c;
+    const kh_segdoc *d = kh__seg_doc(c->seg, self->doc);
+    double dl = (double)d->title_len + d->body_len;
+    double w = c->ix->title_weight;
+    double tb = t->title_only ? 0 : t->stem.tf_body;
+    double s = t->idf_stem * bm25(c, w * t->stem.tf_title + tb, dl);
+    if (t->has_norm && kh__cursor_advance(&t->norm, self->doc) == self->doc) {
+        double nb = t->title_only ? 0 : t->norm.tf_body;
+        s += c->ix->exact_weight * t->idf_norm *
+             bm25(c, w * t->norm.tf_title + nb, dl);
+    }
+    return s;
+}
+
+static void
+plain_release(it *self)
+{
+    kh_free(self);
+}
+
+static char *
+make_key(char kind, const char *term, size_t *len)
+{
+    size_t n = strlen(term);
+    char *k = kh_malloc(n + 2);
+    if (k != NULL) {
+        k[0] = kind;
+        memcpy(k + 1, term, n + 1);
+        *len = n + 1;
+    }
+    return k;
+}
+
+/* NULL with c->rc KH_OK: the term is not in this segment. */
+static term_it *
+term_new(ctx *c, const kh_qterm *q, bool title_only)
+{
+    size_t sl, nl;
+    char *sk = make_key(KH_KEY_STEM, q->stem, &sl);
+    char *nk = make_key(KH_KEY_NORM, q->norm, &nl);
+    term_it *t = NULL;
+    if (sk == NULL || nk == NULL) {
+        c->rc = KH_ENOMEM;
+        goto done;
+    }
+    kh_cursor cur;
+    if (!kh__seg_find(c->seg, sk, sl, &cur, NULL))
+        goto done;
+    t = kh_malloc(sizeof *t);
+    if (t == NULL) {
+        c->rc = KH_ENOMEM;
+        goto done;
+    }
+    memset(t, 0, sizeof *t);
+    t->base.doc = KH_END;
+    t->base.advance = term_advance;
+    t->base.score = term_score;
+    t->base.release = plain_release;
+    t->c = c;
+    t->stem = cur;
+    t->title_only = title_only;
+    t->has_norm = kh__seg_find(c->seg, nk, nl, &t->norm, NULL);
+    t->idf_stem = idf(c->n_docs, global_df(c->ix, sk, sl));
+    t->idf_norm = idf(c->n_docs, global_df(c->ix, nk, nl));
+done:
+    kh_free(sk);
+    kh_free(nk);
+    return t;
+}
+
+/**************************************************************************
+** Phrase iterator: a conjunction of term iterators whose positions line
+** up within one field.
+*/
+typedef struct phrase_it {
+    it base;
+    ctx *c;
+    term_it **terms;
+    uint32_t *offsets; /* position of term i relative to term 0 */
+    size_t n;
+    bool title_only;
+    uint32_t *pos[2];  /* scratch position lists */
+    size_t cap[2];
+} phrase_it;
+
+static bool
+grow_u32(uint32_t **p, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return true;
+    uint32_t *q = kh_realloc(*p, need * 2 * sizeof *q);
+    if (q == NULL)
+        return false;
+    *p = q;
+    *cap = need * 2;
+    return true;
+}
+
+static bool
+has_pos(const uint32_t *list, size_t n, uint32_t want)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (list[mid] < want)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && list[lo] == want;
+}
+
+/* Do the terms' positions line up at the current doc? */
+static bool
+phrase_matches(phrase_it *p)
+{
+    term_it *first = p->terms[0];
+    uint32_t n0 = first->stem.tf_title + first->stem.tf_body;
+    uint32_t t0 = first->stem.tf_title;
+    if (!grow_u32(&p->pos[0], &p->cap[0], n0 + 1)) {
+        p->c->rc = KH_ENOMEM;
+        return false;
+    }
+    if (kh__cursor_positions(&first->stem, p->pos[0], n0) != (int)n0) {
+        p->c->corrupt = true;
+        return false;
+    }
+    /* Candidates: each occurrence of the first term; ok[i] stays true while
+     * every later term sits at the right offset in the same field. */
+    bool alive_any = false;
+    size_t nc = n0;
+    uint32_t *cand = p->pos[0];
+    bool *ok = kh_malloc((nc + 1) * sizeof *ok);
+    if (ok == NULL) {
+        p->c->rc = KH_ENOMEM;
+        return false;
+    }
+    for (size_t i = 0; i < nc; i++)
+        ok[i] = !(p->title_only && i >= t0);
+    for (size_t k = 1; k < p->n; k++) {
+        term_it *t = p->terms[k];
+        uint32_t nk = t->stem.tf_title + t->stem.tf_body;
+        uint32_t tk = t->stem.tf_title;
+        if (!grow_u32(&p->pos[1], &p->cap[1], nk + 1)) {
+            p->c->rc = KH_ENOMEM;
+            kh_free(ok);
+            return false;
+        }
+        if (kh__cursor_positions(&t->stem, p->pos[1], nk) != (int)nk) {
+            p->c->corrupt = true;
+            kh_free(ok);
+            return false;
+        }
+        for (size_t i = 0; i < nc; i++) {
+            if (!ok[i])
+                continue;
+            bool title = i < t0;
+            const uint32_t *list = title ? p->pos[1] : p->pos[1] + tk;
+            size_t len = title ? tk : nk - tk;
+            ok[i] = has_pos(list, len, cand[i] + p->offsets[k]);
+        }
+    }
+    for (size_t i = 0; i < nc; i++)
+        alive_any |= ok[i];
+    kh_free(ok);
+    return alive_any;
+}
+
+static uint32_t
+phrase_advance(it *self, uint32_t target)
+{
+    phrase_it *p = (phrase_it *)self;
+    uint32_t d = target;
+    for (;;) {
+        /* Leapfrog to a doc holding every term. */
+        bool agree = false;
+        while (!agree) {
+            agree = true;
+            for (size_t k = 0; k < p->n; k++) {
+                uint32_t e = p->terms[k]->base.advance(&p->terms[k]->base, d);
+                if (e == KH_END)
+                    return self->doc = KH_END;
+                if (e != d) {
+                    d = e;
+                    agree = false;
+                }
+            }
+        }
+        if (phrase_matches(p) || p->c->rc != KH_OK)
+            return self->doc = p->c->rc != KH_OK ? KH_END : d;
+        d++;
+    }
+}
+
+static double
+phrase_score(it *self)
+{
+    phrase_it *p = (phrase_it *)self;
+    double s = 0;
+    for (size_t k = 0; k < p->n; k++)
+        s += term_score(&p->terms[k]->base);
+    return s;
+}
+
+static void
+phrase_release(it *self)
+{
+    phrase_it *p = (phrase_it *)self;
+    for (size_t k = 0; k < p->n; k++)
+        kh_free(p->terms[k]);
+    kh_free(p->terms);
+    kh_free(p->offsets);
+    kh_free(p->pos[0]);
+    kh_free(p->pos[1]);
+    kh_free(p);
+}
+
+/**************************************************************************
+** Filters and the all-documents iterator.
+*/
+typedef struct filter_it {
+    it base;
+    ctx *c;
+    int kind; /* 0 all, 1 source, 2 date */
+    uint32_t source;
+    int64_t since, until;
+} filter_it;
+
+static uint32_t
+filter_advance(it *self, uint32_t target)
+{
+    filter_it *f = (filter_it *)self;
+    uint32_t n = kh__seg_ndocs(f->c->seg);
+    for (uint32_t d = target; d < n; d++) {
+        const kh_segdoc *sd = kh__seg_doc(f->c->seg, d);
+        if (f->kind == 1 && sd->source != f->source)
+            continue;
+        if (f->kind == 2 && (sd->date == KH_DATE_NONE || sd->date < f->since ||
+                             sd->date > f->until))
+            continue;
+        return self->doc = d;
+    }
+    return self->doc = KH_END;
+}
+
+static double
+zero_score(it *self)
+{
+    (void)self;
+    return 0;
+}
+
+static it *
+filter_new(ctx *c, int kind)
+{
+    filter_it *f = kh_malloc(sizeof *f);
+    if (f == NULL) {
+        c->rc = KH_ENOMEM;
+        return NULL;
+    }
+    memset(f, 0, sizeof *f);
+    f->base.doc = KH_END;
+    f->base.advance = filter_advance;
+    f->base.score = zero_score;
+    f->base.release = plain_release;
+    f->c = c;
+    f->kind = kind;
+    return &f->base;
+}
+
+/**************************************************************************
+** Boolean iterator.
+*/
+typedef struct bool_it {
+    it base;
+    ctx *c;
+    it **must, **should, **not;
+    size_t n_must, n_should, n_not;
+} bool_it;
+
+static uint32_t
+bool_advance(it *self, uint32_t target)
+{
+    bool_it *b = (bool_it *)self;
+    uint32_t d = target;
+    for (;;) {
+        if (b->n_must > 0) {
+            bool agree = false;
+            while (!agree) {
+                agree = true;
+                for (size_t k = 0; k < b->n_must; k++) {
+                    uint32_t e = b->must[k]->doc;
+                    if (e == KH_END || e < d || b->must[k]->doc == KH_END)
+                        e = b->must[k]->advance(b->must[k], d);
+                    if (e == KH_END)
+                        return self->doc = KH_END;
+                    if (e != d) {
+                        d = e;
+                        agree = false;
+                    }
+                }
+            }
+        } else {
+            uint32_t best = KH_END;
+            for (size_t k = 0; k < b->n_should; k++) {
+                it *s = b->should[k];
+                uint32_t e = s->doc;
+                if (e == KH_END || e < d)
+                    e = s->advance(s, d);
+                if (e < best)
+                    best = e;
+            }
+            if (best == KH_END)
+                return self->doc = KH_END;
+            d = best;
+        }
+        bool excluded = false;
+        for (size_t k = 0; k < b->n_not && !excluded; k++) {
+            it *x = b->not[k];
+            uint32_t e = x->doc;
+            if (e == KH_END || e < d)
+                e = x->advance(x, d);
+            excluded = e == d;
+        }
+        if (!excluded)
+            return self->doc = d;
+        d++;
+    }
+}
+
+static double
+bool_score(it *self)
+{
+    bool_it *b = (bool_it *)self;
+    double s = 0;
+    for (size_t k = 0; k < b->n_must; k++)
+        s += b->must[k]->score(b->must[k]);
+    for (size_t k = 0; k < b->n_should; k++) {
+        it *x = b->should[k];
+        if (x->doc == KH_END || x->doc < self->doc)
+            x->advance(x, self->doc);
+        if (x->doc == self->doc)
+            s += x->score(x);
+    }
+    return s;
+}
+
+static void
+bool_release(it *self)
+{
+    bool_it *b = (bool_it *)self;
+    it **lists[] = {b->must, b->should, b->not};
+    size_t counts[] = {b->n_must, b->n_should, b->n_not};
+    for (size_t l = 0; l < 3; l++) {
+        for (size_t k = 0; k < counts[l]; k++)
+            lists[l][k]->release(lists[l][k]);
+        kh_free(lists[l]);
+    }
+    kh_free(b);
+}
+
+static it *build(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless);
+
+static bool
+push(it ***list, size_t *n, it *x)
+{
+    it **p = kh_realloc(*list, (*n + 1) * sizeof *p);
+    if (p == NULL)
+        return false;
+    p[(*n)++] = x;
+    *list = p;
+    return true;
+}
+
+/* Builds the iterator of node q.  Returns NULL with *matchless set when
+ * the node can match nothing in this segment (a term that is absent),
+ * NULL with *matchless clear when it places no constraint (a stop word),
+ * NULL with c->rc set on error. */
+static it *
+build_bool(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
+{
+    bool_it *b = kh_malloc(sizeof *b);
+    if (b == NULL) {
+        c->rc = KH_ENOMEM;
+        return NULL;
+    }
+    memset(b, 0, sizeof *b);
+    b->base.doc = KH_END;
+    b->base.advance = bool_advance;
+    b->base.score = bool_score;
+    b->base.release = bool_release;
+    b->c = c;
+    *matchless = false;
+    bool any_should_possible = false, had_should = false;
+    for (size_t i = 0; i < q->n_children && c->rc == KH_OK; i++) {
+        const kh_qnode *ch = q->children[i];
+        kh_occur occ = ch->occur;
+        if (occ == KH_OCCUR_DEFAULT)
+            occ = c->require_all || ch->op == KH_QOP_SOURCE ||
+                          ch->op == KH_QOP_DATE
+                      ? KH_OCCUR_MUST
+                      : KH_OCCUR_SHOULD;
+        bool none = false;
+        it *x = build(c, ch, field, &none);
+        if (c->rc != KH_OK)
+            break;
+        if (occ == KH_OCCUR_SHOULD)
+            had_should = true;
+        if (x == NULL) {
+            if (none && occ == KH_OCCUR_MUST)
+                *matchless = true; /* a required part is absent */
+            continue;
+        }
+        bool ok = true;
+        if (occ == KH_OCCUR_MUST)
+            ok = push(&b->must, &b->n_must, x);
+        else if (occ == KH_OCCUR_SHOULD)
+            ok = push(&b->should, &b->n_should, x), any_should_possible = true;
+        else
+            ok = push(&b->not, &b->n_not, x);
+        if (!ok) {
+            x->release(x);
+            c->rc = KH_ENOMEM;
+        }
+    }
+    if (c->rc != KH_OK || *matchless ||
+        (b->n_must == 0 && had_should && !any_should_possible)) {
+        if (c->rc == KH_OK)
+            *matchless = true;
+        bool_release(&b->base);
+        return NULL;
+    }
+    if (b->n_must == 0 && b->n_should == 0) {
+        if (b->n_not == 0) {
+            bool_release(&b->base); /* no constraint at all */
+            return NULL;
+        }
+        /* Only exclusions: everything else matches. */
+        it *all = filter_new(c, 0);
+        if (all == NULL || !push(&b->must, &b->n_must, all)) {
+            if (all != NULL)
+                all->release(all);
+            c->rc = KH_ENOMEM;
+            bool_release(&b->base);
+            return NULL;
+        }
+    }
+    return &b->base;
+}
+
+static it *
+build_phrase(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
+{
+    /* Skip stop words, keeping their gaps. */
+    phrase_it *p = kh_malloc(sizeof *p);
+    if (p == NULL) {
+        c->rc = KH_ENOMEM;
+        return NULL;
+    }
+    memset(p, 0, sizeof *p);
+    p->terms = kh_malloc((q->n_terms + 1) * sizeof *p->terms);
+    p->offsets = kh_malloc((q->n_terms + 1) * sizeof *p->offsets);
+    if (p->terms == NULL || p->offsets == NULL) {
+        c->rc = KH_ENOMEM;
+        phrase_release(&p->base);
+        return NULL;
+    }
+    p->base.doc = KH_END;
+    p->base.advance = phrase_advance;
+    p->base.score = phrase_score;
+    p->base.release = phrase_release;
+    p->c = c;
+    p->title_only = field == KH_QFIELD_TITLE;
+    uint32_t at = 0;
+    for (size_t i = 0; i < q->n_terms; i++) {
+        if (i > 0)
+            at += q->terms[i].gap;
+        if (q->terms[i].stop)
+            continue;
+        term_it *t = term_new(c, &q->terms[i], p->title_only);
+        if (t == NULL) {
+            if (c->rc == KH_OK)
+                *matchless = true;
+            phrase_release(&p->base);
+            return NULL;
+        }
+        p->terms[p->n] = t;
+        p->offsets[p->n++] = at;
+    }
+    if (p->n == 0) {
+        phrase_release(&p->base);
+        return NULL;
+    }
+    uint32_t base = p->offsets[0];
+    for (size_t k = 0; k < p->n; k++)
+        p->offsets[k] -= base;
+    return &p->base;
+}
+
+static it *
+build(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
+{
+    *matchless = false;
+    kh_qfield f = q->field == KH_QFIELD_TITLE ? KH_QFIELD_TITLE : field;
+    switch (q->op) {
+    case KH_QOP_WORD:
+        if (q->n_terms == 0 || q->terms[0].stop)
+            return NULL;
+        {
+            term_it *t = term_new(c, &q->terms[0], f == KH_QFIELD_TITLE);
+            if (t == NULL && c->rc == KH_OK)
+                *matchless = true;
+            return t != NULL ? &t->base : NULL;
+        }
+    case KH_QOP_PHRASE:
+        return build_phrase(c, q, f, matchless);
+    case KH_QOP_BOOL:
+        return build_bool(c, q, f, matchless);
+    case KH_QOP_SOURCE: {
+        filter_it *x = (filter_it *)filter_new(c, 1);
+        if (x != NULL)
+            x->source = kh__source_hash(q->value, strlen(q->value));
+        return &x->base;
+    }
+    case KH_QOP_DATE: {
+        filter_it *x = (filter_it *)filter_new(c, 2);
+        if (x != NULL) {
+            x->since = q->since;
+            x->until = q->until;
+        }
+        return x != NULL ? &x->base : NULL;
+    }
+    }
+    return NULL;
+}
+
+/**************************************************************************
+** Top hits.
+*/
+typedef struct scored {
+    double score;
+    uint64_t docid;
+} scored;
+
+static bool
+better(const scored *a, const scored *b)
+{
+    return a->score > b->score || (a->score == b->score && a->docid > b->docid);
+}
+
+/* A min-heap of the k best: the root is the worst kept. */
+static void
+heap_push(scored *h, size_t *n, size_t k, scored x)
+{
+    if (*n < k) {
+        size_t i = (*n)++;
+        h[i] = x;
+        while (i > 0 && better(&h[(i - 1) / 2], &h[i])) {
+            scored t = h[i];
+            h[i] = h[(i - 1) / 2];
+            h[(i - 1) / 2] = t;
+            i = (i - 1) / 2;
+        }
+        return;
+    }
+    if (k == 0 || !better(&x, &h[0]))
+        return;
+    h[0] = x;
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < *n && better(&h[m], &h[l]))
+            m = l;
+        if (r < *n && better(&h[m], &h[r]))
+            m = r;
+        if (m == i)
+            break;
+        scored t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static int
+by_rank(const void *a, const void *b)
+{
+    const scored *x = a, *y = b;
+    return better(x, y) ? -1 : better(y, x) ? 1 : 0;
+}
+
+/* Collects the positive terms of the tree for highlighting. */
+static void
+collect_terms(const kh_qnode *q, const char ***norms, size_t *nn,
+              const char ***stems, size_t *ns, kh_status *rc)
+{
+    if (q->occur == KH_OCCUR_MUST_NOT || *rc != KH_OK)
+        return;
+    for (size_t i = 0; i < q->n_terms; i++) {
+        const char **a = kh_realloc(*norms, (*nn + 1) * sizeof *a);
+        if (a == NULL) {
+            *rc = KH_ENOMEM;
+            return;
+        }
+        *norms = a;
+        a[(*nn)++] = q->terms[i].norm;
+        const char **b = kh_realloc(*stems, (*ns + 1) * sizeof *b);
+        if (b == NULL) {
+            *rc = KH_ENOMEM;
+            return;
+        }
+        *stems = b;
+        b[(*ns)++] = q->terms[i].stem;
+    }
+    for (size_t i = 0; i < q->n_children; i++)
+        collect_terms(q->children[i], norms, nn, stems, ns, rc);
+}
+
+static double
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void
+kh_results_free(kh_results *r)
+{
+    if (r == NULL)
+        return;
+    for (size_t i = 0; i < r->n_hits; i++)
+        kh__hit_release(&r->hits[i]);
+    kh_free(r->hits);
+    kh_free(r);
+}
+
+kh_status
+kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
+                kh_results **out, kh_error *err)
+{
+    double t0 = now_ms();
+    *out = NULL;
+    kh_search_options opts = {10, 0, 0, 0, NULL, NULL, 0};
+    if (o != NULL)
+        opts = *o;
+    if (opts.limit == 0)
+        opts.limit = 10;
+    if (err != NULL)
+        memset(err, 0, sizeof *err);
+    kh_qnode *tree;
+    kh_status rc = kh__query_parse(query, strlen(query), ix->qa, &tree, err);
+    if (rc != KH_OK)
+        return rc;
+    size_t k = opts.offset + opts.limit;
+    scored *heap = kh_malloc((k + 1) * sizeof *heap);
+    kh_results *res = kh_malloc(sizeof *res);
+    if (heap == NULL || res == NULL) {
+        kh_free(heap);
+        kh_free(res);
+        kh__query_free(tree);
+        return KH_ENOMEM;
+    }
+    memset(res, 0, sizeof *res);
+    size_t n_heap = 0;
+
+    /* Collection statistics over the snapshot. */
+    double n_docs = 0, n_live = 0, total_len = 0;
+    for (size_t i = 0; i < ix->n_segs; i++) {
+        n_docs += kh__seg_ndocs(ix->segs[i].seg);
+        n_live += kh__seg_ndocs(ix->segs[i].seg) - ix->segs[i].n_deleted;
+        total_len += (double)kh__seg_total_len(ix->segs[i].seg);
+    }
+    ctx c = {ix, NULL, NULL, n_live > 0 ? n_live : 1,
+             n_docs > 0 && total_len > 0 ? total_len / n_docs : 1,
+             opts.require_all != 0 || ix->require_all, KH_OK, false};
+    for (size_t i = 0; i < ix->n_segs && c.rc == KH_OK; i++) {
+        c.ss = &ix->segs[i];
+        c.seg = ix->segs[i].seg;
+        bool matchless;
+        it *root = build(&c, tree, KH_QFIELD_ALL, &matchless);
+        if (root == NULL)
+            continue;
+        for (uint32_t d = root->advance(root, 0); d != KH_END;
+             d = root->advance(root, d + 1)) {
+            if (kh__snap_deleted(c.ss, d))
+                continue;
+            res->total++;
+            scored s = {root->score(root), kh__seg_doc(c.seg, d)->docid};
+            heap_push(heap, &n_heap, k, s);
+        }
+        root->release(root);
+    }
+    rc = c.rc;
+    if (rc == KH_OK && c.corrupt) {
+        rc = KH_ECORRUPT;
+        if (err != NULL)
+            snprintf(err->message, sizeof err->message,
+                     "the index's postings are corrupt (rebuild it)");
+    }
+    qsort(heap, n_heap, sizeof *heap, by_rank);
+
+    const char **norms = NULL, **stems = NULL;
+    size_t nn = 0, ns = 0;
+    if (rc == KH_OK && !opts.no_snippets)
+        collect_terms(tree, &norms, &nn, &stems, &ns, &rc);
+    size_t want = n_heap > opts.offset ? n_heap - opts.offset : 0;
+    if (rc == KH_OK && want > 0) {
+        res->hits = kh_malloc(want * sizeof *res->hits);
+        if (res->hits == NULL)
+            rc = KH_ENOMEM;
+    }
+    for (size_t i = 0; i < want && rc == KH_OK; i++) {
+        kh_doc d;
+        kh_status g = kh__store_get(ix->store, heap[opts.offset + i].docid,
+                                    !opts.no_snippets, &d);
+        if (g == KH_ENOTFOUND)
+            continue; /* deleted since the snapshot */
+        if (g != KH_OK) {
+            rc = g;
+            break;
+        }
+        kh_hit *h = &res->hits[res->n_hits++];
+        *h = d.meta;
+        h->score = heap[opts.offset + i].score;
+        if (!opts.no_snippets) {
+            kh_snippet_opts so = {norms,
+                                  nn,
+                                  stems,
+                                  ns,
+                                  240,
+                                  opts.hl_open ? opts.hl_open : "<b>",
+                                  opts.hl_close ? opts.hl_close : "</b>",
+                                  opts.hl_html != 0};
+            kh_buf b;
+            kh__buf_init(&b);
+            const char *text = d.body != NULL && d.body[0] ? d.body : h->title;
+            kh__snippet(ix->sa, text ? text : "", text ? strlen(text) : 0,
+                        &so, &b, &rc);
+            h->snippet = kh__buf_detach(&b, NULL, &rc);
+        }
+        kh_free(d.body);
+    }
+    kh_free(norms);
+    kh_free(stems);
+    kh_free(heap);
+    kh__query_free(tree);
+    if (rc != KH_OK) {
+        kh_results_free(res);
+        return rc;
+    }
+    res->took_ms = now_ms() - t0;
+    *out = res;
+    return KH_OK;
+}
