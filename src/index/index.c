@@ -94,7 +94,8 @@ load_snapshot(kh_index *ix, kh_error *err)
             s->min_docid = rows[k].min_docid;
             s->max_docid = rows[k].max_docid;
             for (size_t j = 0; j < ix->n_segs; j++)
-                if (ix->segs[j].segid == s->segid && ix->segs[j].seg) {
+                if (ix->segs[j].segid == s->segid && ix->segs[j].seg &&
+                    strcmp(ix->segs[j].file, s->file) == 0) {
                     s->seg = ix->segs[j].seg;
                     ix->segs[j].seg = NULL;
                 }
@@ -376,7 +377,7 @@ flush(kh_index *ix, kh_error *err)
 }
 
 /* Marks a committed article deleted in the segment holding it. */
-static void
+static kh_status
 delete_in_segments(kh_index *ix, uint64_t docid)
 {
     for (size_t i = 0; i < ix->n_segs; i++) {
@@ -396,10 +397,13 @@ delete_in_segments(kh_index *ix, uint64_t docid)
             !kh__snap_deleted(s, lo)) {
             s->deleted[lo >> 3] |= (uint8_t)(1u << (lo & 7));
             s->n_deleted++;
-            s->dirty = true;
-            return;
+            /* Into the open transaction now: a snapshot reload (after a
+             * flush) reads the bitmaps back from there. */
+            return kh__store_set_deleted(ix->store, s->segid, s->deleted,
+                                         s->deleted_len);
         }
     }
+    return KH_OK;
 }
 
 static kh_status
@@ -409,7 +413,7 @@ delete_docid(kh_index *ix, uint64_t docid)
     if (rc != KH_OK)
         return rc;
     if (!kh__memseg_drop(ix->mem, docid))
-        delete_in_segments(ix, docid);
+        return delete_in_segments(ix, docid);
     return KH_OK;
 }
 
@@ -583,13 +587,6 @@ commit(kh_index *ix, bool optimize, kh_error *err)
     kh_status rc = KH_OK;
     if (kh__store_in_txn(ix->store)) {
         rc = flush(ix, err);
-        for (size_t i = 0; i < ix->n_segs && rc == KH_OK; i++)
-            if (ix->segs[i].dirty) {
-                rc = kh__store_set_deleted(ix->store, ix->segs[i].segid,
-                                           ix->segs[i].deleted,
-                                           ix->segs[i].deleted_len);
-                ix->segs[i].dirty = false;
-            }
         if (rc == KH_OK)
             rc = kh__store_commit(ix->store, err);
         if (rc != KH_OK)

@@ -214,7 +214,6 @@ typedef struct kh_snapseg {
     size_t deleted_len;
     uint32_t n_deleted;
     uint64_t min_docid, max_docid;
-    bool dirty;           /* deleted changed since the last commit */
 } kh_snapseg;
 
 struct kh_store;

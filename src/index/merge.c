@@ -19,6 +19,7 @@ typedef struct input {
     const char *key;
     size_t key_len;
     kh_cursor cur;
+    bool active;            /* holds the term being merged */
 } input;
 
 static bool
@@ -129,17 +130,19 @@ kh__merge(const kh_seg *const *segs, const uint8_t *const *deleted, size_t n,
         kh__pb_reset(&pb);
         bool stem = key[0] == KH_KEY_STEM;
         /* The inputs holding this term, each positioned on its first doc. */
-        for (size_t i = 0; i < n; i++)
-            if (in[i].key != NULL &&
-                keycmp(in[i].key, in[i].key_len, key, key_len) == 0)
+        for (size_t i = 0; i < n; i++) {
+            in[i].active = in[i].key != NULL &&
+                           keycmp(in[i].key, in[i].key_len, key, key_len) == 0;
+            if (in[i].active)
                 kh__cursor_next(&in[i].cur);
-            else
-                in[i].cur.doc = KH_END, in[i].cur.n_blocks = 0;
+        }
         for (;;) {
             size_t best = n;
             uint32_t best_ord = KH_END;
             for (size_t i = 0; i < n; i++) {
                 kh_cursor *c = &in[i].cur;
+                if (!in[i].active)
+                    continue;
                 while (c->doc != KH_END && in[i].remap[c->doc] == KH_END)
                     kh__cursor_next(c);
                 if (c->doc != KH_END && in[i].remap[c->doc] < best_ord) {
@@ -174,7 +177,7 @@ kh__merge(const kh_seg *const *segs, const uint8_t *const *deleted, size_t n,
             kh__cursor_next(c);
         }
         for (size_t i = 0; i < n; i++)
-            if (in[i].cur.corrupt)
+            if (in[i].active && in[i].cur.corrupt)
                 rc = KH_ECORRUPT;
         if (rc == KH_OK && pb.df > 0)
             rc = kh__segw_term(w, key, key_len, &pb.st,
@@ -183,8 +186,7 @@ kh__merge(const kh_seg *const *segs, const uint8_t *const *deleted, size_t n,
                                (const uint8_t *)pb.docs.data, pb.docs.len,
                                (const uint8_t *)pb.pos.data, pb.pos.len);
         for (size_t i = 0; i < n; i++)
-            if (in[i].key != NULL &&
-                keycmp(in[i].key, in[i].key_len, key, key_len) == 0) {
+            if (in[i].active) {
                 in[i].term++;
                 load_term(&in[i]);
             }

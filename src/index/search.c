@@ -383,6 +383,7 @@ typedef struct bool_it {
     ctx *c;
     it **must, **should, **not;
     size_t n_must, n_should, n_not;
+    bool need_should; /* the MUSTs are only filters: a SHOULD must match */
 } bool_it;
 
 static uint32_t
@@ -422,6 +423,16 @@ bool_advance(it *self, uint32_t target)
             d = best;
         }
         bool excluded = false;
+        if (b->need_should) {
+            bool any = false;
+            for (size_t k = 0; k < b->n_should && !any; k++) {
+                it *s = b->should[k];
+                if (s->doc == KH_END || s->doc < d)
+                    s->advance(s, d);
+                any = s->doc == d;
+            }
+            excluded = !any;
+        }
         for (size_t k = 0; k < b->n_not && !excluded; k++) {
             it *x = b->not[k];
             uint32_t e = x->doc;
@@ -499,6 +510,7 @@ build_bool(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
     b->c = c;
     *matchless = false;
     bool any_should_possible = false, had_should = false;
+    bool scoring_must = false;
     for (size_t i = 0; i < q->n_children && c->rc == KH_OK; i++) {
         const kh_qnode *ch = q->children[i];
         kh_occur occ = ch->occur;
@@ -519,6 +531,9 @@ build_bool(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
             continue;
         }
         bool ok = true;
+        if (occ == KH_OCCUR_MUST && ch->op != KH_QOP_SOURCE &&
+            ch->op != KH_QOP_DATE)
+            scoring_must = true;
         if (occ == KH_OCCUR_MUST)
             ok = push(&b->must, &b->n_must, x);
         else if (occ == KH_OCCUR_SHOULD)
@@ -537,6 +552,7 @@ build_bool(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
         bool_release(&b->base);
         return NULL;
     }
+    b->need_should = b->n_must > 0 && !scoring_must && b->n_should > 0;
     if (b->n_must == 0 && b->n_should == 0) {
         if (b->n_not == 0) {
             bool_release(&b->base); /* no constraint at all */
@@ -817,6 +833,7 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         if (res->hits == NULL)
             rc = KH_ENOMEM;
     }
+    kh__store_read_begin(ix->store);
     for (size_t i = 0; i < want && rc == KH_OK; i++) {
         kh_doc d;
         kh_status g = kh__store_get(ix->store, heap[opts.offset + i].docid,
@@ -848,6 +865,7 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         }
         kh_free(d.body);
     }
+    kh__store_read_end(ix->store);
     kh_free(norms);
     kh_free(stems);
     kh_free(heap);

@@ -27,7 +27,8 @@ struct kh_store {
     sqlite3 *db;
     sqlite3_stmt *find_key, *insert_doc, *delete_doc, *get_doc, *get_meta,
         *set_meta, *add_seg, *set_deleted, *drop_seg, *list_segs, *count;
-    bool in_txn;
+    bool in_txn;  /* a write transaction is open */
+    bool in_read; /* a read transaction is open */
 };
 
 static const char *const schema =
@@ -35,7 +36,7 @@ static const char *const schema =
     "CREATE TABLE IF NOT EXISTS docs(docid INTEGER PRIMARY KEY AUTOINCREMENT,"
     " key TEXT UNIQUE NOT NULL, url TEXT, source TEXT, title TEXT, body TEXT,"
     " author TEXT, date INTEGER);"
-    "CREATE TABLE IF NOT EXISTS segments(segid INTEGER PRIMARY KEY,"
+    "CREATE TABLE IF NOT EXISTS segments(segid INTEGER PRIMARY KEY AUTOINCREMENT,"
     " file TEXT NOT NULL, ndocs INTEGER NOT NULL, min_docid INTEGER,"
     " max_docid INTEGER, deleted BLOB);";
 
@@ -143,6 +144,7 @@ kh__store_close(kh_store *s)
 kh_status
 kh__store_begin(kh_store *s, kh_error *err)
 {
+    kh__store_read_end(s);
     if (s->in_txn)
         return KH_OK;
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
@@ -160,6 +162,23 @@ kh__store_commit(kh_store *s, kh_error *err)
         return db_error(s, err, "commit failed");
     s->in_txn = false;
     return KH_OK;
+}
+
+/* Reads done between these two share one snapshot and one lock, instead
+ * of taking SQLite's file locks once per statement. */
+void
+kh__store_read_begin(kh_store *s)
+{
+    if (!s->in_txn && sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
+        s->in_read = true;
+}
+
+void
+kh__store_read_end(kh_store *s)
+{
+    if (s->in_read)
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    s->in_read = false;
 }
 
 void

@@ -24,6 +24,8 @@ KH_HIDDEN void kh__store_close(kh_store *s);
 KH_HIDDEN kh_status kh__store_begin(kh_store *s, kh_error *err);
 KH_HIDDEN kh_status kh__store_commit(kh_store *s, kh_error *err);
 KH_HIDDEN void kh__store_rollback(kh_store *s);
+KH_HIDDEN void kh__store_read_begin(kh_store *s);
+KH_HIDDEN void kh__store_read_end(kh_store *s);
 KH_HIDDEN bool kh__store_in_txn(const kh_store *s);
 KH_HIDDEN kh_status kh__store_meta_get(kh_store *s, const char *key,
                                        char **value);

@@ -1,0 +1,431 @@
+/*
+ * test_index.c -- the index end to end through the public API: add,
+ * commit, search (words, phrases, boolean, fields, dates), update, delete,
+ * reopen, snapshots, merges, corrupt files.  The articles are small,
+ * hand-made, in Arabic, so every expectation can be checked by reading.
+ */
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct art {
+    const char *id, *source, *date, *title, *body;
+} art;
+
+static const art sample[] = {
+    {"a1", "spa", "2015-07-21", "وزير الخارجية يلتقي نظيره الروسي",
+     "التقى وزير الخارجية السعودي نظيره الروسي في موسكو لبحث الأزمة السورية."},
+    {"a2", "okaz", "2015-07-22", "أمطار غزيرة على جدة",
+     "هطلت أمطار غزيرة على مدينة جدة وأعلن الدفاع المدني حالة الطوارئ."},
+    {"a3", "alriyadh", "2015-07-23", "الحكومة تعلن ميزانية جديدة",
+     "أعلنت الحكومة السعودية ميزانية جديدة تركز على التعليم والصحة، وقال "
+     "الوزير إن الخارجية ليست ضمنها."},
+    {"a4", "spa", "2015-08-01", "ولي العهد يستقبل وزير الخارجية الأمريكي",
+     "استقبل ولي العهد وزير الخارجية الأمريكي وبحثا العلاقات الثنائية."},
+    {"a5", "aawsat", "2015-08-02", "مباراة الهلال والنصر",
+     "فاز الهلال على النصر في مباراة مثيرة أقيمت في الرياض أمس."},
+    {"a6", "aawsat", "2015-08-03", "كازاخستان تحمي الروس الفارين",
+     "أكد الرئيس الكازاخستاني توكاييف أن بلاده ستحمي الروس الذين يفرّون إلى "
+     "كازاخستان، بحسب وكالة «فرانس برس»."},
+};
+#define N_SAMPLE (sizeof sample / sizeof sample[0])
+
+static char dir[256];
+
+static void
+rmtree(const char *d)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
+    assert_int_equal(system(cmd), 0);
+}
+
+static kh_index *
+open_ix(int create, int read_only)
+{
+    kh_index_options o = {create, read_only, 0, KH_STEMMER_LIGHT};
+    kh_index *ix = NULL;
+    kh_error err;
+    kh_status rc = kh_index_open(dir, &o, &ix, &err);
+    if (rc != KH_OK)
+        fail_msg("open %s: %s", dir, err.message);
+    return ix;
+}
+
+static void
+add_one(kh_index *ix, const art *a, int *replaced)
+{
+    kh_article k = {a->id, NULL, a->source, a->title, a->body, NULL,
+                    KH_DATE_NONE};
+    assert_int_equal(kh_date_parse(a->date, strlen(a->date), &k.date), KH_OK);
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    kh_status rc = kh_index_add(ix, &k, replaced, &err);
+    if (rc != KH_OK)
+        fail_msg("add %s: %s (%s)", a->id, err.message, kh_strerror(rc));
+}
+
+static int
+setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/khabar-test-index-%d", (int)getpid());
+    rmtree(dir);
+    kh_index *ix = open_ix(1, 0);
+    for (size_t i = 0; i < N_SAMPLE; i++)
+        add_one(ix, &sample[i], NULL);
+    kh_error err;
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    kh_index_close(ix);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    rmtree(dir);
+    return 0;
+}
+
+/* The ids of the hits of q, in rank order, space-separated. */
+static void
+ids(kh_index *ix, const char *q, int all, char *out, size_t cap)
+{
+    kh_search_options o = {50, 0, all, 1, NULL, NULL, 0};
+    kh_results *r;
+    kh_error err;
+    kh_status rc = kh_index_search(ix, q, &o, &r, &err);
+    if (rc != KH_OK)
+        fail_msg("search %s: %s", q, err.message);
+    out[0] = '\0';
+    for (size_t i = 0; i < r->n_hits; i++) {
+        if (i > 0)
+            strncat(out, " ", cap - strlen(out) - 1);
+        strncat(out, r->hits[i].id, cap - strlen(out) - 1);
+    }
+    assert_int_equal(r->total, r->n_hits);
+    kh_results_free(r);
+}
+
+#define assert_hits(ix, q, all, want)                                          \
+    do {                                                                       \
+        char got_[512];                                                        \
+        ids((ix), (q), (all), got_, sizeof got_);                              \
+        if (strcmp(got_, (want)) != 0)                                         \
+            fail_msg("query %s: got [%s], want [%s]", (q), got_, (want));      \
+    } while (0)
+
+/* Sorted ids, for queries whose order is not the point. */
+static void
+sorted_ids(kh_index *ix, const char *q, char *out, size_t cap)
+{
+    char raw[512];
+    ids(ix, q, 0, raw, sizeof raw);
+    char *v[32];
+    int n = 0;
+    for (char *t = strtok(raw, " "); t && n < 32; t = strtok(NULL, " "))
+        v[n++] = t;
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+            char *x = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = x;
+        }
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        if (i > 0)
+            strncat(out, " ", cap - strlen(out) - 1);
+        strncat(out, v[i], cap - strlen(out) - 1);
+    }
+}
+
+#define assert_set(ix, q, want)                                                \
+    do {                                                                       \
+        char got_[512];                                                        \
+        sorted_ids((ix), (q), got_, sizeof got_);                              \
+        if (strcmp(got_, (want)) != 0)                                         \
+            fail_msg("query %s: got {%s}, want {%s}", (q), got_, (want));      \
+    } while (0)
+
+static void
+words_and_clitics(void **state)
+{
+    (void)state;
+    kh_index *ix = open_ix(0, 1);
+    /* الروسي, الروس: stems; كازاخستان finds الكازاخستاني too. */
+    assert_set(ix, "روسيا", "a1 a6");
+    assert_set(ix, "كازاخستان", "a6");
+    assert_set(ix, "جده", "a2");         /* ة typed as ه */
+    assert_set(ix, "امطار", "a2");       /* hamza dropped */
+    assert_set(ix, "والحكومة", "a3");    /* clitics on the query */
+    assert_set(ix, "فرانس برس", "a6");
+    assert_set(ix, "يفرون", "a6");
+    assert_set(ix, "لا_توجد_كلمة", "");
+    /* The exact form ranks first: وزير الخارجية in a1's and a4's titles. */
+    char got[256];
+    ids(ix, "وزير الخارجية", 0, got, sizeof got);
+    assert_true(strncmp(got, "a1", 2) == 0 || strncmp(got, "a4", 2) == 0);
+    kh_index_close(ix);
+}
+
+static void
+default_operator_and_all(void **state)
+{
+    (void)state;
+    kh_index *ix = open_ix(0, 1);
+    assert_set(ix, "الهلال جدة", "a2 a5"); /* any word, ranked */
+    assert_hits(ix, "الهلال جدة", 1, "");  /* all words: none has both */
+    assert_hits(ix, "الهلال النصر", 1, "a5");
+    kh_index_close(ix);
+}
+
+static void
+phrases(void **state)
+{
+    (void)state;
+    kh_index *ix = open_ix(0, 1);
+    /* a3 has الوزير and الخارجية but not side by side. */
+    assert_set(ix, "\"وزير الخارجية\"", "a1 a4");
+    assert_set(ix, "«ولي العهد»", "a4");
+    assert_set(ix, "\"العهد ولي\"", "");
+    /* A stop word inside a phrase keeps its gap: في موسكو. */
+    assert_set(ix, "\"الروسي في موسكو\"", "a1");
+    assert_set(ix, "\"الروسي موسكو\"", "");
+    kh_index_close(ix);
+}
+
+static void
+boolean_fields_dates(void **state)
+{
+    (void)state;
+    kh_index *ix = open_ix(0, 1);
+    assert_set(ix, "الخارجية -الأمريكي", "a1 a3");
+    assert_set(ix, "جدة OR الهلال", "a2 a5");
+    assert_set(ix, "(جدة OR الهلال) -النصر", "a2");
+    assert_set(ix, "title:الخارجية", "a1 a4");
+    assert_set(ix, "الخارجية source:spa", "a1 a4");
+    assert_set(ix, "source:aawsat", "a5 a6");
+    assert_set(ix, "source:AAWSAT", "a5 a6");
+    assert_set(ix, "since:2015-08-01", "a4 a5 a6");
+    assert_set(ix, "until:2015-07-22", "a1 a2");
+    assert_set(ix, "الخارجية since:2015-07-22 until:2015-08-01", "a3 a4");
+    assert_set(ix, "-الخارجية", "a2 a5 a6");
+    kh_index_close(ix);
+}
+
+static void
+syntax_errors_are_reported(void **state)
+{
+    (void)state;
+    kh_index *ix = open_ix(0, 1);
+    static const char *const bad[] = {"\"وزير الخارجية", "(جدة OR", "title:",
+                                      "since:2015-13-45"};
+    for (size_t i = 0; i < 4; i++) {
+        kh_results *r = NULL;
+        kh_error err;
+        kh_status rc = kh_index_search(ix, bad[i], NULL, &r, &err);
+        assert_int_equal(rc, KH_EINVAL);
+        assert_null(r);
+        assert_true(err.message[0] != '\0');
+        assert_true(err.has_offset);
+        assert_true(err.offset <= strlen(bad[i]));
+    }
+    kh_index_close(ix);
+}
+
+static void
+snippets_and_show(void **state)
+{
+    (void)state;
+    kh_index *ix = open_ix(0, 1);
+    kh_search_options o = {5, 0, 0, 0, "[", "]", 0};
+    kh_results *r;
+    kh_error err;
+    assert_int_equal(kh_index_search(ix, "الفارين كازاخستان", &o, &r, &err),
+                     KH_OK);
+    assert_int_equal(r->n_hits, 1);
+    assert_string_equal(r->hits[0].id, "a6");
+    assert_string_equal(r->hits[0].source, "aawsat");
+    assert_non_null(strstr(r->hits[0].snippet, "[كازاخستان]"));
+    assert_non_null(strstr(r->hits[0].snippet, "[الكازاخستاني]"));
+    char date[32];
+    kh_date_format(r->hits[0].date, date);
+    assert_string_equal(date, "2015-08-03T00:00:00Z");
+    kh_results_free(r);
+
+    kh_doc *d;
+    assert_int_equal(kh_index_get(ix, "a2", &d, &err), KH_OK);
+    assert_string_equal(d->meta.title, "أمطار غزيرة على جدة");
+    assert_non_null(strstr(d->body, "الدفاع المدني"));
+    kh_doc_free(d);
+    assert_int_equal(kh_index_get(ix, "zzz", &d, &err), KH_ENOTFOUND);
+    kh_index_close(ix);
+}
+
+static void
+update_delete_reopen(void **state)
+{
+    (void)state;
+    kh_index *ix = open_ix(0, 0);
+    art changed = {"a2", "okaz", "2015-07-30", "سيول في جدة",
+                   "جرفت السيول سيارات في جدة."};
+    int replaced = 0;
+    add_one(ix, &changed, &replaced);
+    assert_int_equal(replaced, 1);
+    kh_error err;
+    assert_int_equal(kh_index_delete(ix, "a5", &err), KH_OK);
+    assert_int_equal(kh_index_delete(ix, "nope", &err), KH_ENOTFOUND);
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    kh_index_close(ix);
+
+    ix = open_ix(0, 1);
+    assert_set(ix, "جدة", "a2");
+    assert_set(ix, "أمطار", "");  /* the old text of a2 is gone */
+    assert_set(ix, "السيول", "a2");
+    assert_set(ix, "الهلال", ""); /* a5 deleted */
+    kh_index_stats st;
+    assert_int_equal(kh_index_stats_get(ix, &st, &err), KH_OK);
+    assert_int_equal(st.articles, N_SAMPLE - 1);
+    kh_index_close(ix);
+}
+
+static void
+snapshots_are_stable(void **state)
+{
+    (void)state;
+    kh_index *reader = open_ix(0, 1);
+    kh_index *writer = open_ix(0, 0);
+    art extra = {"a7", "sabq", "2015-08-05", "جدة تستعد للحج",
+                 "تستعد جدة لاستقبال الحجاج."};
+    add_one(writer, &extra, NULL);
+    kh_error err;
+    assert_int_equal(kh_index_commit(writer, &err), KH_OK);
+    assert_set(reader, "الحجاج", ""); /* the reader's snapshot is older */
+    assert_int_equal(kh_index_refresh(reader, &err), KH_OK);
+    assert_set(reader, "الحجاج", "a7");
+    /* A second writer is refused while the first is open. */
+    kh_index_options o = {0, 0, 0, KH_STEMMER_LIGHT};
+    kh_index *second = NULL;
+    assert_int_not_equal(kh_index_open(dir, &o, &second, &err), KH_OK);
+    assert_null(second);
+    assert_non_null(strstr(err.message, "another process"));
+    kh_index_close(writer);
+    kh_index_close(reader);
+}
+
+static void
+many_commits_merge(void **state)
+{
+    (void)state;
+    kh_index *ix = open_ix(0, 0);
+    kh_error err;
+    for (int round = 0; round < 14; round++) {
+        char id[32], body[256];
+        snprintf(id, sizeof id, "m%d", round);
+        snprintf(body, sizeof body, "خبر رقم %d عن السوق المالية والأسهم",
+                 round);
+        art a = {id, "sabq", "2015-08-06", "السوق المالية", body};
+        add_one(ix, &a, NULL);
+        assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    }
+    kh_index_stats st;
+    assert_int_equal(kh_index_stats_get(ix, &st, &err), KH_OK);
+    assert_true(st.segments <= 10); /* merged along the way */
+    kh_index_close(ix);
+    ix = open_ix(0, 1);
+    kh_search_options o = {50, 0, 0, 1, NULL, NULL, 0};
+    kh_results *r;
+    assert_int_equal(kh_index_search(ix, "الأسهم", &o, &r, &err), KH_OK);
+    assert_int_equal(r->total, 14);
+    kh_results_free(r);
+    assert_set(ix, "\"رقم 7\"", "m7");
+    assert_set(ix, "كازاخستان", "a6"); /* older articles survive merges */
+    kh_index_close(ix);
+}
+
+static void
+corrupt_segment_is_an_error(void **state)
+{
+    (void)state;
+    /* Copy the index, then damage its segment files in several ways. */
+    char copy[300], cmd[700];
+    snprintf(copy, sizeof copy, "%s-copy", dir);
+    static const char *const damage[] = {
+        "truncate -s 100 %s/seg-*.khs",
+        "truncate -s -9 %s/seg-*.khs",
+        "for f in %s/seg-*.khs; do printf 'XXXXXXXX' | dd of=$f bs=1 seek=0 "
+        "conv=notrunc 2>/dev/null; done",
+        "for f in %s/seg-*.khs; do printf '\\377\\377\\377\\377' | dd of=$f "
+        "bs=1 seek=8 conv=notrunc 2>/dev/null; done",
+        "rm %s/seg-*.khs",
+    };
+    for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
+        rmtree(copy);
+        snprintf(cmd, sizeof cmd, "cp -r '%s' '%s'", dir, copy);
+        assert_int_equal(system(cmd), 0);
+        char tmpl[400];
+        const char *pattern = damage[i];
+        char *pct = strstr(pattern, "%s");
+        snprintf(tmpl, sizeof tmpl, "%.*s%s%s", (int)(pct - pattern), pattern,
+                 copy, pct + 2);
+        assert_int_equal(system(tmpl), 0);
+        kh_index_options o = {0, 1, 0, KH_STEMMER_LIGHT};
+        kh_index *ix = NULL;
+        kh_error err;
+        memset(&err, 0, sizeof err);
+        kh_status rc = kh_index_open(copy, &o, &ix, &err);
+        if (rc == KH_OK)
+            fail_msg("damage %zu: the index opened", i);
+        assert_null(ix);
+        assert_true(strstr(err.message, "seg-") != NULL);
+    }
+    rmtree(copy);
+}
+
+static void
+not_an_index(void **state)
+{
+    (void)state;
+    kh_index_options o = {0, 1, 0, KH_STEMMER_LIGHT};
+    kh_index *ix = NULL;
+    kh_error err;
+    assert_int_equal(kh_index_open("/nonexistent/khabar", &o, &ix, &err),
+                     KH_ENOTFOUND);
+    assert_non_null(strstr(err.message, "no index"));
+    char d[300];
+    snprintf(d, sizeof d, "%s-junk", dir);
+    rmtree(d);
+    mkdir(d, 0755);
+    char f[400];
+    snprintf(f, sizeof f, "%s/docs.db", d);
+    FILE *fp = fopen(f, "w");
+    assert_non_null(fp);
+    fputs("this is not a database, just text\n", fp);
+    fclose(fp);
+    assert_int_not_equal(kh_index_open(d, &o, &ix, &err), KH_OK);
+    assert_null(ix);
+    assert_true(err.message[0] != '\0');
+    rmtree(d);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(words_and_clitics),
+        cmocka_unit_test(default_operator_and_all),
+        cmocka_unit_test(phrases),
+        cmocka_unit_test(boolean_fields_dates),
+        cmocka_unit_test(syntax_errors_are_reported),
+        cmocka_unit_test(snippets_and_show),
+        cmocka_unit_test(update_delete_reopen),
+        cmocka_unit_test(snapshots_are_stable),
+        cmocka_unit_test(many_commits_merge),
+        cmocka_unit_test(corrupt_segment_is_an_error),
+        cmocka_unit_test(not_an_index),
+    };
+    return cmocka_run_group_tests_name("index", tests, setup, teardown);
+}
