@@ -78,8 +78,8 @@ add(run *r, const kh_article *a, const char *where)
     int replaced;
     kh_status rc = kh_index_add(r->ix, a, &replaced, &err);
     if (rc != KH_OK) {
-        cli_error("%s: %s", where, err.message[0] ? err.message
-                                                  : kh_strerror(rc));
+        cli_error("%s: %s", where,
+                  err.message[0] ? err.message : kh_strerror(rc));
         r->errors++;
         return rc == KH_ENOMEM || rc == KH_EIO ? -1 : 0;
     }
@@ -113,7 +113,8 @@ ingest_jsonl(run *r, const char *path)
     char where[512];
     while (!fatal && (st = cli_lines_next(&in, &line, &len)) == 1) {
         size_t i = 0;
-        while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+        while (i < len &&
+               (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
             i++;
         if (i == len)
             continue;
@@ -127,9 +128,9 @@ ingest_jsonl(run *r, const char *path)
             r->errors++;
             continue;
         }
-        kh_article a = {jstring(o, "id"),    jstring(o, "url"),
+        kh_article a = {jstring(o, "id"),     jstring(o, "url"),
                         jstring(o, "source"), jstring(o, "title"),
-                        jstring(o, "body"),  jstring(o, "author"),
+                        jstring(o, "body"),   jstring(o, "author"),
                         KH_DATE_NONE};
         json_t *idv = json_object_get(o, "id");
         char idbuf[32];
@@ -161,8 +162,8 @@ ingest_jsonl(run *r, const char *path)
         json_decref(o);
     }
     if (!fatal && st < 0) {
-        cli_error("%s: read error after line %lu (truncated or corrupt?)",
-                  path, in.lineno);
+        cli_error("%s: read error after line %lu (truncated or corrupt?)", path,
+                  in.lineno);
         r->errors++;
     }
     cli_lines_close(&in);

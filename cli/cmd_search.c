@@ -90,17 +90,24 @@ kh_cmd_search(int argc, char **argv)
         return 1;
     }
     int tty = isatty(1);
-    kh_search_options so = {o.limit, o.offset, o.all, 0,
-                            o.json ? "<b>" : tty ? "\033[1m" : "[",
-                            o.json ? "</b>" : tty ? "\033[0m" : "]", o.json};
+    kh_search_options so = {o.limit,
+                            o.offset,
+                            o.all,
+                            0,
+                            o.json ? "<b>"
+                            : tty  ? "\033[1m"
+                                   : "[",
+                            o.json ? "</b>"
+                            : tty  ? "\033[0m"
+                                   : "]",
+                            o.json};
     kh_results *res;
     kh_error err;
     rc = kh_index_search(ix, q.data, &so, &res, &err);
     if (rc != KH_OK) {
         if (err.has_offset)
             cli_error("query error at column %zu: %s\n  %s\n  %*s^",
-                      err.offset + 1, err.message, q.data, (int)err.offset,
-                      "");
+                      err.offset + 1, err.message, q.data, (int)err.offset, "");
         else
             cli_error("%s", err.message[0] ? err.message : kh_strerror(rc));
         kh__buf_release(&q);
@@ -193,8 +200,7 @@ kh_cmd_show(int argc, char **argv)
     return rc == KH_OK ? 0 : 1;
 }
 
-static const char delete_usage[] =
-    "usage: khabar delete [--index DIR] ID...\n";
+static const char delete_usage[] = "usage: khabar delete [--index DIR] ID...\n";
 
 int
 kh_cmd_delete(int argc, char **argv)

@@ -10,7 +10,8 @@ static const struct {
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
-    {"ingest", kh_cmd_ingest, "add articles (JSONL or plain text) to the index"},
+    {"ingest", kh_cmd_ingest,
+     "add articles (JSONL or plain text) to the index"},
     {"search", kh_cmd_search, "search the index"},
     {"show", kh_cmd_show, "print one article"},
     {"delete", kh_cmd_delete, "delete articles by id"},

@@ -122,8 +122,7 @@ cli_index_dir(const char *option)
 }
 
 kh_index *
-cli_open_index(const char *dir, int write, int create,
-               kh_stemmer_kind stemmer)
+cli_open_index(const char *dir, int write, int create, kh_stemmer_kind stemmer)
 {
     kh_index_options o = {create, !write, 0, stemmer};
     kh_index *ix;

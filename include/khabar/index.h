@@ -29,10 +29,10 @@ extern "C" {
 typedef struct kh_index kh_index;
 
 typedef struct kh_index_options {
-    int create;           /* create the directory and index if missing */
-    int read_only;        /* open for searching only (no lock taken) */
-    size_t buffer_mb;     /* postings buffered in memory before a segment
-                             is written; 0: 64 */
+    int create;              /* create the directory and index if missing */
+    int read_only;           /* open for searching only (no lock taken) */
+    size_t buffer_mb;        /* postings buffered in memory before a segment
+                                is written; 0: 64 */
     kh_stemmer_kind stemmer; /* for a new index; an existing index keeps
                                 the stemmer it was built with */
 } kh_index_options;
@@ -79,31 +79,30 @@ KH_API KH_NODISCARD kh_status kh_index_commit(kh_index *index, kh_error *err);
 
 /* Commits, then merges all segments into one: the fastest index to search
  * until the next addition. */
-KH_API KH_NODISCARD kh_status kh_index_optimize(kh_index *index,
-                                                kh_error *err);
+KH_API KH_NODISCARD kh_status kh_index_optimize(kh_index *index, kh_error *err);
 
 /* Moves a handle's snapshot to the latest commit. */
 KH_API KH_NODISCARD kh_status kh_index_refresh(kh_index *index, kh_error *err);
 
 typedef struct kh_search_options {
-    size_t limit;       /* hits to return; 0: 10 */
-    size_t offset;      /* hits to skip */
-    int require_all;    /* nonzero: juxtaposed words are all required;
-                           zero: the index default (docs/search.md) */
-    int no_snippets;    /* skip snippet building */
+    size_t limit;    /* hits to return; 0: 10 */
+    size_t offset;   /* hits to skip */
+    int require_all; /* nonzero: juxtaposed words are all required;
+                        zero: the index default (docs/search.md) */
+    int no_snippets; /* skip snippet building */
     const char *hl_open, *hl_close; /* highlight markers; NULL: <b> </b> */
-    int hl_html;        /* HTML-escape snippet text */
+    int hl_html;                    /* HTML-escape snippet text */
 } kh_search_options;
 
 typedef struct kh_hit {
     char *id, *title, *url, *source, *author;
-    int64_t date;       /* or KH_DATE_NONE */
+    int64_t date; /* or KH_DATE_NONE */
     double score;
-    char *snippet;      /* NULL when not asked for */
+    char *snippet; /* NULL when not asked for */
 } kh_hit;
 
 typedef struct kh_results {
-    size_t total;       /* matching articles (exact count) */
+    size_t total; /* matching articles (exact count) */
     double took_ms;
     kh_hit *hits;
     size_t n_hits;
@@ -129,12 +128,12 @@ KH_API KH_NODISCARD kh_status kh_index_get(kh_index *index, const char *id,
 KH_API void kh_doc_free(kh_doc *doc);
 
 typedef struct kh_index_stats {
-    uint64_t articles;      /* live articles */
-    uint64_t deleted;       /* deleted but still in segments */
+    uint64_t articles; /* live articles */
+    uint64_t deleted;  /* deleted but still in segments */
     uint64_t segments;
-    uint64_t terms;         /* sum over segments */
-    uint64_t postings_bytes;/* segment files on disk */
-    uint64_t store_bytes;   /* docs.db and its WAL */
+    uint64_t terms;          /* sum over segments */
+    uint64_t postings_bytes; /* segment files on disk */
+    uint64_t store_bytes;    /* docs.db and its WAL */
     const char *stemmer;
 } kh_index_stats;
 KH_API KH_NODISCARD kh_status kh_index_stats_get(kh_index *index,

@@ -50,8 +50,8 @@ typedef enum kh_status {
  * it applies (a query's syntax), the byte offset in the input. */
 typedef struct kh_error {
     char message[256];
-    size_t offset;   /* byte offset of the problem in the input */
-    int has_offset;  /* nonzero when offset is meaningful */
+    size_t offset;  /* byte offset of the problem in the input */
+    int has_offset; /* nonzero when offset is meaningful */
 } kh_error;
 
 /* A static English message for a status; never NULL. */

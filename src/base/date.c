@@ -101,8 +101,7 @@ kh_date_parse(const char *s, size_t len, int64_t *out)
     }
     if (i != len)
         return KH_EINVAL;
-    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se -
-           offset;
+    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
     return KH_OK;
 }
 
@@ -113,7 +112,7 @@ kh_date_format(int64_t t, char *buf)
     int64_t rem = t - days * 86400, y;
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);
-    snprintf(buf, 32, "%04d-%02u-%02uT%02u:%02u:%02uZ", (int)y, m % 100, d % 100,
-             (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60),
+    snprintf(buf, 32, "%04d-%02u-%02uT%02u:%02u:%02uZ", (int)y, m % 100,
+             d % 100, (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60),
              (unsigned)(rem % 60));
 }

@@ -101,7 +101,8 @@ load_snapshot(kh_index *ix, kh_error *err)
                 }
             if (s->seg == NULL) {
                 char *path = seg_path(ix, s->file);
-                rc = path == NULL ? KH_ENOMEM : kh__seg_open(path, &s->seg, err);
+                rc =
+                    path == NULL ? KH_ENOMEM : kh__seg_open(path, &s->seg, err);
                 kh_free(path);
             }
             if (rc == KH_OK && kh__seg_ndocs(s->seg) != rows[k].ndocs) {
@@ -192,8 +193,9 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
     struct stat sb;
     if (stat(dir, &sb) != 0) {
         if (!o.create || ix->read_only || mkdir(dir, 0755) != 0) {
-            seterr(err, "no index at %s (ingest something first, or give "
-                        "--index)",
+            seterr(err,
+                   "no index at %s (ingest something first, or give "
+                   "--index)",
                    dir);
             rc = KH_ENOTFOUND;
             goto fail;
@@ -213,8 +215,9 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
             goto fail;
         }
         if (flock(ix->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-            seterr(err, "the index at %s is being written by another "
-                        "process",
+            seterr(err,
+                   "the index at %s is being written by another "
+                   "process",
                    dir);
             rc = KH_EIO;
             goto fail;
@@ -223,8 +226,9 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
     snprintf(path, sizeof path, "%s/docs.db", dir);
     bool fresh = stat(path, &sb) != 0;
     if (fresh && !o.create) {
-        seterr(err, "no index at %s (ingest something first, or give "
-                    "--index)",
+        seterr(err,
+               "no index at %s (ingest something first, or give "
+               "--index)",
                dir);
         rc = KH_ENOTFOUND;
         goto fail;
@@ -331,8 +335,8 @@ register_segment(kh_index *ix, const char *name, uint32_t ndocs,
                  uint64_t min_docid, uint64_t max_docid, const uint8_t *bits,
                  kh_error *err)
 {
-    kh_segrow row = {0, (char *)name, ndocs, min_docid, max_docid,
-                     (uint8_t *)bits, (ndocs + 7) / 8};
+    kh_segrow row = {0,         (char *)name,    ndocs,          min_docid,
+                     max_docid, (uint8_t *)bits, (ndocs + 7) / 8};
     int64_t segid;
     kh_status rc = kh__store_add_segment(ix->store, &row, &segid);
     if (rc != KH_OK) {

@@ -68,13 +68,13 @@ kh__varint_get(const uint8_t **p, const uint8_t *end, uint64_t *v)
 
 /* Per-article metadata kept in segments, for ranking and filters. */
 typedef struct kh_segdoc {
-    uint64_t docid;      /* the article's row in docs.db */
-    int64_t date;        /* unix seconds, or KH_DATE_NONE */
-    uint32_t source;     /* kh__source_hash of the case-folded source */
-    uint32_t title_len;  /* tokens */
-    uint32_t body_len;   /* tokens */
+    uint64_t docid;     /* the article's row in docs.db */
+    int64_t date;       /* unix seconds, or KH_DATE_NONE */
+    uint32_t source;    /* kh__source_hash of the case-folded source */
+    uint32_t title_len; /* tokens */
+    uint32_t body_len;  /* tokens */
     uint32_t reserved;
-} kh_segdoc;             /* 32 bytes, the on-disk record */
+} kh_segdoc; /* 32 bytes, the on-disk record */
 
 typedef struct kh_memseg kh_memseg;
 
@@ -89,7 +89,7 @@ KH_HIDDEN bool kh__memseg_is_dropped(const kh_memseg *m, uint32_t ord);
 KH_HIDDEN size_t kh__memseg_docs(const kh_memseg *m);  /* live ones */
 KH_HIDDEN size_t kh__memseg_total(const kh_memseg *m); /* with dropped */
 KH_HIDDEN void kh__memseg_range(const kh_memseg *m, uint64_t *lo,
-                                uint64_t *hi); /* docid range */
+                                uint64_t *hi);         /* docid range */
 KH_HIDDEN size_t kh__memseg_bytes(const kh_memseg *m); /* memory used */
 /* Writes the segment to path (via a temporary file, fsynced, renamed);
  * KH_OK with *written = 0 when there is nothing to write. */
@@ -108,37 +108,36 @@ typedef struct kh_seg kh_seg;
 typedef struct kh_termstats {
     uint32_t df;
     uint32_t max_tf_title, max_tf_body;
-    uint32_t min_len;    /* shortest article with the term, in tokens */
+    uint32_t min_len; /* shortest article with the term, in tokens */
 } kh_termstats;
 
 /* A postings cursor over one term of one segment. */
 typedef struct kh_cursor {
     const kh_seg *seg;
-    uint8_t kind;                /* KH_KEY_STEM or KH_KEY_NORM */
+    uint8_t kind; /* KH_KEY_STEM or KH_KEY_NORM */
     uint32_t df, n_blocks;
-    const uint8_t *blocks;       /* n_blocks x 12 bytes */
+    const uint8_t *blocks; /* n_blocks x 12 bytes */
     const uint8_t *docs, *docs_end;
     const uint8_t *pos, *pos_end;
-    uint32_t block;              /* current block */
-    const uint8_t *dp;           /* next doc record */
-    uint32_t in_block;           /* docs read in the current block */
-    uint32_t doc;                /* current ordinal, or KH_END */
+    uint32_t block;    /* current block */
+    const uint8_t *dp; /* next doc record */
+    uint32_t in_block; /* docs read in the current block */
+    uint32_t doc;      /* current ordinal, or KH_END */
     uint32_t tf_title, tf_body;
     /* positions of the current doc, read lazily */
-    const uint8_t *pp;           /* pos stream at the current doc */
-    uint32_t pos_skip;           /* positions of earlier docs not yet
-                                    skipped in this block */
-    bool pos_read;               /* the current doc's positions were read */
-    bool started;                /* next() or advance() was called */
-    bool corrupt;                /* the postings did not decode */
+    const uint8_t *pp; /* pos stream at the current doc */
+    uint32_t pos_skip; /* positions of earlier docs not yet
+                          skipped in this block */
+    bool pos_read;     /* the current doc's positions were read */
+    bool started;      /* next() or advance() was called */
+    bool corrupt;      /* the postings did not decode */
 } kh_cursor;
 
 #define KH_END UINT32_MAX
 
 /* Opens and validates a segment file (mmap).  KH_ECORRUPT with a message
  * in err for anything malformed. */
-KH_HIDDEN kh_status kh__seg_open(const char *path, kh_seg **out,
-                                 kh_error *err);
+KH_HIDDEN kh_status kh__seg_open(const char *path, kh_seg **out, kh_error *err);
 KH_HIDDEN void kh__seg_close(kh_seg *s);
 KH_HIDDEN uint32_t kh__seg_ndocs(const kh_seg *s);
 KH_HIDDEN uint32_t kh__seg_nterms(const kh_seg *s);
@@ -148,9 +147,13 @@ KH_HIDDEN uint64_t kh__seg_total_len(const kh_seg *s); /* title + body */
 /* Looks a key up; returns false if absent. */
 KH_HIDDEN bool kh__seg_find(const kh_seg *s, const char *key, size_t len,
                             kh_cursor *c, kh_termstats *st);
-/* The i-th term (in key order), for merging. */
-KH_HIDDEN void kh__seg_term(const kh_seg *s, uint32_t i, const char **key,
-                            size_t *len, kh_cursor *c);
+/* Walks the terms in key order (for merging).  The key stays valid until
+ * the next call. */
+typedef struct kh_termiter kh_termiter;
+KH_HIDDEN kh_termiter *kh__termiter_new(const kh_seg *s); /* NULL: ENOMEM */
+KH_HIDDEN bool kh__termiter_next(kh_termiter *it, const char **key, size_t *len,
+                                 kh_cursor *c);
+KH_HIDDEN void kh__termiter_free(kh_termiter *it);
 /* Cursor moves: to the first doc >= target (or KH_END). */
 KH_HIDDEN uint32_t kh__cursor_next(kh_cursor *c);
 KH_HIDDEN uint32_t kh__cursor_advance(kh_cursor *c, uint32_t target);
@@ -210,7 +213,7 @@ typedef struct kh_snapseg {
     int64_t segid;
     char *file;
     kh_seg *seg;
-    uint8_t *deleted;     /* bitmap over ordinals */
+    uint8_t *deleted; /* bitmap over ordinals */
     size_t deleted_len;
     uint32_t n_deleted;
     uint64_t min_docid, max_docid;
@@ -228,12 +231,12 @@ struct kh_index {
     kh_analyzer *sa;           /* analyzes snippets */
     kh_memseg *mem;            /* writer: articles not yet in a segment */
     size_t buffer_bytes;
-    kh_snapseg *segs;          /* the snapshot */
+    kh_snapseg *segs; /* the snapshot */
     size_t n_segs;
     int64_t data_version;
     /* ranking parameters (docs/search.md) */
     double k1, b, title_weight, exact_weight;
-    bool require_all;          /* the default operator */
+    bool require_all; /* the default operator */
 };
 
 KH_HIDDEN void kh__hit_release(kh_hit *h);

@@ -19,12 +19,12 @@
 #include <string.h>
 
 typedef struct entry {
-    uint32_t key_off;   /* in m->keys: kind byte + term */
+    uint32_t key_off; /* in m->keys: kind byte + term */
     uint32_t key_len;
     uint32_t hash;
-    uint32_t cur_ord;   /* article being gathered, or KH_END */
-    uint32_t tf[2];     /* title, body occurrences in it */
-    uint32_t head, tail;/* its positions: a chain in m->chain */
+    uint32_t cur_ord;    /* article being gathered, or KH_END */
+    uint32_t tf[2];      /* title, body occurrences in it */
+    uint32_t head, tail; /* its positions: a chain in m->chain */
     kh_postbuilder pb;
 } entry;
 
@@ -39,8 +39,8 @@ struct kh_memseg {
     kh_analyzer *an;
     entry *entries;
     size_t n_entries, cap_entries;
-    uint32_t *table;    /* entry index + 1; 0 = empty */
-    size_t table_cap;   /* power of two */
+    uint32_t *table;  /* entry index + 1; 0 = empty */
+    size_t table_cap; /* power of two */
     kh_buf keys;
     link *chain;
     size_t n_chain, cap_chain;
@@ -50,9 +50,9 @@ struct kh_memseg {
     size_t cap_posbuf;
     kh_segdoc *docs;
     size_t n_docs, cap_docs;
-    uint8_t *dropped;   /* per ordinal */
+    uint8_t *dropped; /* per ordinal */
     size_t n_dropped;
-    size_t bytes;       /* estimate of memory used */
+    size_t bytes; /* estimate of memory used */
 };
 
 uint32_t
@@ -239,8 +239,8 @@ add_field(kh_memseg *m, const char *text, uint32_t ord, int field,
     kh_token t;
     kh_analyzer_reset(m->an, text, strlen(text));
     while (kh_analyzer_next(m->an, &t)) {
-        kh_status rc = touch(m, KH_KEY_STEM, t.stem, t.stem_len, ord, field,
-                             t.position);
+        kh_status rc =
+            touch(m, KH_KEY_STEM, t.stem, t.stem_len, ord, field, t.position);
         if (rc == KH_OK)
             rc = touch(m, KH_KEY_NORM, t.norm, t.norm_len, ord, field, 0);
         if (rc != KH_OK)
@@ -365,8 +365,7 @@ by_key(const void *a, const void *b)
 }
 
 kh_status
-kh__memseg_write(kh_memseg *m, const char *path, size_t *written,
-                 kh_error *err)
+kh__memseg_write(kh_memseg *m, const char *path, size_t *written, kh_error *err)
 {
     *written = 0;
     if (m->n_docs == 0)
@@ -388,7 +387,7 @@ kh__memseg_write(kh_memseg *m, const char *path, size_t *written,
         kh_postbuilder *b = &e->pb;
         rc = kh__segw_term(w, m->keys.data + e->key_off, e->key_len, &b->st,
                            (const uint8_t *)b->blocks.data,
-                           (uint32_t)(b->blocks.len / 12),
+                           (uint32_t)(b->blocks.len / 12) + 1,
                            (const uint8_t *)b->docs.data, b->docs.len,
                            (const uint8_t *)b->pos.data, b->pos.len);
     }

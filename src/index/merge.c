@@ -14,12 +14,12 @@
 typedef struct input {
     const kh_seg *seg;
     const uint8_t *deleted;
-    uint32_t *remap;        /* old ordinal -> new, KH_END if deleted */
-    uint32_t term;          /* next term index */
+    uint32_t *remap;    /* old ordinal -> new, KH_END if deleted */
+    kh_termiter *terms; /* walks the input's dictionary */
     const char *key;
     size_t key_len;
     kh_cursor cur;
-    bool active;            /* holds the term being merged */
+    bool active; /* holds the term being merged */
 } input;
 
 static bool
@@ -31,9 +31,7 @@ is_deleted(const uint8_t *bits, uint32_t ord)
 static void
 load_term(input *in)
 {
-    if (in->term < kh__seg_nterms(in->seg))
-        kh__seg_term(in->seg, in->term, &in->key, &in->key_len, &in->cur);
-    else
+    if (!kh__termiter_next(in->terms, &in->key, &in->key_len, &in->cur))
         in->key = NULL;
 }
 
@@ -63,8 +61,10 @@ kh__merge(const kh_seg *const *segs, const uint8_t *const *deleted, size_t n,
         in[i].seg = segs[i];
         in[i].deleted = deleted[i];
         total += kh__seg_ndocs(segs[i]);
-        in[i].remap = kh_malloc((kh__seg_ndocs(segs[i]) + 1) * sizeof(uint32_t));
-        if (in[i].remap == NULL)
+        in[i].remap =
+            kh_malloc((kh__seg_ndocs(segs[i]) + 1) * sizeof(uint32_t));
+        in[i].terms = kh__termiter_new(segs[i]);
+        if (in[i].remap == NULL || in[i].terms == NULL)
             rc = KH_ENOMEM;
     }
     newdocs = kh_malloc((total + 1) * sizeof *newdocs);
@@ -182,14 +182,12 @@ kh__merge(const kh_seg *const *segs, const uint8_t *const *deleted, size_t n,
         if (rc == KH_OK && pb.df > 0)
             rc = kh__segw_term(w, key, key_len, &pb.st,
                                (const uint8_t *)pb.blocks.data,
-                               (uint32_t)(pb.blocks.len / 12),
+                               (uint32_t)(pb.blocks.len / 12) + 1,
                                (const uint8_t *)pb.docs.data, pb.docs.len,
                                (const uint8_t *)pb.pos.data, pb.pos.len);
         for (size_t i = 0; i < n; i++)
-            if (in[i].active) {
-                in[i].term++;
+            if (in[i].active)
                 load_term(&in[i]);
-            }
     }
     kh__pb_release(&pb);
     if (rc == KH_OK) {
@@ -200,8 +198,10 @@ kh__merge(const kh_seg *const *segs, const uint8_t *const *deleted, size_t n,
 done:
     if (w != NULL)
         kh__segw_abort(w);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         kh_free(in[i].remap);
+        kh__termiter_free(in[i].terms);
+    }
     kh_free(in);
     kh_free(newdocs);
     kh_free(posbuf);

@@ -186,7 +186,7 @@ typedef struct phrase_it {
     uint32_t *offsets; /* position of term i relative to term 0 */
     size_t n;
     bool title_only;
-    uint32_t *pos[2];  /* scratch position lists */
+    uint32_t *pos[2]; /* scratch position lists */
     size_t cap[2];
 } phrase_it;
 
@@ -381,7 +381,7 @@ filter_new(ctx *c, int kind)
 typedef struct bool_it {
     it base;
     ctx *c;
-    it **must, **should, **not;
+    it **must, **should, **not ;
     size_t n_must, n_should, n_not;
     bool need_should; /* the MUSTs are only filters: a SHOULD must match */
 } bool_it;
@@ -434,7 +434,7 @@ bool_advance(it *self, uint32_t target)
             excluded = !any;
         }
         for (size_t k = 0; k < b->n_not && !excluded; k++) {
-            it *x = b->not[k];
+            it *x = b->not [k];
             uint32_t e = x->doc;
             if (e == KH_END || e < d)
                 e = x->advance(x, d);
@@ -467,7 +467,7 @@ static void
 bool_release(it *self)
 {
     bool_it *b = (bool_it *)self;
-    it **lists[] = {b->must, b->should, b->not};
+    it **lists[] = {b->must, b->should, b->not };
     size_t counts[] = {b->n_must, b->n_should, b->n_not};
     for (size_t l = 0; l < 3; l++) {
         for (size_t k = 0; k < counts[l]; k++)
@@ -794,9 +794,14 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         n_live += kh__seg_ndocs(ix->segs[i].seg) - ix->segs[i].n_deleted;
         total_len += (double)kh__seg_total_len(ix->segs[i].seg);
     }
-    ctx c = {ix, NULL, NULL, n_live > 0 ? n_live : 1,
+    ctx c = {ix,
+             NULL,
+             NULL,
+             n_live > 0 ? n_live : 1,
              n_docs > 0 && total_len > 0 ? total_len / n_docs : 1,
-             opts.require_all != 0 || ix->require_all, KH_OK, false};
+             opts.require_all != 0 || ix->require_all,
+             KH_OK,
+             false};
     for (size_t i = 0; i < ix->n_segs && c.rc == KH_OK; i++) {
         c.ss = &ix->segs[i];
         c.seg = ix->segs[i].seg;
@@ -859,8 +864,8 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
             kh_buf b;
             kh__buf_init(&b);
             const char *text = d.body != NULL && d.body[0] ? d.body : h->title;
-            kh__snippet(ix->sa, text ? text : "", text ? strlen(text) : 0,
-                        &so, &b, &rc);
+            kh__snippet(ix->sa, text ? text : "", text ? strlen(text) : 0, &so,
+                        &b, &rc);
             h->snippet = kh__buf_detach(&b, NULL, &rc);
         }
         kh_free(d.body);

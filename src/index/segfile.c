@@ -9,23 +9,27 @@
  *   header (64 bytes)
  *     0  magic "KHSEG001"
  *     8  u32 n_docs          12  u32 n_terms
- *    16  u64 docs_off        24  u64 dict_off
- *    32  u64 keys_off        40  u64 post_off
+ *    16  u64 docs_off        24  u64 terms_off
+ *    32  u64 restarts_off    40  u64 post_off
  *    48  u64 total_len       (sum of title + body tokens)
- *    56  u32 keys_len        60  u32 crc32 of bytes 0..59
+ *    56  u32 terms_len       60  u32 crc32 of bytes 0..59
  *   docs: n_docs x 32-byte kh_segdoc records, ordered by docid
- *   dict: n_terms x 40-byte records, ordered by key (bytewise):
- *     u32 key_off  u32 key_len  u32 df  u32 n_blocks
- *     u64 post_off (from post_off)  u32 docs_len  u32 pos_len
- *     u16 max_tf_title  u16 max_tf_body  u32 min_len
- *   keys: the key bytes, back to back
- *   postings, per term: n_blocks x 12 bytes (u32 last ordinal in block,
- *     u32 offset of the block in the doc stream, u32 in the pos stream),
- *     the doc stream, the pos stream.
- *     doc stream, per doc: varint ordinal delta (from the previous doc,
- *       from the previous block's last doc at a block start, +1 so that
- *       the first doc of a term, ordinal 0, is delta 1), varint tf_title,
- *       varint tf_body (KH_KEY_NORM terms: tf_title then tf_body too)
+ *   terms: the dictionary, ordered by key (bytewise), front-coded in
+ *     groups of 32; per term, varints: shared prefix length with the
+ *     previous key (0 at a group's start), suffix length, then the suffix
+ *     bytes, then df, n_blocks, postings offset (from post_off at a group's
+ *     start, else from the previous term's), doc stream length, pos stream
+ *     length, max tf_title, max tf_body, shortest article length
+ *   restarts: u32 offset (in terms) of each group's first term
+ *   postings, per term: a block table of n_blocks - 1 entries of 12 bytes
+ *     (entry i: u32 last ordinal of block i, u32 offset of block i + 1 in
+ *     the doc stream, u32 in the pos stream; block 0 starts at 0, and a
+ *     term of at most KH_BLOCK_DOCS documents has no table), the doc
+ *     stream, the pos stream.
+ *     doc stream, per doc: varint (ordinal delta << 1 | has title tf)
+ *       where the delta is from the previous doc (+1 for the term's first
+ *       doc, so that ordinal 0 is delta 1); varint tf_title if the flag is
+ *       set; varint tf_body
  *     pos stream (KH_KEY_STEM only), per doc: tf_title varint deltas of
  *       title positions, then tf_body deltas of body positions; each
  *       field's first delta is from -1 (so 0 is encoded as 1)
@@ -45,7 +49,8 @@
 
 #define HEADER_SIZE 64
 #define DOC_SIZE    32
-#define DICT_SIZE   40
+#define GROUP       32 /* terms per front-coding group */
+#define KEY_MAX     (KH_MAX_TOKEN_BYTES + 8)
 #define BLOCK_SIZE  12
 #define TRAILER     "KHSEGEND"
 #define MAGIC       "KHSEG001"
@@ -134,26 +139,25 @@ pb_put(kh_buf *buf, uint64_t v, kh_status *rc)
 }
 
 void
-kh__pb_add(kh_postbuilder *b, uint32_t ord, uint32_t tf_title,
-           uint32_t tf_body, const uint32_t *positions, uint32_t doc_len,
-           kh_status *rc)
+kh__pb_add(kh_postbuilder *b, uint32_t ord, uint32_t tf_title, uint32_t tf_body,
+           const uint32_t *positions, uint32_t doc_len, kh_status *rc)
 {
     if (*rc != KH_OK)
         return;
-    if (b->in_block == 0) {
-        /* A new block starts here; its last ordinal is patched as docs
-         * are added. */
+    if (b->in_block == 0 && b->any) {
+        /* A new block starts: record where, and where the last one ended. */
         uint8_t rec[BLOCK_SIZE];
-        put32(rec, ord);
+        put32(rec, b->last_ord);
         put32(rec + 4, (uint32_t)b->docs.len);
         put32(rec + 8, (uint32_t)b->pos.len);
         kh__buf_append(&b->blocks, rec, BLOCK_SIZE, rc);
         if (*rc != KH_OK)
             return;
     }
-    uint32_t base = b->any ? b->last_ord : 0;
-    pb_put(&b->docs, (uint64_t)(ord - base) + (b->any ? 0 : 1), rc);
-    pb_put(&b->docs, tf_title, rc);
+    uint64_t delta = b->any ? (uint64_t)(ord - b->last_ord) : (uint64_t)ord + 1;
+    pb_put(&b->docs, delta << 1 | (tf_title > 0), rc);
+    if (tf_title > 0)
+        pb_put(&b->docs, tf_title, rc);
     pb_put(&b->docs, tf_body, rc);
     if (positions != NULL) {
         uint32_t n[2] = {tf_title, tf_body};
@@ -168,7 +172,6 @@ kh__pb_add(kh_postbuilder *b, uint32_t ord, uint32_t tf_title,
     }
     if (*rc != KH_OK)
         return;
-    put32((uint8_t *)b->blocks.data + b->blocks.len - BLOCK_SIZE, ord);
     b->last_ord = ord;
     b->any = true;
     b->df++;
@@ -189,10 +192,12 @@ kh__pb_add(kh_postbuilder *b, uint32_t ord, uint32_t tf_title,
 
 struct kh_segwriter {
     char *path, *tmp;
-    FILE *post;        /* postings, written as they come */
+    FILE *post; /* postings, written as they come */
     char *post_path;
-    kh_buf docs, dict, keys;
-    uint64_t post_len, total_len;
+    kh_buf docs, dict, keys; /* keys: the restart offsets */
+    char prev[KEY_MAX];
+    size_t prev_len;
+    uint64_t post_len, prev_post, total_len;
     uint32_t n_docs, n_terms;
     kh_status rc;
 };
@@ -243,33 +248,53 @@ kh__segw_doc(kh_segwriter *w, const kh_segdoc *d)
     return w->rc;
 }
 
+static void
+put_varint(kh_buf *b, uint64_t v, kh_status *rc)
+{
+    uint8_t tmp[10];
+    kh__buf_append(b, tmp, kh__varint_put(tmp, v), rc);
+}
+
 kh_status
 kh__segw_term(kh_segwriter *w, const char *key, size_t len,
-              const kh_termstats *st, const uint8_t *blocks,
-              uint32_t n_blocks, const uint8_t *docs, size_t docs_len,
-              const uint8_t *pos, size_t pos_len)
+              const kh_termstats *st, const uint8_t *blocks, uint32_t n_blocks,
+              const uint8_t *docs, size_t docs_len, const uint8_t *pos,
+              size_t pos_len)
 {
     if (w->rc != KH_OK)
         return w->rc;
-    uint8_t rec[DICT_SIZE];
-    put32(rec, (uint32_t)w->keys.len);
-    put32(rec + 4, (uint32_t)len);
-    put32(rec + 8, st->df);
-    put32(rec + 12, n_blocks);
-    put64(rec + 16, w->post_len);
-    put32(rec + 24, (uint32_t)docs_len);
-    put32(rec + 28, (uint32_t)pos_len);
-    rec[32] = (uint8_t)(st->max_tf_title > 0xFFFF ? 0xFFFF : st->max_tf_title);
-    rec[33] = (uint8_t)((st->max_tf_title > 0xFFFF ? 0xFFFF : st->max_tf_title) >> 8);
-    rec[34] = (uint8_t)(st->max_tf_body > 0xFFFF ? 0xFFFF : st->max_tf_body);
-    rec[35] = (uint8_t)((st->max_tf_body > 0xFFFF ? 0xFFFF : st->max_tf_body) >> 8);
-    put32(rec + 36, st->min_len);
-    kh__buf_append(&w->dict, rec, DICT_SIZE, &w->rc);
-    kh__buf_append(&w->keys, key, len, &w->rc);
+    if (len == 0 || len > KEY_MAX || n_blocks == 0)
+        return w->rc = KH_EINVAL;
+    bool restart = w->n_terms % GROUP == 0;
+    size_t shared = 0;
+    if (restart) {
+        uint8_t off[4];
+        put32(off, (uint32_t)w->dict.len);
+        kh__buf_append(&w->keys, off, 4, &w->rc);
+    } else {
+        while (shared < len && shared < w->prev_len &&
+               key[shared] == w->prev[shared])
+            shared++;
+    }
+    put_varint(&w->dict, shared, &w->rc);
+    put_varint(&w->dict, len - shared, &w->rc);
+    kh__buf_append(&w->dict, key + shared, len - shared, &w->rc);
+    put_varint(&w->dict, st->df, &w->rc);
+    put_varint(&w->dict, n_blocks, &w->rc);
+    put_varint(&w->dict, restart ? w->post_len : w->post_len - w->prev_post,
+               &w->rc);
+    put_varint(&w->dict, docs_len, &w->rc);
+    put_varint(&w->dict, pos_len, &w->rc);
+    put_varint(&w->dict, st->max_tf_title, &w->rc);
+    put_varint(&w->dict, st->max_tf_body, &w->rc);
+    put_varint(&w->dict, st->min_len, &w->rc);
     if (w->rc != KH_OK)
         return w->rc;
-    size_t nb = (size_t)n_blocks * BLOCK_SIZE;
-    if (fwrite(blocks, 1, nb, w->post) != nb ||
+    memcpy(w->prev, key, len);
+    w->prev_len = len;
+    w->prev_post = w->post_len;
+    size_t nb = (size_t)(n_blocks - 1) * BLOCK_SIZE;
+    if ((nb > 0 && fwrite(blocks, 1, nb, w->post) != nb) ||
         fwrite(docs, 1, docs_len, w->post) != docs_len ||
         (pos_len > 0 && fwrite(pos, 1, pos_len, w->post) != pos_len))
         return w->rc = KH_EIO;
@@ -330,7 +355,7 @@ kh__segw_finish(kh_segwriter *w, kh_error *err)
     memcpy(h, MAGIC, 8);
     uint64_t docs_off = HEADER_SIZE;
     uint64_t dict_off = docs_off + w->docs.len;
-    uint64_t keys_off = dict_off + w->dict.len;
+    uint64_t keys_off = dict_off + w->dict.len; /* the restarts */
     uint64_t post_off = keys_off + w->keys.len;
     put32(h + 8, w->n_docs);
     put32(h + 12, w->n_terms);
@@ -339,7 +364,7 @@ kh__segw_finish(kh_segwriter *w, kh_error *err)
     put64(h + 32, keys_off);
     put64(h + 40, post_off);
     put64(h + 48, w->total_len);
-    put32(h + 56, (uint32_t)w->keys.len);
+    put32(h + 56, (uint32_t)w->dict.len);
     put32(h + 60, (uint32_t)crc32(0L, h, 60));
     fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) {
@@ -413,13 +438,62 @@ kh__segw_abort(kh_segwriter *w)
 struct kh_seg {
     const uint8_t *map;
     size_t size;
-    uint32_t n_docs, n_terms;
-    const uint8_t *docs, *dict, *keys, *post;
-    size_t keys_len;
+    uint32_t n_docs, n_terms, n_groups;
+    const uint8_t *docs, *terms, *terms_end, *restarts, *post;
     size_t post_len;
     uint64_t total_len;
     kh_segdoc *doc_cache; /* decoded doc records */
 };
+
+/* One decoded dictionary entry. */
+typedef struct entry {
+    char key[KEY_MAX];
+    size_t key_len;
+    uint64_t post_off;
+    uint32_t df, n_blocks, docs_len, pos_len;
+    kh_termstats st;
+} entry;
+
+static bool
+get_u32v(const uint8_t **p, const uint8_t *end, uint32_t *out)
+{
+    uint64_t v;
+    if (!kh__varint_get(p, end, &v) || v > UINT32_MAX)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+/* Decodes the entry at *p over e (which holds the previous entry of the
+ * group, for the shared prefix); false if it is malformed. */
+static bool
+decode_entry(const kh_seg *s, const uint8_t **p, bool restart, entry *e)
+{
+    const uint8_t *end = s->terms_end;
+    uint32_t shared, suffix;
+    uint64_t post;
+    if (!get_u32v(p, end, &shared) || !get_u32v(p, end, &suffix) ||
+        (restart && shared != 0) || shared > e->key_len ||
+        (uint64_t)shared + suffix > KEY_MAX || suffix == 0 ||
+        (size_t)(end - *p) < suffix)
+        return false;
+    memcpy(e->key + shared, *p, suffix);
+    e->key_len = shared + suffix;
+    *p += suffix;
+    if (!get_u32v(p, end, &e->df) || !get_u32v(p, end, &e->n_blocks) ||
+        !kh__varint_get(p, end, &post) || !get_u32v(p, end, &e->docs_len) ||
+        !get_u32v(p, end, &e->pos_len) ||
+        !get_u32v(p, end, &e->st.max_tf_title) ||
+        !get_u32v(p, end, &e->st.max_tf_body) ||
+        !get_u32v(p, end, &e->st.min_len))
+        return false;
+    e->st.df = e->df;
+    e->post_off = restart ? post : e->post_off + post;
+    return e->n_blocks > 0 && e->post_off <= s->post_len &&
+           (uint64_t)(e->n_blocks - 1) * BLOCK_SIZE + e->docs_len +
+                   e->pos_len <=
+               s->post_len - e->post_off;
+}
 
 kh_status
 kh__seg_open(const char *path, kh_seg **out, kh_error *err)
@@ -462,8 +536,9 @@ kh__seg_open(const char *path, kh_seg **out, kh_error *err)
              keys_off = get64(h + 32), post_off = get64(h + 40);
     s->n_docs = get32(h + 8);
     s->n_terms = get32(h + 12);
+    s->n_groups = (s->n_terms + GROUP - 1) / GROUP;
     s->total_len = get64(h + 48);
-    s->keys_len = get32(h + 56);
+    uint64_t terms_len = get32(h + 56);
     uint64_t body_end = size - 8;
     if (memcmp(h, MAGIC, 8) != 0)
         why = "bad magic (not a Khabar segment)";
@@ -473,8 +548,9 @@ kh__seg_open(const char *path, kh_seg **out, kh_error *err)
         why = "truncated (no trailer)";
     else if (docs_off != HEADER_SIZE ||
              dict_off != docs_off + (uint64_t)s->n_docs * DOC_SIZE ||
-             keys_off != dict_off + (uint64_t)s->n_terms * DICT_SIZE ||
-             post_off != keys_off + s->keys_len || post_off > body_end)
+             keys_off != dict_off + terms_len ||
+             post_off != keys_off + (uint64_t)s->n_groups * 4 ||
+             post_off > body_end)
         why = "inconsistent section offsets";
     if (why != NULL) {
         set_err(err, "segment %s is corrupt: %s", path, why);
@@ -482,8 +558,9 @@ kh__seg_open(const char *path, kh_seg **out, kh_error *err)
         return KH_ECORRUPT;
     }
     s->docs = h + docs_off;
-    s->dict = h + dict_off;
-    s->keys = h + keys_off;
+    s->terms = h + dict_off;
+    s->terms_end = h + keys_off;
+    s->restarts = h + keys_off;
     s->post = h + post_off;
     s->post_len = (size_t)(body_end - post_off);
     s->doc_cache = kh_malloc((s->n_docs + 1) * sizeof *s->doc_cache);
@@ -501,18 +578,38 @@ kh__seg_open(const char *path, kh_seg **out, kh_error *err)
         d->body_len = get32(r + 24);
         d->reserved = 0;
     }
-    /* Dictionary entries must point inside their sections. */
-    for (uint32_t i = 0; i < s->n_terms; i++) {
-        const uint8_t *r = s->dict + (size_t)i * DICT_SIZE;
-        uint64_t ko = get32(r), kl = get32(r + 4), nb = get32(r + 12),
-                 po = get64(r + 16), dl = get32(r + 24), pl = get32(r + 28);
-        if (ko + kl > s->keys_len || po > s->post_len ||
-            nb * BLOCK_SIZE + dl + pl > s->post_len - po) {
-            set_err(err, "segment %s is corrupt: %s", path,
-                    "dictionary entry out of bounds");
-            kh__seg_close(s);
-            return KH_ECORRUPT;
+    /* Every dictionary entry must decode, point inside the postings and
+     * come in key order; groups must start where the restarts say. */
+    entry *e = kh_malloc(2 * sizeof *e);
+    if (e == NULL) {
+        kh__seg_close(s);
+        return KH_ENOMEM;
+    }
+    memset(e, 0, 2 * sizeof *e);
+    const uint8_t *p = s->terms;
+    for (uint32_t i = 0; i < s->n_terms && why == NULL; i++) {
+        bool restart = i % GROUP == 0;
+        entry *cur = &e[i & 1], *prev = &e[(i + 1) & 1];
+        if (restart && get32(s->restarts + (size_t)(i / GROUP) * 4) !=
+                           (uint64_t)(p - s->terms))
+            why = "dictionary group out of place";
+        else if ((*cur = *prev, !decode_entry(s, &p, restart, cur)))
+            why = "dictionary entry does not decode";
+        else if (i > 0) {
+            size_t n =
+                cur->key_len < prev->key_len ? cur->key_len : prev->key_len;
+            int c = memcmp(prev->key, cur->key, n);
+            if (c > 0 || (c == 0 && prev->key_len >= cur->key_len))
+                why = "dictionary out of order";
         }
+    }
+    kh_free(e);
+    if (why == NULL && p != s->terms_end)
+        why = "dictionary length mismatch";
+    if (why != NULL) {
+        set_err(err, "segment %s is corrupt: %s", path, why);
+        kh__seg_close(s);
+        return KH_ECORRUPT;
     }
     *out = s;
     return KH_OK;
@@ -560,87 +657,129 @@ kh__seg_doc(const kh_seg *s, uint32_t ord)
 }
 
 static void
-cursor_init(const kh_seg *s, const uint8_t *r, kh_cursor *c)
+cursor_init(const kh_seg *s, const entry *e, kh_cursor *c)
 {
     memset(c, 0, sizeof *c);
-    const uint8_t *post = s->post + get64(r + 16);
+    const uint8_t *post = s->post + e->post_off;
     c->seg = s;
-    c->kind = s->keys[get32(r)] == KH_KEY_STEM ? KH_KEY_STEM : KH_KEY_NORM;
-    c->df = get32(r + 8);
-    c->n_blocks = get32(r + 12);
+    c->kind = e->key[0] == KH_KEY_STEM ? KH_KEY_STEM : KH_KEY_NORM;
+    c->df = e->df;
+    c->n_blocks = e->n_blocks;
     c->blocks = post;
-    c->docs = post + (size_t)c->n_blocks * BLOCK_SIZE;
-    c->docs_end = c->docs + get32(r + 24);
+    c->docs = post + (size_t)(c->n_blocks - 1) * BLOCK_SIZE;
+    c->docs_end = c->docs + e->docs_len;
     c->pos = c->docs_end;
-    c->pos_end = c->pos + get32(r + 28);
-    c->block = 0;
-    c->dp = c->docs;
-    c->in_block = 0;
+    c->pos_end = c->pos + e->pos_len;
     c->doc = KH_END;
     c->pp = c->pos;
-    c->pos_skip = 0;
 }
 
-static void
-term_stats(const uint8_t *r, kh_termstats *st)
+static int
+keycmp(const char *a, size_t al, const char *b, size_t bl)
 {
-    st->df = get32(r + 8);
-    st->max_tf_title = (uint32_t)r[32] | (uint32_t)r[33] << 8;
-    st->max_tf_body = (uint32_t)r[34] | (uint32_t)r[35] << 8;
-    st->min_len = get32(r + 36);
+    int c = memcmp(a, b, al < bl ? al : bl);
+    return c != 0 ? c : (al > bl) - (al < bl);
 }
 
 bool
 kh__seg_find(const kh_seg *s, const char *key, size_t len, kh_cursor *c,
              kh_termstats *st)
 {
-    uint32_t lo = 0, hi = s->n_terms;
-    while (lo < hi) {
+    if (s->n_groups == 0)
+        return false;
+    /* The last group whose first key is <= key... */
+    uint32_t lo = 0, hi = s->n_groups;
+    entry e;
+    while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        const uint8_t *r = s->dict + (size_t)mid * DICT_SIZE;
-        size_t kl = get32(r + 4);
-        int cmp = memcmp(s->keys + get32(r), key, kl < len ? kl : len);
-        if (cmp == 0)
-            cmp = kl < len ? -1 : kl > len ? 1 : 0;
-        if (cmp == 0) {
-            cursor_init(s, r, c);
-            if (st != NULL)
-                term_stats(r, st);
-            return true;
-        }
-        if (cmp < 0)
-            lo = mid + 1;
+        const uint8_t *p = s->terms + get32(s->restarts + (size_t)mid * 4);
+        e.key_len = 0;
+        if (!decode_entry(s, &p, true, &e))
+            return false; /* cannot happen: checked at open */
+        if (keycmp(e.key, e.key_len, key, len) <= 0)
+            lo = mid;
         else
             hi = mid;
+    }
+    /* ...then a scan of that group. */
+    const uint8_t *p = s->terms + get32(s->restarts + (size_t)lo * 4);
+    e.key_len = 0;
+    for (uint32_t i = lo * GROUP; i < s->n_terms && i < (lo + 1) * GROUP; i++) {
+        if (!decode_entry(s, &p, i % GROUP == 0, &e))
+            return false;
+        int cmp = keycmp(e.key, e.key_len, key, len);
+        if (cmp == 0) {
+            cursor_init(s, &e, c);
+            if (st != NULL)
+                *st = e.st;
+            return true;
+        }
+        if (cmp > 0)
+            return false;
     }
     return false;
 }
 
-void
-kh__seg_term(const kh_seg *s, uint32_t i, const char **key, size_t *len,
-             kh_cursor *c)
+struct kh_termiter {
+    const kh_seg *s;
+    const uint8_t *p;
+    uint32_t i;
+    entry e;
+};
+
+kh_termiter *
+kh__termiter_new(const kh_seg *s)
 {
-    const uint8_t *r = s->dict + (size_t)i * DICT_SIZE;
-    *key = (const char *)s->keys + get32(r);
-    *len = get32(r + 4);
-    cursor_init(s, r, c);
+    kh_termiter *it = kh_malloc(sizeof *it);
+    if (it != NULL) {
+        memset(it, 0, sizeof *it);
+        it->s = s;
+        it->p = s->terms;
+    }
+    return it;
 }
 
+bool
+kh__termiter_next(kh_termiter *it, const char **key, size_t *len, kh_cursor *c)
+{
+    if (it->i >= it->s->n_terms ||
+        !decode_entry(it->s, &it->p, it->i % GROUP == 0, &it->e))
+        return false;
+    it->i++;
+    *key = it->e.key;
+    *len = it->e.key_len;
+    cursor_init(it->s, &it->e, c);
+    return true;
+}
+
+void
+kh__termiter_free(kh_termiter *it)
+{
+    kh_free(it);
+}
+
+/* The last ordinal of block b; the last block has no bound of its own
+ * (it ends with the doc stream). */
 static uint32_t
 block_last(const kh_cursor *c, uint32_t b)
 {
-    return get32(c->blocks + (size_t)b * BLOCK_SIZE);
+    return b + 1 < c->n_blocks ? get32(c->blocks + (size_t)b * BLOCK_SIZE)
+                               : KH_END - 1;
 }
 
 static void
 enter_block(kh_cursor *c, uint32_t b)
 {
-    const uint8_t *r = c->blocks + (size_t)b * BLOCK_SIZE;
-    uint32_t doff = get32(r + 4), poff = get32(r + 8);
+    uint32_t doff = 0, poff = 0;
+    if (b > 0) {
+        const uint8_t *r = c->blocks + (size_t)(b - 1) * BLOCK_SIZE;
+        doff = get32(r + 4);
+        poff = get32(r + 8);
+    }
     c->block = b;
     c->in_block = 0;
-    c->dp = doff <= (size_t)(c->docs_end - c->docs) ? c->docs + doff
-                                                      : c->docs_end;
+    c->dp =
+        doff <= (size_t)(c->docs_end - c->docs) ? c->docs + doff : c->docs_end;
     c->pp = poff <= (size_t)(c->pos_end - c->pos) ? c->pos + poff : c->pos_end;
     c->pos_skip = 0;
     c->pos_read = true; /* nothing of the previous block to skip */
@@ -660,21 +799,26 @@ kh__cursor_next(kh_cursor *c)
     } else {
         if (!c->pos_read)
             c->pos_skip += c->tf_title + c->tf_body;
-        if (c->in_block == KH_BLOCK_DOCS ||
-            c->doc == block_last(c, c->block)) {
+        if (c->in_block == KH_BLOCK_DOCS || c->doc == block_last(c, c->block)) {
             if (c->block + 1 >= c->n_blocks)
                 return c->doc = KH_END;
             enter_block(c, c->block + 1);
         }
     }
-    uint64_t delta, tt, tb;
-    if (c->dp >= c->docs_end || !kh__varint_get(&c->dp, c->docs_end, &delta) ||
-        !kh__varint_get(&c->dp, c->docs_end, &tt) ||
-        !kh__varint_get(&c->dp, c->docs_end, &tb) || delta == 0 ||
+    uint64_t delta, tt = 0, tb;
+    if (c->dp >= c->docs_end) {
+        /* The stream ended: fine at the end of the last block. */
+        c->corrupt = c->corrupt || c->block + 1 < c->n_blocks;
+        return c->doc = KH_END;
+    }
+    if (!kh__varint_get(&c->dp, c->docs_end, &delta) ||
+        ((delta & 1) && !kh__varint_get(&c->dp, c->docs_end, &tt)) ||
+        !kh__varint_get(&c->dp, c->docs_end, &tb) || delta < 2 ||
         tt > UINT32_MAX || tb > UINT32_MAX) {
         c->corrupt = true;
         return c->doc = KH_END;
     }
+    delta >>= 1;
     uint64_t doc = (c->doc == KH_END ? (uint64_t)-1 : c->doc) + delta;
     if (doc >= kh__seg_ndocs(c->seg)) {
         c->corrupt = true;
@@ -734,8 +878,7 @@ kh__cursor_positions(kh_cursor *c, uint32_t *out, size_t cap)
     for (int f = 0; f < 2; f++) {
         int64_t prev = -1;
         for (uint32_t i = 0; i < counts[f]; i++) {
-            if (!kh__varint_get(&p, c->pos_end, &v) || v == 0 ||
-                v > UINT32_MAX)
+            if (!kh__varint_get(&p, c->pos_end, &v) || v == 0 || v > UINT32_MAX)
                 return -1;
             prev += (int64_t)v;
             if (n < cap)

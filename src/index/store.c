@@ -36,7 +36,8 @@ static const char *const schema =
     "CREATE TABLE IF NOT EXISTS docs(docid INTEGER PRIMARY KEY AUTOINCREMENT,"
     " key TEXT UNIQUE NOT NULL, url TEXT, source TEXT, title TEXT, body TEXT,"
     " author TEXT, date INTEGER);"
-    "CREATE TABLE IF NOT EXISTS segments(segid INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "CREATE TABLE IF NOT EXISTS segments(segid INTEGER PRIMARY KEY "
+    "AUTOINCREMENT,"
     " file TEXT NOT NULL, ndocs INTEGER NOT NULL, min_docid INTEGER,"
     " max_docid INTEGER, deleted BLOB);";
 
@@ -75,9 +76,9 @@ kh__store_open(const char *dir, bool create, bool read_only, kh_store **out,
     memset(s, 0, sizeof *s);
     char path[4096];
     snprintf(path, sizeof path, "%s/docs.db", dir);
-    int flags = read_only ? SQLITE_OPEN_READONLY
-                          : SQLITE_OPEN_READWRITE |
-                                (create ? SQLITE_OPEN_CREATE : 0);
+    int flags = read_only
+                    ? SQLITE_OPEN_READONLY
+                    : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         kh_status rc = db_error(s, err, "cannot open docs.db");
@@ -131,9 +132,9 @@ kh__store_close(kh_store *s)
         return;
     if (s->in_txn)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_stmt *all[] = {s->find_key, s->insert_doc, s->delete_doc,
-                           s->get_doc,  s->get_meta,   s->set_meta,
-                           s->add_seg,  s->set_deleted, s->drop_seg,
+    sqlite3_stmt *all[] = {s->find_key,  s->insert_doc,  s->delete_doc,
+                           s->get_doc,   s->get_meta,    s->set_meta,
+                           s->add_seg,   s->set_deleted, s->drop_seg,
                            s->list_segs, s->count};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
@@ -169,7 +170,8 @@ kh__store_commit(kh_store *s, kh_error *err)
 void
 kh__store_read_begin(kh_store *s)
 {
-    if (!s->in_txn && sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
+    if (!s->in_txn &&
+        sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
         s->in_read = true;
 }
 

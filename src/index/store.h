@@ -10,16 +10,15 @@ typedef struct kh_store kh_store;
 
 typedef struct kh_segrow {
     int64_t segid;
-    char *file;           /* file name inside the index directory */
+    char *file; /* file name inside the index directory */
     uint32_t ndocs;
     uint64_t min_docid, max_docid;
-    uint8_t *deleted;     /* (ndocs + 7) / 8 bytes */
+    uint8_t *deleted; /* (ndocs + 7) / 8 bytes */
     size_t deleted_len;
 } kh_segrow;
 
-KH_HIDDEN kh_status kh__store_open(const char *dir, bool create,
-                                   bool read_only, kh_store **out,
-                                   kh_error *err);
+KH_HIDDEN kh_status kh__store_open(const char *dir, bool create, bool read_only,
+                                   kh_store **out, kh_error *err);
 KH_HIDDEN void kh__store_close(kh_store *s);
 KH_HIDDEN kh_status kh__store_begin(kh_store *s, kh_error *err);
 KH_HIDDEN kh_status kh__store_commit(kh_store *s, kh_error *err);
@@ -45,8 +44,7 @@ KH_HIDDEN kh_status kh__store_add_segment(kh_store *s, const kh_segrow *row,
 KH_HIDDEN kh_status kh__store_set_deleted(kh_store *s, int64_t segid,
                                           const uint8_t *bits, size_t len);
 KH_HIDDEN kh_status kh__store_drop_segment(kh_store *s, int64_t segid);
-KH_HIDDEN kh_status kh__store_segments(kh_store *s, kh_segrow **out,
-                                       size_t *n);
+KH_HIDDEN kh_status kh__store_segments(kh_store *s, kh_segrow **out, size_t *n);
 KH_HIDDEN void kh__segrows_free(kh_segrow *rows, size_t n);
 KH_HIDDEN int64_t kh__store_data_version(kh_store *s);
 KH_HIDDEN uint64_t kh__store_bytes(const char *dir);

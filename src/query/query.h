@@ -64,16 +64,16 @@ typedef struct kh_qterm {
 
 typedef struct kh_qnode {
     kh_qop op;
-    kh_occur occur;   /* how the node combines with its siblings */
-    kh_qfield field;  /* WORD and PHRASE only */
-    size_t offset;    /* byte offset of the node in the query text */
-    kh_qterm *terms;  /* WORD, PHRASE */
+    kh_occur occur;  /* how the node combines with its siblings */
+    kh_qfield field; /* WORD and PHRASE only */
+    size_t offset;   /* byte offset of the node in the query text */
+    kh_qterm *terms; /* WORD, PHRASE */
     size_t n_terms;
     struct kh_qnode **children; /* BOOL */
     size_t n_children;
-    char *value;      /* SOURCE */
-    int64_t since;    /* DATE: unix seconds UTC, inclusive; KH_DATE_MIN */
-    int64_t until;    /*   and KH_DATE_MAX when open */
+    char *value;   /* SOURCE */
+    int64_t since; /* DATE: unix seconds UTC, inclusive; KH_DATE_MIN */
+    int64_t until; /*   and KH_DATE_MAX when open */
 } kh_qnode;
 
 /* Parses q[0..len) with analyzer a (its stemmer decides the stems).  On

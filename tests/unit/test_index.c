@@ -57,8 +57,8 @@ open_ix(int create, int read_only)
 static void
 add_one(kh_index *ix, const art *a, int *replaced)
 {
-    kh_article k = {a->id, NULL, a->source, a->title, a->body, NULL,
-                    KH_DATE_NONE};
+    kh_article k = {a->id,   NULL, a->source,   a->title,
+                    a->body, NULL, KH_DATE_NONE};
     assert_int_equal(kh_date_parse(a->date, strlen(a->date), &k.date), KH_OK);
     kh_error err;
     memset(&err, 0, sizeof err);
@@ -158,9 +158,9 @@ words_and_clitics(void **state)
     /* الروسي, الروس: stems; كازاخستان finds الكازاخستاني too. */
     assert_set(ix, "روسيا", "a1 a6");
     assert_set(ix, "كازاخستان", "a6");
-    assert_set(ix, "جده", "a2");         /* ة typed as ه */
-    assert_set(ix, "امطار", "a2");       /* hamza dropped */
-    assert_set(ix, "والحكومة", "a3");    /* clitics on the query */
+    assert_set(ix, "جده", "a2");      /* ة typed as ه */
+    assert_set(ix, "امطار", "a2");    /* hamza dropped */
+    assert_set(ix, "والحكومة", "a3"); /* clitics on the query */
     assert_set(ix, "فرانس برس", "a6");
     assert_set(ix, "يفرون", "a6");
     assert_set(ix, "لا_توجد_كلمة", "");
@@ -221,8 +221,8 @@ syntax_errors_are_reported(void **state)
 {
     (void)state;
     kh_index *ix = open_ix(0, 1);
-    static const char *const bad[] = {"\"وزير الخارجية", "(جدة OR", "title:",
-                                      "since:2015-13-45"};
+    static const char *const bad[] = {"\"وزير الخارجية", "(جدة OR",
+                                      "title:", "since:2015-13-45"};
     for (size_t i = 0; i < 4; i++) {
         kh_results *r = NULL;
         kh_error err;
@@ -283,7 +283,7 @@ update_delete_reopen(void **state)
 
     ix = open_ix(0, 1);
     assert_set(ix, "جدة", "a2");
-    assert_set(ix, "أمطار", "");  /* the old text of a2 is gone */
+    assert_set(ix, "أمطار", ""); /* the old text of a2 is gone */
     assert_set(ix, "السيول", "a2");
     assert_set(ix, "الهلال", ""); /* a5 deleted */
     kh_index_stats st;
