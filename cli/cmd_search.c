@@ -100,7 +100,8 @@ kh_cmd_search(int argc, char **argv)
                             o.json ? "</b>"
                             : tty  ? "\033[0m"
                                    : "]",
-                            o.json};
+                            o.json,
+                            0};
     kh_results *res;
     kh_error err;
     rc = kh_index_search(ix, q.data, &so, &res, &err);
@@ -117,8 +118,11 @@ kh_cmd_search(int argc, char **argv)
     if (o.json) {
         kh_buf b;
         kh__buf_init(&b);
-        kh__buf_printf(&b, &rc, "{\"total\":%zu,\"took_ms\":%.3f,\"hits\":[",
-                       res->total, res->took_ms);
+        kh__buf_printf(&b, &rc,
+                       "{\"total\":%zu,\"total_exact\":%s,\"took_ms\":%.3f,"
+                       "\"hits\":[",
+                       res->total, res->total_exact ? "true" : "false",
+                       res->took_ms);
         for (size_t i = 0; i < res->n_hits; i++) {
             if (i > 0)
                 kh__buf_putc(&b, ',', &rc);
@@ -129,7 +133,8 @@ kh_cmd_search(int argc, char **argv)
             fwrite(b.data, 1, b.len, stdout);
         kh__buf_release(&b);
     } else {
-        printf("%zu articles match (%.1f ms)\n", res->total, res->took_ms);
+        printf("%s%zu articles match (%.1f ms)\n",
+               res->total_exact ? "" : "at least ", res->total, res->took_ms);
         for (size_t i = 0; i < res->n_hits; i++) {
             const kh_hit *h = &res->hits[i];
             char date[32] = "";

@@ -92,6 +92,8 @@ typedef struct kh_search_options {
     int no_snippets; /* skip snippet building */
     const char *hl_open, *hl_close; /* highlight markers; NULL: <b> </b> */
     int hl_html;                    /* HTML-escape snippet text */
+    int exhaustive; /* score every match, no top-k pruning: exact totals,
+                       slower; for tests and comparisons */
 } kh_search_options;
 
 typedef struct kh_hit {
@@ -102,7 +104,9 @@ typedef struct kh_hit {
 } kh_hit;
 
 typedef struct kh_results {
-    size_t total; /* matching articles (exact count) */
+    size_t total;    /* matching articles: exact when total_exact, else a
+                        lower bound (top-k pruning skipped some) */
+    int total_exact;
     double took_ms;
     kh_hit *hits;
     size_t n_hits;

@@ -45,6 +45,7 @@ static void
 snap_free(kh_snapseg *segs, size_t n)
 {
     for (size_t i = 0; segs != NULL && i < n; i++) {
+        kh_free(segs[i].lennorm);
         kh__seg_close(segs[i].seg);
         kh_free(segs[i].file);
         kh_free(segs[i].deleted);
@@ -122,9 +123,40 @@ load_snapshot(kh_index *ix, kh_error *err)
             snap_free(segs, n);
             return rc;
         }
+        /* Collection statistics, and each article's BM25 length factor,
+         * computed once per snapshot rather than per query. */
+        double n_docs = 0, n_live = 0, total_len = 0;
+        for (size_t i = 0; i < n; i++) {
+            n_docs += kh__seg_ndocs(segs[i].seg);
+            n_live += kh__seg_ndocs(segs[i].seg) - segs[i].n_deleted;
+            total_len += (double)kh__seg_total_len(segs[i].seg);
+        }
+        double avgdl = n_docs > 0 && total_len > 0 ? total_len / n_docs : 1;
+        for (size_t i = 0; i < n && rc == KH_OK; i++) {
+            uint32_t nd = kh__seg_ndocs(segs[i].seg);
+            segs[i].lennorm = kh_malloc((nd + 1) * sizeof(float));
+            if (segs[i].lennorm == NULL) {
+                rc = KH_ENOMEM;
+                break;
+            }
+            for (uint32_t o = 0; o < nd; o++) {
+                const kh_segdoc *d = kh__seg_doc(segs[i].seg, o);
+                segs[i].lennorm[o] = (float)(1.0 - ix->b +
+                                             ix->b *
+                                                 ((double)d->title_len +
+                                                  d->body_len) /
+                                                 avgdl);
+            }
+        }
+        if (rc != KH_OK) {
+            snap_free(segs, n);
+            return rc;
+        }
         snap_free(ix->segs, ix->n_segs);
         ix->segs = segs;
         ix->n_segs = n;
+        ix->n_live = n_live > 0 ? n_live : 1;
+        ix->avgdl = avgdl;
         ix->data_version = kh__store_data_version(ix->store);
         return KH_OK;
     }
@@ -184,6 +216,10 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
     ix->b = 0.75;
     ix->title_weight = 2.0;
     ix->exact_weight = 0.3;
+    ix->proximity_weight = 2.0;
+    const char *pw = getenv("KHABAR_PROXIMITY"); /* for tuning runs */
+    if (pw != NULL)
+        ix->proximity_weight = strtod(pw, NULL);
     kh_status rc = KH_OK;
     ix->dir = kh__strndup(dir, strlen(dir));
     if (ix->dir == NULL) {

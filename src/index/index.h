@@ -217,6 +217,7 @@ typedef struct kh_snapseg {
     size_t deleted_len;
     uint32_t n_deleted;
     uint64_t min_docid, max_docid;
+    float *lennorm;       /* per ordinal: 1 - b + b * length / avgdl */
 } kh_snapseg;
 
 struct kh_store;
@@ -233,9 +234,10 @@ struct kh_index {
     size_t buffer_bytes;
     kh_snapseg *segs; /* the snapshot */
     size_t n_segs;
+    double n_live, avgdl; /* over the snapshot */
     int64_t data_version;
     /* ranking parameters (docs/search.md) */
-    double k1, b, title_weight, exact_weight;
+    double k1, b, title_weight, exact_weight, proximity_weight;
     bool require_all; /* the default operator */
 };
 

@@ -28,6 +28,11 @@ typedef struct entry {
     kh_postbuilder pb;
 } entry;
 
+struct slot {
+    uint32_t hash;
+    uint32_t idx; /* entry index + 1; 0 = empty */
+};
+
 typedef struct link {
     uint32_t pos;
     uint32_t next;
@@ -39,7 +44,8 @@ struct kh_memseg {
     kh_analyzer *an;
     entry *entries;
     size_t n_entries, cap_entries;
-    uint32_t *table;  /* entry index + 1; 0 = empty */
+    struct slot *table; /* the hash is kept in the slot, so that a probe
+                           touches an entry only when the hashes agree */
     size_t table_cap; /* power of two */
     kh_buf keys;
     link *chain;
@@ -140,15 +146,16 @@ static bool
 rehash(kh_memseg *m)
 {
     size_t cap = m->table_cap == 0 ? 4096 : m->table_cap * 2;
-    uint32_t *t = kh_malloc(cap * sizeof *t);
+    struct slot *t = kh_malloc(cap * sizeof *t);
     if (t == NULL)
         return false;
     memset(t, 0, cap * sizeof *t);
     for (size_t i = 0; i < m->n_entries; i++) {
         size_t j = m->entries[i].hash & (cap - 1);
-        while (t[j] != 0)
+        while (t[j].idx != 0)
             j = (j + 1) & (cap - 1);
-        t[j] = (uint32_t)i + 1;
+        t[j].hash = m->entries[i].hash;
+        t[j].idx = (uint32_t)i + 1;
     }
     kh_free(m->table);
     m->table = t;
@@ -161,18 +168,26 @@ rehash(kh_memseg *m)
 static entry *
 lookup(kh_memseg *m, char kind, const char *term, size_t len)
 {
-    uint32_t h = kh__hash32(term, len) ^ (uint32_t)kind * 0x9E3779B1u;
+    /* FNV-1a's low bits are weak on these short, two-byte-letter keys;
+     * a final mix spreads them over the table. */
+    uint32_t h = kh__hash32(term, len) ^ (uint32_t)kind;
+    h ^= h >> 16;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    h *= 0xC2B2AE35u;
+    h ^= h >> 16;
     if ((m->n_entries + 1) * 2 > m->table_cap && !rehash(m))
         return NULL;
     size_t j = h & (m->table_cap - 1);
     for (;;) {
-        uint32_t k = m->table[j];
-        if (k == 0)
+        struct slot *sl = &m->table[j];
+        if (sl->idx == 0)
             break;
-        entry *e = &m->entries[k - 1];
-        if (e->hash == h && e->key_len == len + 1) {
+        if (sl->hash == h) {
+            entry *e = &m->entries[sl->idx - 1];
             const char *key = m->keys.data + e->key_off;
-            if (key[0] == kind && memcmp(key + 1, term, len) == 0)
+            if (e->key_len == len + 1 && key[0] == kind &&
+                memcmp(key + 1, term, len) == 0)
                 return e;
         }
         j = (j + 1) & (m->table_cap - 1);
@@ -192,7 +207,8 @@ lookup(kh_memseg *m, char kind, const char *term, size_t len)
     e->hash = h;
     e->cur_ord = KH_END;
     kh__pb_init(&e->pb);
-    m->table[j] = (uint32_t)++m->n_entries;
+    m->table[j].hash = h;
+    m->table[j].idx = (uint32_t)++m->n_entries;
     m->bytes += sizeof *e + len + 1;
     return e;
 }

@@ -28,6 +28,7 @@
 typedef struct it it;
 struct it {
     uint32_t doc; /* current ordinal; KH_END when exhausted */
+    double ub;    /* upper bound of score() in this segment (terms only) */
     uint32_t (*advance)(it *self, uint32_t target);
     double (*score)(it *self);
     void (*release)(it *self);
@@ -151,7 +152,8 @@ term_new(ctx *c, const kh_qterm *q, bool title_only)
         goto done;
     }
     kh_cursor cur;
-    if (!kh__seg_find(c->seg, sk, sl, &cur, NULL))
+    kh_termstats st;
+    if (!kh__seg_find(c->seg, sk, sl, &cur, &st))
         goto done;
     t = kh_malloc(sizeof *t);
     if (t == NULL) {
@@ -166,9 +168,22 @@ term_new(ctx *c, const kh_qterm *q, bool title_only)
     t->c = c;
     t->stem = cur;
     t->title_only = title_only;
-    t->has_norm = kh__seg_find(c->seg, nk, nl, &t->norm, NULL);
+    kh_termstats ns;
+    t->has_norm = kh__seg_find(c->seg, nk, nl, &t->norm, &ns);
     t->idf_stem = idf(c->n_docs, global_df(c->ix, sk, sl));
     t->idf_norm = idf(c->n_docs, global_df(c->ix, nk, nl));
+    /* The largest score the term can give here: the most occurrences
+     * with the shortest article holding it (bm25 grows with the first
+     * and shrinks with the second). */
+    double w = c->ix->title_weight;
+    t->base.ub = t->idf_stem * bm25(c, w * st.max_tf_title +
+                                           (title_only ? 0 : st.max_tf_body),
+                                    st.min_len);
+    if (t->has_norm)
+        t->base.ub += c->ix->exact_weight * t->idf_norm *
+                      bm25(c, w * ns.max_tf_title +
+                                  (title_only ? 0 : ns.max_tf_body),
+                           ns.min_len);
 done:
     kh_free(sk);
     kh_free(nk);
@@ -663,6 +678,7 @@ build(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
 typedef struct scored {
     double score;
     uint64_t docid;
+    uint32_t seg, ord; /* where it is, for re-ranking */
 } scored;
 
 static bool
@@ -739,6 +755,207 @@ collect_terms(const kh_qnode *q, const char ***norms, size_t *nn,
         collect_terms(q->children[i], norms, nn, stems, ns, rc);
 }
 
+/* The score a hit must beat to enter the heap, or -1 while it has room. */
+static double
+threshold(const scored *heap, size_t n, size_t k)
+{
+    return n < k || k == 0 ? -1.0 : heap[0].score;
+}
+
+static int
+by_ub(const void *a, const void *b)
+{
+    const it *x = *(it *const *)a, *y = *(it *const *)b;
+    return (x->ub > y->ub) - (x->ub < y->ub);
+}
+
+/* Is doc d excluded by one of the MUST_NOT iterators? */
+static bool
+excluded(it **not, size_t n_not, uint32_t d)
+{
+    for (size_t k = 0; k < n_not; k++) {
+        it *x = not[k];
+        if (x->doc == KH_END || x->doc < d)
+            x->advance(x, d);
+        if (x->doc == d)
+            return true;
+    }
+    return false;
+}
+
+/* MaxScore (Turtle and Flood, 1995) over a disjunction of terms: terms
+ * are sorted by their upper bounds; the longest run of the smallest whose
+ * bounds add up to no more than the heap's threshold cannot make a hit on
+ * their own, so only documents of the other ("essential") terms are
+ * visited, and the rest are looked up only while they can still lift a
+ * document over the threshold.  Returns false when a document was skipped
+ * this way, so that the total is a lower bound. */
+static bool
+collect_maxscore(ctx *c, bool_it *b, scored *heap, size_t *n_heap, size_t k,
+                 size_t *total)
+{
+    size_t n = b->n_should;
+    it **t = b->should;
+    qsort(t, n, sizeof *t, by_ub);
+    double prefix[64];
+    double acc = 0;
+    for (size_t i = 0; i < n; i++)
+        prefix[i] = acc += t[i]->ub; /* prefix[i]: bounds of t[0..i] */
+    bool exact = true;
+    for (size_t i = 0; i < n; i++)
+        t[i]->advance(t[i], 0);
+    size_t e = 0; /* t[e..n) are essential */
+    double theta = threshold(heap, *n_heap, k);
+    while (e < n && prefix[e] <= theta)
+        e++;
+    for (;;) {
+        uint32_t d = KH_END;
+        for (size_t i = e; i < n; i++)
+            if (t[i]->doc < d)
+                d = t[i]->doc;
+        if (d == KH_END)
+            break;
+        if (!kh__snap_deleted(c->ss, d) && !excluded(b->not, b->n_not, d)) {
+            double score = 0;
+            for (size_t i = e; i < n; i++)
+                if (t[i]->doc == d)
+                    score += t[i]->score(t[i]);
+            size_t i = e;
+            for (; i > 0; i--) {
+                if (score + prefix[i - 1] <= theta)
+                    break; /* the rest cannot lift it over the threshold */
+                it *x = t[i - 1];
+                if (x->doc == KH_END || x->doc < d)
+                    x->advance(x, d);
+                if (x->doc == d)
+                    score += x->score(x);
+            }
+            if (i > 0)
+                exact = false;
+            (*total)++;
+            if (score > theta) {
+                scored sc = {score, kh__seg_doc(c->seg, d)->docid,
+                             (uint32_t)(c->ss - c->ix->segs), d};
+                heap_push(heap, n_heap, k, sc);
+                theta = threshold(heap, *n_heap, k);
+                while (e < n && prefix[e] <= theta)
+                    e++;
+            }
+        }
+        for (size_t i = e; i < n; i++)
+            if (t[i]->doc == d)
+                t[i]->advance(t[i], d + 1);
+    }
+    return exact && e == 0;
+}
+
+/* The query's plain words in order, for the proximity bonus: the WORD
+ * children of the root (or the root itself), stop words left out. */
+static size_t
+proximity_terms(const kh_qnode *root, const kh_qterm **out, size_t cap)
+{
+    size_t n = 0;
+    if (root->op == KH_QOP_WORD) {
+        if (root->n_terms > 0 && !root->terms[0].stop && cap > 0)
+            out[n++] = &root->terms[0];
+        return n;
+    }
+    if (root->op != KH_QOP_BOOL)
+        return 0;
+    for (size_t i = 0; i < root->n_children && n < cap; i++) {
+        const kh_qnode *ch = root->children[i];
+        if (ch->op == KH_QOP_WORD && ch->occur != KH_OCCUR_MUST_NOT &&
+            ch->n_terms > 0 && !ch->terms[0].stop &&
+            ch->field == KH_QFIELD_ALL)
+            out[n++] = &ch->terms[0];
+    }
+    return n;
+}
+
+/* Positions of a stem in one article: title ones first, *n_title of them.
+ * Returns the count, or -1 if the stem is not there. */
+static int
+stem_positions(const kh_seg *seg, const char *stem, uint32_t ord,
+               uint32_t *buf, size_t cap, uint32_t *n_title)
+{
+    char key[KH_MAX_TOKEN_BYTES + 8];
+    size_t len = strlen(stem);
+    if (len + 1 >= sizeof key)
+        return -1;
+    key[0] = KH_KEY_STEM;
+    memcpy(key + 1, stem, len);
+    kh_cursor c;
+    if (!kh__seg_find(seg, key, len + 1, &c, NULL) ||
+        kh__cursor_advance(&c, ord) != ord)
+        return -1;
+    *n_title = c.tf_title;
+    return kh__cursor_positions(&c, buf, cap);
+}
+
+/* Occurrences of b at 1 or 2 positions after a (a stop word may sit in
+ * between) in the same field; both lists ascending. */
+static uint32_t
+adjacent(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
+{
+    uint32_t count = 0, j = 0;
+    for (uint32_t i = 0; i < na; i++) {
+        while (j < nb && b[j] <= a[i])
+            j++;
+        if (j < nb && b[j] - a[i] <= 2)
+            count++;
+    }
+    return count;
+}
+
+/* Re-ranks the candidates by adding a bonus for query words that stand
+ * next to each other, in order, in the article: a query made of a title's
+ * words finds that title before articles that merely share the words.
+ * Only the candidates are touched, so it costs a few look-ups each. */
+static void
+proximity_rerank(const kh_index *ix, const kh_qnode *tree, scored *cand,
+                 size_t n)
+{
+    const kh_qterm *terms[16];
+    size_t nt = proximity_terms(tree, terms, 16);
+    if (nt < 2 || ix->proximity_weight <= 0)
+        return;
+    double w[16];
+    for (size_t t = 0; t < nt; t++) {
+        char key[KH_MAX_TOKEN_BYTES + 8];
+        size_t len = strlen(terms[t]->stem);
+        w[t] = 0;
+        if (len + 1 < sizeof key) {
+            key[0] = KH_KEY_STEM;
+            memcpy(key + 1, terms[t]->stem, len);
+            w[t] = idf(ix->n_live, global_df(ix, key, len + 1));
+        }
+    }
+    enum { CAP = 512 };
+    uint32_t pa[CAP], pb[CAP];
+    for (size_t i = 0; i < n; i++) {
+        const kh_seg *seg = ix->segs[cand[i].seg].seg;
+        uint32_t ta = 0, tb = 0;
+        int na = stem_positions(seg, terms[0]->stem, cand[i].ord, pa, CAP, &ta);
+        double bonus = 0;
+        for (size_t t = 1; t < nt; t++) {
+            int nb = stem_positions(seg, terms[t]->stem, cand[i].ord, pb, CAP,
+                                    &tb);
+            if (na > 0 && nb > 0) {
+                uint32_t c =
+                    adjacent(pa, ta, pb, tb) +
+                    adjacent(pa + ta, (uint32_t)na - ta, pb + tb,
+                             (uint32_t)nb - tb);
+                double m = w[t - 1] < w[t] ? w[t - 1] : w[t];
+                bonus += m * (double)c / (c + 1.0);
+            }
+            memcpy(pa, pb, sizeof pa);
+            na = nb;
+            ta = tb;
+        }
+        cand[i].score += ix->proximity_weight * bonus;
+    }
+}
+
 static double
 now_ms(void)
 {
@@ -764,7 +981,7 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
 {
     double t0 = now_ms();
     *out = NULL;
-    kh_search_options opts = {10, 0, 0, 0, NULL, NULL, 0};
+    kh_search_options opts = {10, 0, 0, 0, NULL, NULL, 0, 0};
     if (o != NULL)
         opts = *o;
     if (opts.limit == 0)
@@ -775,7 +992,11 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
     kh_status rc = kh__query_parse(query, strlen(query), ix->qa, &tree, err);
     if (rc != KH_OK)
         return rc;
+    /* Re-ranking looks at a pool of at least 100 candidates. */
     size_t k = opts.offset + opts.limit;
+    size_t want_k = k;
+    if (k < 100)
+        k = 100;
     scored *heap = kh_malloc((k + 1) * sizeof *heap);
     kh_results *res = kh_malloc(sizeof *res);
     if (heap == NULL || res == NULL) {
@@ -785,23 +1006,11 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         return KH_ENOMEM;
     }
     memset(res, 0, sizeof *res);
+    res->total_exact = 1;
     size_t n_heap = 0;
 
-    /* Collection statistics over the snapshot. */
-    double n_docs = 0, n_live = 0, total_len = 0;
-    for (size_t i = 0; i < ix->n_segs; i++) {
-        n_docs += kh__seg_ndocs(ix->segs[i].seg);
-        n_live += kh__seg_ndocs(ix->segs[i].seg) - ix->segs[i].n_deleted;
-        total_len += (double)kh__seg_total_len(ix->segs[i].seg);
-    }
-    ctx c = {ix,
-             NULL,
-             NULL,
-             n_live > 0 ? n_live : 1,
-             n_docs > 0 && total_len > 0 ? total_len / n_docs : 1,
-             opts.require_all != 0 || ix->require_all,
-             KH_OK,
-             false};
+    ctx c = {ix, NULL, NULL, ix->n_live, ix->avgdl,
+             opts.require_all != 0 || ix->require_all, KH_OK, false};
     for (size_t i = 0; i < ix->n_segs && c.rc == KH_OK; i++) {
         c.ss = &ix->segs[i];
         c.seg = ix->segs[i].seg;
@@ -809,12 +1018,38 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         it *root = build(&c, tree, KH_QFIELD_ALL, &matchless);
         if (root == NULL)
             continue;
+        if (root->advance == term_advance && !opts.exhaustive) {
+            /* One word: a disjunction of one. */
+            bool_it one;
+            memset(&one, 0, sizeof one);
+            one.should = &root;
+            one.n_should = 1;
+            if (!collect_maxscore(&c, &one, heap, &n_heap, k, &res->total))
+                res->total_exact = 0;
+            root->release(root);
+            continue;
+        }
+        if (root->advance == bool_advance) {
+            bool_it *b = (bool_it *)root;
+            bool terms = !opts.exhaustive && b->n_must == 0 &&
+                         b->n_should >= 1 &&
+                         b->n_should <= 64 && !b->need_should;
+            for (size_t j = 0; terms && j < b->n_should; j++)
+                terms = b->should[j]->advance == term_advance;
+            if (terms) {
+                if (!collect_maxscore(&c, b, heap, &n_heap, k, &res->total))
+                    res->total_exact = 0;
+                root->release(root);
+                continue;
+            }
+        }
         for (uint32_t d = root->advance(root, 0); d != KH_END;
              d = root->advance(root, d + 1)) {
             if (kh__snap_deleted(c.ss, d))
                 continue;
             res->total++;
-            scored s = {root->score(root), kh__seg_doc(c.seg, d)->docid};
+            scored s = {root->score(root), kh__seg_doc(c.seg, d)->docid,
+                        (uint32_t)i, d};
             heap_push(heap, &n_heap, k, s);
         }
         root->release(root);
@@ -826,12 +1061,16 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
             snprintf(err->message, sizeof err->message,
                      "the index's postings are corrupt (rebuild it)");
     }
+    if (rc == KH_OK)
+        proximity_rerank(ix, tree, heap, n_heap);
     qsort(heap, n_heap, sizeof *heap, by_rank);
 
     const char **norms = NULL, **stems = NULL;
     size_t nn = 0, ns = 0;
     if (rc == KH_OK && !opts.no_snippets)
         collect_terms(tree, &norms, &nn, &stems, &ns, &rc);
+    if (n_heap > want_k)
+        n_heap = want_k;
     size_t want = n_heap > opts.offset ? n_heap - opts.offset : 0;
     if (rc == KH_OK && want > 0) {
         res->hits = kh_malloc(want * sizeof *res->hits);

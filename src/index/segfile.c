@@ -131,11 +131,17 @@ kh__pb_reset(kh_postbuilder *b)
     b->st.min_len = UINT32_MAX;
 }
 
+/* Appends a varint straight into the buffer: this runs for every
+ * posting and every position, so it avoids a copy through a call. */
 static void
 pb_put(kh_buf *buf, uint64_t v, kh_status *rc)
 {
-    uint8_t tmp[10];
-    kh__buf_append(buf, tmp, kh__varint_put(tmp, v), rc);
+    if (buf->len + 11 > buf->cap) {
+        kh__buf_reserve(buf, 11, rc);
+        if (*rc != KH_OK)
+            return;
+    }
+    buf->len += kh__varint_put((uint8_t *)buf->data + buf->len, v);
 }
 
 void

@@ -10,7 +10,7 @@
  *
  *   query   = { item }
  *   item    = unary { OR unary }              OR is "OR", "|" or "||"
- *   unary   = [ "+" | "-" ] primary
+ *   unary   = [ "+" | "-" ] primary | "+" | "-"
  *   primary = "(" { item } ")" | quoted | field | word
  *   field   = "title:" ( word | quoted | "(" { item } ")" )
  *           | ( "source:" | "since:" | "until:" ) ( word | quoted )
@@ -32,6 +32,10 @@
  *    the same tree.
  *  - A sign may not stand on one side of an OR ("-a OR b" is ambiguous);
  *    it is an error that suggests "-(a OR b)".
+ *  - A "+" or "-" with nothing right after it (white space, the end, ")"
+ *    or an OR) is punctuation, dropped like "؟": pasted headlines put
+ *    spaced dashes between words ("الرياض - جدة").  En and em dashes and
+ *    tatweel are never operators; the analyzer drops them.
  *
  * This file must never read outside q[0..len) and must free everything it
  * built on every error; groups nest at most KH_QUERY_MAX_DEPTH deep so that
@@ -852,7 +856,10 @@ parse_primary(parser *p, int depth, kh_qfield field, size_t at)
     return analyze(p, start, end, at, field, false);
 }
 
-/* An optional sign and a primary.  *sign gets '+', '-' or 0. */
+/* An optional sign and a primary.  *sign gets '+', '-' or 0.  A sign
+ * followed by white space, the end, ")" or an OR has nothing to apply to:
+ * it is consumed as punctuation, giving NULL with *sign 0 and p->rc still
+ * KH_OK. */
 static kh_qnode *
 parse_unary(parser *p, int depth, kh_qfield field, char *sign)
 {
@@ -860,15 +867,10 @@ parse_unary(parser *p, int depth, kh_qfield field, char *sign)
     unsigned char c = byte_at(p, p->pos);
     *sign = 0;
     if (c == '+' || c == '-') {
-        if (nothing_at(p, p->pos + 1)) {
-            fail(p, at,
-                 "%c needs a word, a \"phrase\" or a (group) right "
-                 "after it",
-                 c);
-            return NULL;
-        }
-        *sign = (char)c;
         p->pos++;
+        if (nothing_at(p, p->pos))
+            return NULL; /* a spaced dash, as in "الرياض - جدة" */
+        *sign = (char)c;
     }
     return parse_primary(p, depth, field, at);
 }

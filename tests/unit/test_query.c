@@ -275,6 +275,109 @@ signs(void **state)
     check_query("-«كأس العالم»", "(-\"كاس العالم/عالم\")");
     /* inside a word a hyphen joins */
     check_query("x-y", "(\"x y\")");
+    /* the sign applies to whatever follows it directly */
+    check_query("الرياض -جدة", "(الرياض/رياض -جده/جد)");
+    check_query("-(x y) +z", "(-(x y) +z)");
+    check_query("x -title:y +source:z", "(x -title:y +source:z)");
+}
+
+/* The tree of q is the tree of same, offsets aside. */
+static void
+check_same(const char *q, const char *same)
+{
+    kh_qnode *n;
+    kh_error e;
+    assert_int_equal(parse_exact(same, strlen(same), &light, &n, &e), KH_OK);
+    char *s = render(n);
+    kh__query_free(n);
+    check_query(q, s);
+    kh_free(s);
+}
+
+static void
+lone_signs_are_punctuation(void **state)
+{
+    (void)state;
+    /* a sign followed by white space, the end, ")" or an OR is dropped
+     * like any punctuation: a headline's spaced dash */
+    check_same("الرياض - جدة", "الرياض جدة");
+    check_query("الرياض - جدة", "(الرياض/رياض جده/جد)");
+    check_query("الرياض -", "(الرياض/رياض)");
+    check_query("- الرياض", "(الرياض/رياض)");
+    check_query("a - - b", "(a~stop b)");
+    check_query("x + y", "(x y)");
+    check_query("x +", "(x)");
+    check_query("+ - x", "(x)");
+    check_query("x\t-\ny", "(x y)");
+    check_query("x -\xC2\xA0y", "(x y)"); /* no-break space */
+    check_query_len("x -\0y", 5, &light, "(x y)");
+    check_query("(x -)", "(x)");
+    check_query("(-)", "()");
+    check_query("title:(x -)", "(title:x)");
+    /* before an OR, like "؟": "x ؟ OR y" is (x y) */
+    check_query("-|x", "(x)");
+    check_query("x -OR y", "(x y)");
+    check_query("x - OR y", "(x y)");
+    check_query("x OR - OR y", "(x | y)");
+    check_query("x OR -", "(x)");
+    check_query("- | -", "()");
+    /* so a leading dash does not make a sign on one side of the OR */
+    check_query("- x OR y", "(x | y)");
+    check_query("الرياض - جدة OR مكة", "(الرياض/رياض (جده/جد | مكه/مك))");
+    /* a sign followed by another sign applies to the word it makes */
+    check_query("--x", "(-x)");
+    check_query("--", "()");
+
+    /* a lone sign is the empty query, not an error */
+    static const char *const empty[] = {"-", "+", " - ", "- + -", "-\t+"};
+    for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+        kh_qnode *n = NULL;
+        kh_error e;
+        const char *q = empty[i];
+        assert_int_equal(parse_exact(q, strlen(q), &light, &n, &e), KH_OK);
+        assert_non_null(n);
+        assert_int_equal(n->op, KH_QOP_BOOL);
+        assert_int_equal(n->occur, KH_OCCUR_DEFAULT);
+        assert_int_equal(n->n_children, 0);
+        kh__query_free(n);
+    }
+
+    /* the words around a dropped dash keep their own offsets */
+    const char *q = "الرياض - جدة";
+    kh_qnode *n;
+    kh_error e;
+    assert_int_equal(parse_exact(q, strlen(q), &light, &n, &e), KH_OK);
+    assert_int_equal(n->n_children, 2);
+    assert_int_equal(n->children[0]->occur, KH_OCCUR_DEFAULT);
+    assert_int_equal(n->children[1]->occur, KH_OCCUR_DEFAULT);
+    assert_int_equal(n->children[1]->offset, at(q, "جدة"));
+    kh__query_free(n);
+}
+
+static void
+dashes_and_tatweel_are_not_operators(void **state)
+{
+    (void)state;
+    /* en dash U+2013, em dash U+2014 and tatweel U+0640 are punctuation
+     * to the analyzer, spaced or not: never an exclusion */
+    check_same("مصر – السودان", "مصر السودان");
+    check_query("مصر – السودان", "(مصر السودان/سود)");
+    check_same("قمة — الرياض", "قمة الرياض");
+    check_query("قمة — الرياض", "(قمه/قم الرياض/رياض)");
+    check_same("الرياض ـ جدة", "الرياض جدة");
+    check_query("–x —y ـz", "(x y z)");
+    check_query("x –", "(x)");
+    check_query("— x", "(x)");
+    check_query("– — ـ", "()");
+    check_query("الرياض –", "(الرياض/رياض)");
+    /* tatweel inside a word is dropped without splitting it */
+    check_query("ـالرياض", "(الرياض/رياض)");
+    check_query("الـــرياض", "(الرياض/رياض)");
+    /* a dash between words splits them as a hyphen does */
+    check_query("x–y", "(\"x y\")");
+    /* a hyphen before a dash makes a sign for the word it is in */
+    check_query("-–x", "(-x)");
+    check_query("x - – — ـ y", "(x y)");
 }
 
 /**************************************************************************
@@ -544,15 +647,6 @@ static void
 errors_signs_and_or(void **state)
 {
     (void)state;
-    check_error("-", 0, "- needs a word");
-    check_error("+", 0, "+ needs a word");
-    check_error("x -", 2, "- needs a word");
-    check_error("- x", 0, "- needs a word");
-    check_error("(x -)", 3, "- needs a word");
-    check_error("-|x", 0, "- needs a word");
-    /* a headline's spaced dash is an error, not silently a word */
-    const char *q = "الرياض - جدة";
-    check_error(q, at(q, "-"), "- needs a word");
     check_error("OR x", 0, "OR needs a term on each side");
     check_error("x OR", 2, "OR needs a term on each side");
     check_error("x |", 2, "OR needs a term on each side");
@@ -566,6 +660,23 @@ errors_signs_and_or(void **state)
     check_error("-x OR y", 0, "cannot stand on one side of OR");
     check_error("x OR +y", 5, "+ cannot stand on one side of OR");
     check_error("x OR y OR -z", 10, "write -(a OR b)");
+    /* a lone sign is punctuation, which does not make an OR whole, nor
+     * hide a sign on one side of it */
+    check_error("- OR", 2, "OR needs a term on each side");
+    check_error("x - OR", 4, "OR needs a term on each side");
+    check_error("-x OR - y", 0, "- cannot stand on one side of OR");
+    check_error("x OR -y -", 5, "- cannot stand on one side of OR");
+    /* nor does it hide the other errors */
+    const char *q = "الرياض - \"جدة";
+    check_error(q, at(q, "\""), "missing closing \"");
+    q = "الرياض - (جدة";
+    check_error(q, at(q, "("), "missing ) for the ( here");
+    check_error("x - )", 4, "unmatched )");
+    check_error("- ()", 2, "empty group");
+    check_error("title:- x", 6, "put - before the field");
+    check_error("title: - x", 0, "title: needs a word");
+    check_error("- source: spa", 2, "source: needs a value");
+    check_error("since:2015-13 - x", 11, "month must be 01 to 12");
 }
 
 static void
@@ -743,6 +854,7 @@ out_of_memory_frees_everything(void **state)
         "title:((x OR y) (z OR \"w v\")) -source:\"BBC Arabic\"",
         "(since:2015) until:2014", /* fails, with EINVAL or ENOMEM */
         "x (y (z OR",
+        "الرياض - جدة – مكة ـ (x -) OR - y +",
     };
     kh_analyzer *a;
     assert_int_equal(kh_analyzer_new(NULL, &a), KH_OK);
@@ -812,6 +924,8 @@ main(void)
         cmocka_unit_test(or_binds_tighter_than_juxtaposition),
         cmocka_unit_test(groups),
         cmocka_unit_test(signs),
+        cmocka_unit_test(lone_signs_are_punctuation),
+        cmocka_unit_test(dashes_and_tatweel_are_not_operators),
         cmocka_unit_test(title_field),
         cmocka_unit_test(source_field),
         cmocka_unit_test(dates),
