@@ -140,8 +140,9 @@ query(const char *dir, const char *qfile, const char *runfile,
     FILE *run = fopen(runfile, "w"), *lat = fopen(latfile, "w");
     if (run == NULL || lat == NULL)
         return die("cannot write the run", NULL);
-    kh_search_options so = {100, 0, getenv("KHABAR_ALL") != NULL, 1, NULL,
-                            NULL, 0, getenv("KHABAR_EXHAUSTIVE") != NULL};
+    kh_search_options so = {
+        100,  0, getenv("KHABAR_ALL") != NULL,       1, NULL,
+        NULL, 0, getenv("KHABAR_EXHAUSTIVE") != NULL};
     for (int pass = 0; pass <= warmup; pass++) {
         bool timed = pass == warmup;
         for (size_t i = 0; i < n; i++) {

@@ -1,12 +1,20 @@
 #!/bin/sh
 # Sets up a fresh Debian 12 machine, builds Khabar and runs its main job on
-# the bundled sample (2,000 SaudiNewsNet articles): today, the analyzer.
+# the bundled sample (2,000 SaudiNewsNet articles): ingest them into an
+# index, then search it.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh
 make -j"$(nproc 2>/dev/null || echo 2)" all >/dev/null
-echo "== khabar analyze, one sentence of the seed article"
-./build/khabar analyze "وقال توكاييف، إنه \"في الأيام الأخيرة، يأتي الكثير من الناس إلينا من روسيا\"، بحسب وكالة «فرانس برس»."
+INDEX=${KHABAR_INDEX:-khabar-data}
+echo "== khabar ingest: the bundled sample into $INDEX/"
+./build/khabar ingest --index "$INDEX" data/sample/saudinewsnet-2000.jsonl.gz
+./build/khabar stats --index "$INDEX"
+for q in "الحكومة السعودية" "\"ولي العهد\" -اليمن" "title:داعش since:2015-08-01"; do
+    echo
+    echo "== khabar search '$q'"
+    ./build/khabar search --index "$INDEX" -n 3 "$q"
+done
 echo
-echo "== khabar analyze --jsonl on the bundled sample"
-./build/khabar analyze --jsonl data/sample/saudinewsnet-2000.jsonl.gz --top 15
+echo "== khabar analyze: one sentence of the seed article"
+./build/khabar analyze "وقال توكاييف، إنه \"في الأيام الأخيرة، يأتي الكثير من الناس إلينا من روسيا\"، بحسب وكالة «فرانس برس»."

@@ -104,8 +104,8 @@ typedef struct kh_hit {
 } kh_hit;
 
 typedef struct kh_results {
-    size_t total;    /* matching articles: exact when total_exact, else a
-                        lower bound (top-k pruning skipped some) */
+    size_t total; /* matching articles: exact when total_exact, else a
+                     lower bound (top-k pruning skipped some) */
     int total_exact;
     double took_ms;
     kh_hit *hits;

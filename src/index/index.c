@@ -141,11 +141,10 @@ load_snapshot(kh_index *ix, kh_error *err)
             }
             for (uint32_t o = 0; o < nd; o++) {
                 const kh_segdoc *d = kh__seg_doc(segs[i].seg, o);
-                segs[i].lennorm[o] = (float)(1.0 - ix->b +
-                                             ix->b *
-                                                 ((double)d->title_len +
-                                                  d->body_len) /
-                                                 avgdl);
+                segs[i].lennorm[o] =
+                    (float)(1.0 - ix->b +
+                            ix->b * ((double)d->title_len + d->body_len) /
+                                avgdl);
             }
         }
         if (rc != KH_OK) {
@@ -217,6 +216,9 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
     ix->title_weight = 2.0;
     ix->exact_weight = 0.3;
     ix->proximity_weight = 2.0;
+    const char *ew = getenv("KHABAR_EXACT"); /* for tuning runs */
+    if (ew != NULL)
+        ix->exact_weight = strtod(ew, NULL);
     const char *pw = getenv("KHABAR_PROXIMITY"); /* for tuning runs */
     if (pw != NULL)
         ix->proximity_weight = strtod(pw, NULL);

@@ -217,7 +217,7 @@ typedef struct kh_snapseg {
     size_t deleted_len;
     uint32_t n_deleted;
     uint64_t min_docid, max_docid;
-    float *lennorm;       /* per ordinal: 1 - b + b * length / avgdl */
+    float *lennorm; /* per ordinal: 1 - b + b * length / avgdl */
 } kh_snapseg;
 
 struct kh_store;

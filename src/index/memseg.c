@@ -46,7 +46,7 @@ struct kh_memseg {
     size_t n_entries, cap_entries;
     struct slot *table; /* the hash is kept in the slot, so that a probe
                            touches an entry only when the hashes agree */
-    size_t table_cap; /* power of two */
+    size_t table_cap;   /* power of two */
     kh_buf keys;
     link *chain;
     size_t n_chain, cap_chain;

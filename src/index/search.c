@@ -176,14 +176,15 @@ term_new(ctx *c, const kh_qterm *q, bool title_only)
      * with the shortest article holding it (bm25 grows with the first
      * and shrinks with the second). */
     double w = c->ix->title_weight;
-    t->base.ub = t->idf_stem * bm25(c, w * st.max_tf_title +
-                                           (title_only ? 0 : st.max_tf_body),
-                                    st.min_len);
+    t->base.ub =
+        t->idf_stem *
+        bm25(c, w * st.max_tf_title + (title_only ? 0 : st.max_tf_body),
+             st.min_len);
     if (t->has_norm)
-        t->base.ub += c->ix->exact_weight * t->idf_norm *
-                      bm25(c, w * ns.max_tf_title +
-                                  (title_only ? 0 : ns.max_tf_body),
-                           ns.min_len);
+        t->base.ub +=
+            c->ix->exact_weight * t->idf_norm *
+            bm25(c, w * ns.max_tf_title + (title_only ? 0 : ns.max_tf_body),
+                 ns.min_len);
 done:
     kh_free(sk);
     kh_free(nk);
@@ -771,10 +772,10 @@ by_ub(const void *a, const void *b)
 
 /* Is doc d excluded by one of the MUST_NOT iterators? */
 static bool
-excluded(it **not, size_t n_not, uint32_t d)
+excluded(it * * not, size_t n_not, uint32_t d)
 {
     for (size_t k = 0; k < n_not; k++) {
-        it *x = not[k];
+        it *x = not [k];
         if (x->doc == KH_END || x->doc < d)
             x->advance(x, d);
         if (x->doc == d)
@@ -865,8 +866,7 @@ proximity_terms(const kh_qnode *root, const kh_qterm **out, size_t cap)
     for (size_t i = 0; i < root->n_children && n < cap; i++) {
         const kh_qnode *ch = root->children[i];
         if (ch->op == KH_QOP_WORD && ch->occur != KH_OCCUR_MUST_NOT &&
-            ch->n_terms > 0 && !ch->terms[0].stop &&
-            ch->field == KH_QFIELD_ALL)
+            ch->n_terms > 0 && !ch->terms[0].stop && ch->field == KH_QFIELD_ALL)
             out[n++] = &ch->terms[0];
     }
     return n;
@@ -875,8 +875,8 @@ proximity_terms(const kh_qnode *root, const kh_qterm **out, size_t cap)
 /* Positions of a stem in one article: title ones first, *n_title of them.
  * Returns the count, or -1 if the stem is not there. */
 static int
-stem_positions(const kh_seg *seg, const char *stem, uint32_t ord,
-               uint32_t *buf, size_t cap, uint32_t *n_title)
+stem_positions(const kh_seg *seg, const char *stem, uint32_t ord, uint32_t *buf,
+               size_t cap, uint32_t *n_title)
 {
     char key[KH_MAX_TOKEN_BYTES + 8];
     size_t len = strlen(stem);
@@ -938,13 +938,12 @@ proximity_rerank(const kh_index *ix, const kh_qnode *tree, scored *cand,
         int na = stem_positions(seg, terms[0]->stem, cand[i].ord, pa, CAP, &ta);
         double bonus = 0;
         for (size_t t = 1; t < nt; t++) {
-            int nb = stem_positions(seg, terms[t]->stem, cand[i].ord, pb, CAP,
-                                    &tb);
+            int nb =
+                stem_positions(seg, terms[t]->stem, cand[i].ord, pb, CAP, &tb);
             if (na > 0 && nb > 0) {
-                uint32_t c =
-                    adjacent(pa, ta, pb, tb) +
-                    adjacent(pa + ta, (uint32_t)na - ta, pb + tb,
-                             (uint32_t)nb - tb);
+                uint32_t c = adjacent(pa, ta, pb, tb) +
+                             adjacent(pa + ta, (uint32_t)na - ta, pb + tb,
+                                      (uint32_t)nb - tb);
                 double m = w[t - 1] < w[t] ? w[t - 1] : w[t];
                 bonus += m * (double)c / (c + 1.0);
             }
@@ -1009,8 +1008,9 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
     res->total_exact = 1;
     size_t n_heap = 0;
 
-    ctx c = {ix, NULL, NULL, ix->n_live, ix->avgdl,
-             opts.require_all != 0 || ix->require_all, KH_OK, false};
+    ctx c = {ix,         NULL,      NULL,
+             ix->n_live, ix->avgdl, opts.require_all != 0 || ix->require_all,
+             KH_OK,      false};
     for (size_t i = 0; i < ix->n_segs && c.rc == KH_OK; i++) {
         c.ss = &ix->segs[i];
         c.seg = ix->segs[i].seg;
@@ -1032,8 +1032,8 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         if (root->advance == bool_advance) {
             bool_it *b = (bool_it *)root;
             bool terms = !opts.exhaustive && b->n_must == 0 &&
-                         b->n_should >= 1 &&
-                         b->n_should <= 64 && !b->need_should;
+                         b->n_should >= 1 && b->n_should <= 64 &&
+                         !b->need_should;
             for (size_t j = 0; terms && j < b->n_should; j++)
                 terms = b->should[j]->advance == term_advance;
             if (terms) {

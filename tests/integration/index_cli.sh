@@ -1,0 +1,90 @@
+#!/bin/sh
+# The index through the khabar command: ingest (JSONL, gzip, plain text,
+# stdin), search (text and JSON), show, delete, stats, and clear errors on
+# bad input.  Speaks TAP.
+set -u
+K=${KHABAR:-build/khabar}
+SRC=${KH_SRCDIR:-.}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+IX=$tmp/ix
+n=0
+check() {
+    name=$1
+    shift
+    n=$((n + 1))
+    if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fi
+}
+
+"$K" ingest --index "$IX" "$SRC/data/sample/saudinewsnet-2000.jsonl.gz" >"$tmp/out" 2>&1
+check "ingest the sample (JSONL.gz)" grep -q '^ingested 2000 articles (2000 new, 0 replaced, 0 errors)' "$tmp/out"
+"$K" stats --index "$IX" --json >"$tmp/stats"
+check "stats: 2000 articles" grep -q '"articles":2000,' "$tmp/stats"
+
+"$K" search --index "$IX" --json -n 3 "الحكومة السعودية" >"$tmp/s.json"
+check "search --json has total, took_ms and hits" \
+    grep -q '^{"total":[0-9]*,"total_exact":[a-z]*,"took_ms":[0-9.]*,"hits":\[{"id":"snn-' "$tmp/s.json"
+check "search --json hits carry title, url, source, date, score, snippet" \
+    sh -c "grep -q '\"source\":\"' '$tmp/s.json' && grep -q '\"date\":\"2015-0[78]-[0-9][0-9]T' '$tmp/s.json' && grep -q '\"snippet\":\".*<b>' '$tmp/s.json'"
+c=$(grep -o '"id":"snn-[0-9]*"' "$tmp/s.json" | wc -l)
+check "search -n 3 gives 3 hits" test "$c" -eq 3
+id=$(grep -o '"id":"snn-[0-9]*"' "$tmp/s.json" | head -1 | cut -d'"' -f4)
+"$K" search --index "$IX" --json -n 1 --offset 1 "الحكومة السعودية" >"$tmp/s2.json"
+id2=$(grep -o '"id":"snn-[0-9]*"' "$tmp/s.json" | sed -n 2p | cut -d'"' -f4)
+check "--offset 1 starts at the second hit" grep -q "\"id\":\"$id2\"" "$tmp/s2.json"
+
+"$K" show --index "$IX" "$id" >"$tmp/show"
+check "show prints the article" grep -q "^id:     $id" "$tmp/show"
+"$K" show --index "$IX" --json "$id" >"$tmp/show.json"
+check "show --json has the body" grep -q '"body":"' "$tmp/show.json"
+
+"$K" delete --index "$IX" "$id"
+"$K" show --index "$IX" "$id" >/dev/null 2>"$tmp/err"
+rc=$?
+check "delete: the article is gone" sh -c "test $rc -eq 1 && grep -q 'no article with id' '$tmp/err'"
+"$K" search --index "$IX" --json -n 50 "الحكومة السعودية" >"$tmp/s3.json"
+check "delete: search no longer finds it" sh -c "! grep -q '\"id\":\"$id\"' '$tmp/s3.json'"
+"$K" stats --index "$IX" --json >"$tmp/stats"
+check "stats: 1999 articles" grep -q '"articles":1999,' "$tmp/stats"
+
+# Re-ingesting the same articles updates them, never duplicates.
+zcat "$SRC/data/sample/saudinewsnet-2000.jsonl.gz" | head -10 >"$tmp/ten.jsonl"
+"$K" ingest --index "$IX" "$tmp/ten.jsonl" >"$tmp/out" 2>&1
+check "re-ingest: 10 replaced" grep -q '(0 new, 10 replaced' "$tmp/out"
+"$K" stats --index "$IX" --json >"$tmp/stats"
+check "re-ingest: still 1999 articles" grep -q '"articles":1999,' "$tmp/stats"
+
+# Plain text and standard input.
+printf 'عنوان تجريبي عن الكازاخستان\nنص الخبر: الرئيس توكاييف يعد بحماية الروس.\n' >"$tmp/note.txt"
+"$K" ingest --index "$IX" "$tmp/note.txt" >/dev/null 2>&1
+"$K" search --index "$IX" --json "توكاييف" >"$tmp/s4.json"
+check "plain text file ingested, id = file name" grep -q '"id":"note.txt"' "$tmp/s4.json"
+printf '{"id":"stdin-1","title":"خبر من المدخل","body":"مهرجان التمور في بريدة","date":"2015-08-01T10:00:00+03:00","source":"test"}\n' |
+    "$K" ingest --index "$IX" - >/dev/null 2>&1
+"$K" search --index "$IX" --json "مهرجان التمور" >"$tmp/s5.json"
+check "JSONL from stdin, date with offset" \
+    sh -c "grep -q '\"id\":\"stdin-1\"' '$tmp/s5.json' && grep -q '\"date\":\"2015-08-01T07:00:00Z\"' '$tmp/s5.json'"
+
+# Bad input: a message and a non-zero exit, and nothing already stored lost.
+"$K" search --index "$IX" '"وزير الخارجية' >/dev/null 2>"$tmp/err"
+rc=$?
+check "unterminated quote: exit 2, column shown" sh -c "test $rc -eq 2 && grep -q 'column 1' '$tmp/err'"
+"$K" search --index "$tmp/none" x >/dev/null 2>"$tmp/err"
+rc=$?
+check "missing index: exit 1 with a message" sh -c "test $rc -eq 1 && grep -q 'no index at' '$tmp/err'"
+printf '{"id":"g1","title":"جيد","body":"نص"}\n{"id":\n{"id":"g2","date":"yesterday","body":"x"}\n{"id":"g3","title":"","body":""}\n' >"$tmp/bad.jsonl"
+"$K" ingest --index "$IX" "$tmp/bad.jsonl" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "bad JSONL lines: exit 1, each reported with its line" \
+    sh -c "test $rc -eq 1 && grep -q 'bad.jsonl:2: not a JSON object' '$tmp/err' && grep -q 'bad.jsonl:3: date' '$tmp/err' && grep -q 'bad.jsonl:4: no title and no body' '$tmp/err'"
+"$K" show --index "$IX" g1 >/dev/null 2>&1
+check "the good line of a bad file is stored" test $? -eq 0
+head -c 50000 /dev/urandom >"$tmp/junk.bin"
+"$K" ingest --index "$IX" "$tmp/junk.bin" >/dev/null 2>"$tmp/err"
+rc=$?
+check "binary junk: refused with a message" sh -c "test $rc -eq 1 && grep -q 'binary data' '$tmp/err'"
+"$K" stats --index "$IX" --json >"$tmp/stats"
+check "nothing lost after the bad inputs" grep -q '"articles":2002,' "$tmp/stats"
+"$K" ingest --index "$IX" --batch 0 x >/dev/null 2>&1
+check "bad option value: exit 2" test $? -eq 2
+echo "1..$n"
