@@ -140,9 +140,13 @@ query(const char *dir, const char *qfile, const char *runfile,
     FILE *run = fopen(runfile, "w"), *lat = fopen(latfile, "w");
     if (run == NULL || lat == NULL)
         return die("cannot write the run", NULL);
-    kh_search_options so = {
-        100,  0, getenv("KHABAR_ALL") != NULL,       1, NULL,
-        NULL, 0, getenv("KHABAR_EXHAUSTIVE") != NULL};
+    kh_search_options so;
+    memset(&so, 0, sizeof so);
+    so.limit = 100;
+    so.require_all = getenv("KHABAR_ALL") != NULL;
+    so.no_snippets = 1;
+    so.exhaustive = getenv("KHABAR_EXHAUSTIVE") != NULL;
+    so.ids_only = 1; /* ids and scores are all a run file needs */
     for (int pass = 0; pass <= warmup; pass++) {
         bool timed = pass == warmup;
         for (size_t i = 0; i < n; i++) {

@@ -101,6 +101,7 @@ kh_cmd_search(int argc, char **argv)
                             : tty  ? "\033[0m"
                                    : "]",
                             o.json,
+                            0,
                             0};
     kh_results *res;
     kh_error err;

@@ -94,6 +94,7 @@ typedef struct kh_search_options {
     int hl_html;                    /* HTML-escape snippet text */
     int exhaustive; /* score every match, no top-k pruning: exact totals,
                        slower; for tests and comparisons */
+    int ids_only;   /* hits carry only id and score (no docs.db reads) */
 } kh_search_options;
 
 typedef struct kh_hit {

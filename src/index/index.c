@@ -504,7 +504,7 @@ kh_index_add(kh_index *ix, const kh_article *a, int *replaced, kh_error *err)
     if (rc == KH_OK)
         rc = kh__store_insert(ix->store, key, a, &docid, err);
     if (rc == KH_OK)
-        rc = kh__memseg_add(ix->mem, docid, a);
+        rc = kh__memseg_add(ix->mem, docid, key, a);
     if (rc == KH_OK && kh__memseg_bytes(ix->mem) >= ix->buffer_bytes)
         rc = flush(ix, err);
     if (rc != KH_OK && err != NULL && err->message[0] == '\0')

@@ -82,7 +82,7 @@ KH_HIDDEN kh_status kh__memseg_new(kh_analyzer_options aopts, kh_memseg **out);
 KH_HIDDEN void kh__memseg_free(kh_memseg *m);
 /* Analyzes and adds one article under docid. */
 KH_HIDDEN kh_status kh__memseg_add(kh_memseg *m, uint64_t docid,
-                                   const kh_article *art);
+                                   const char *key, const kh_article *art);
 /* Drops an article added earlier (it will not be written). */
 KH_HIDDEN bool kh__memseg_drop(kh_memseg *m, uint64_t docid);
 KH_HIDDEN bool kh__memseg_is_dropped(const kh_memseg *m, uint32_t ord);
@@ -143,6 +143,8 @@ KH_HIDDEN uint32_t kh__seg_ndocs(const kh_seg *s);
 KH_HIDDEN uint32_t kh__seg_nterms(const kh_seg *s);
 KH_HIDDEN uint64_t kh__seg_bytes(const kh_seg *s);
 KH_HIDDEN const kh_segdoc *kh__seg_doc(const kh_seg *s, uint32_t ord);
+/* The key (id) of the article at ord: *len bytes, not NUL-terminated. */
+KH_HIDDEN const char *kh__seg_key(const kh_seg *s, uint32_t ord, size_t *len);
 KH_HIDDEN uint64_t kh__seg_total_len(const kh_seg *s); /* title + body */
 /* Looks a key up; returns false if absent. */
 KH_HIDDEN bool kh__seg_find(const kh_seg *s, const char *key, size_t len,
@@ -165,7 +167,10 @@ KH_HIDDEN int kh__cursor_positions(kh_cursor *c, uint32_t *out, size_t cap);
 /* Low-level writer used by memseg and merge. */
 typedef struct kh_segwriter kh_segwriter;
 KH_HIDDEN kh_status kh__segw_begin(const char *path, kh_segwriter **out);
-KH_HIDDEN kh_status kh__segw_doc(kh_segwriter *w, const kh_segdoc *d);
+/* key: the article's key (id), kept in the segment so that a search can
+ * answer with ids without reading docs.db. */
+KH_HIDDEN kh_status kh__segw_doc(kh_segwriter *w, const kh_segdoc *d,
+                                 const char *key, size_t key_len);
 /* Adds a term; its postings are given as streams already encoded in the
  * segment's format (doc stream, pos stream) plus the block table. */
 KH_HIDDEN kh_status kh__segw_term(kh_segwriter *w, const char *key, size_t len,

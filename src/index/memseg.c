@@ -56,6 +56,9 @@ struct kh_memseg {
     size_t cap_posbuf;
     kh_segdoc *docs;
     size_t n_docs, cap_docs;
+    kh_buf doc_keys;   /* the articles' keys, back to back */
+    uint32_t *key_end; /* per ordinal: end of its key in doc_keys */
+    size_t cap_key_end;
     uint8_t *dropped; /* per ordinal */
     size_t n_dropped;
     size_t bytes; /* estimate of memory used */
@@ -103,6 +106,7 @@ kh__memseg_clear(kh_memseg *m)
     if (m->table != NULL)
         memset(m->table, 0, m->table_cap * sizeof *m->table);
     kh__buf_reset(&m->keys);
+    kh__buf_reset(&m->doc_keys);
     m->n_docs = 0;
     m->n_dropped = 0;
     m->bytes = 0;
@@ -118,6 +122,8 @@ kh__memseg_free(kh_memseg *m)
     kh_free(m->entries);
     kh_free(m->table);
     kh__buf_release(&m->keys);
+    kh__buf_release(&m->doc_keys);
+    kh_free(m->key_end);
     kh_free(m->chain);
     kh_free(m->touched);
     kh_free(m->posbuf);
@@ -267,8 +273,17 @@ add_field(kh_memseg *m, const char *text, uint32_t ord, int field,
 }
 
 kh_status
-kh__memseg_add(kh_memseg *m, uint64_t docid, const kh_article *art)
+kh__memseg_add(kh_memseg *m, uint64_t docid, const char *key,
+               const kh_article *art)
 {
+    if (!grow((void **)&m->key_end, &m->cap_key_end, m->n_docs + 1,
+              sizeof *m->key_end))
+        return KH_ENOMEM;
+    kh_status krc = KH_OK;
+    kh__buf_append(&m->doc_keys, key, strlen(key), &krc);
+    if (krc != KH_OK)
+        return krc;
+    m->key_end[m->n_docs] = (uint32_t)m->doc_keys.len;
     if (!grow((void **)&m->docs, &m->cap_docs, m->n_docs + 1,
               sizeof *m->docs) ||
         !grow((void **)&m->dropped, &m->n_dropped, m->n_docs + 1, 1))
@@ -396,8 +411,11 @@ kh__memseg_write(kh_memseg *m, const char *path, size_t *written, kh_error *err)
     sort_ctx = NULL;
     kh_segwriter *w;
     kh_status rc = kh__segw_begin(path, &w);
-    for (size_t i = 0; i < m->n_docs && rc == KH_OK; i++)
-        rc = kh__segw_doc(w, &m->docs[i]);
+    for (size_t i = 0; i < m->n_docs && rc == KH_OK; i++) {
+        uint32_t start = i > 0 ? m->key_end[i - 1] : 0;
+        rc = kh__segw_doc(w, &m->docs[i], m->doc_keys.data + start,
+                          m->key_end[i] - start);
+    }
     for (size_t i = 0; i < m->n_entries && rc == KH_OK; i++) {
         entry *e = &m->entries[order[i]];
         kh_postbuilder *b = &e->pb;

@@ -53,6 +53,7 @@ kh__merge(const kh_seg *const *segs, const uint8_t *const *deleted, size_t n,
     uint32_t *posbuf = NULL;
     size_t posbuf_cap = 0;
     kh_segdoc *newdocs = NULL;
+    uint32_t *from_in = NULL, *from_ord = NULL; /* where new docs come from */
     if (in == NULL)
         return KH_ENOMEM;
     memset(in, 0, n * sizeof *in);
@@ -68,7 +69,9 @@ kh__merge(const kh_seg *const *segs, const uint8_t *const *deleted, size_t n,
             rc = KH_ENOMEM;
     }
     newdocs = kh_malloc((total + 1) * sizeof *newdocs);
-    if (newdocs == NULL)
+    from_in = kh_malloc((total + 1) * sizeof *from_in);
+    from_ord = kh_malloc((total + 1) * sizeof *from_ord);
+    if (newdocs == NULL || from_in == NULL || from_ord == NULL)
         rc = KH_ENOMEM;
     if (rc == KH_OK)
         rc = kh__segw_begin(path, &w);
@@ -100,6 +103,8 @@ kh__merge(const kh_seg *const *segs, const uint8_t *const *deleted, size_t n,
             break;
         const kh_segdoc *d = kh__seg_doc(in[best].seg, next[best]);
         newdocs[nd] = *d;
+        from_in[nd] = (uint32_t)best;
+        from_ord[nd] = next[best];
         if (d->docid < *min_docid)
             *min_docid = d->docid;
         if (d->docid > *max_docid)
@@ -107,8 +112,11 @@ kh__merge(const kh_seg *const *segs, const uint8_t *const *deleted, size_t n,
         in[best].remap[next[best]++] = nd++;
     }
     kh_free(next);
-    for (uint32_t i = 0; i < nd && rc == KH_OK; i++)
-        rc = kh__segw_doc(w, &newdocs[i]);
+    for (uint32_t i = 0; i < nd && rc == KH_OK; i++) {
+        size_t kl;
+        const char *key = kh__seg_key(in[from_in[i]].seg, from_ord[i], &kl);
+        rc = kh__segw_doc(w, &newdocs[i], key, kl);
+    }
 
     /* Terms: a k-way merge of the sorted dictionaries. */
     kh_postbuilder pb;
@@ -204,6 +212,8 @@ done:
     }
     kh_free(in);
     kh_free(newdocs);
+    kh_free(from_in);
+    kh_free(from_ord);
     kh_free(posbuf);
     if (rc != KH_OK && err != NULL && err->message[0] == '\0')
         snprintf(err->message, sizeof err->message, "merge failed: %s",

@@ -872,26 +872,6 @@ proximity_terms(const kh_qnode *root, const kh_qterm **out, size_t cap)
     return n;
 }
 
-/* Positions of a stem in one article: title ones first, *n_title of them.
- * Returns the count, or -1 if the stem is not there. */
-static int
-stem_positions(const kh_seg *seg, const char *stem, uint32_t ord, uint32_t *buf,
-               size_t cap, uint32_t *n_title)
-{
-    char key[KH_MAX_TOKEN_BYTES + 8];
-    size_t len = strlen(stem);
-    if (len + 1 >= sizeof key)
-        return -1;
-    key[0] = KH_KEY_STEM;
-    memcpy(key + 1, stem, len);
-    kh_cursor c;
-    if (!kh__seg_find(seg, key, len + 1, &c, NULL) ||
-        kh__cursor_advance(&c, ord) != ord)
-        return -1;
-    *n_title = c.tf_title;
-    return kh__cursor_positions(&c, buf, cap);
-}
-
 /* Occurrences of b at 1 or 2 positions after a (a stop word may sit in
  * between) in the same field; both lists ascending. */
 static uint32_t
@@ -907,52 +887,91 @@ adjacent(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
     return count;
 }
 
+static const scored *sort_base; /* qsort has no context argument */
+
+static int
+by_place(const void *x, const void *y)
+{
+    const scored *a = &sort_base[*(const uint32_t *)x];
+    const scored *b = &sort_base[*(const uint32_t *)y];
+    if (a->seg != b->seg)
+        return a->seg < b->seg ? -1 : 1;
+    return (a->ord > b->ord) - (a->ord < b->ord);
+}
+
 /* Re-ranks the candidates by adding a bonus for query words that stand
  * next to each other, in order, in the article: a query made of a title's
  * words finds that title before articles that merely share the words.
- * Only the candidates are touched, so it costs a few look-ups each. */
-static void
+ * Candidates are visited in segment and ordinal order, so each term's
+ * postings are looked up once per segment and only move forward. */
+static kh_status
 proximity_rerank(const kh_index *ix, const kh_qnode *tree, scored *cand,
                  size_t n)
 {
-    const kh_qterm *terms[16];
-    size_t nt = proximity_terms(tree, terms, 16);
-    if (nt < 2 || ix->proximity_weight <= 0)
-        return;
-    double w[16];
+    enum { MAXT = 16, CAP = 512 };
+    const kh_qterm *terms[MAXT];
+    size_t nt = proximity_terms(tree, terms, MAXT);
+    if (nt < 2 || ix->proximity_weight <= 0 || n == 0)
+        return KH_OK;
+    char keys[MAXT][KH_MAX_TOKEN_BYTES + 8];
+    size_t klen[MAXT];
+    double w[MAXT];
     for (size_t t = 0; t < nt; t++) {
-        char key[KH_MAX_TOKEN_BYTES + 8];
         size_t len = strlen(terms[t]->stem);
-        w[t] = 0;
-        if (len + 1 < sizeof key) {
-            key[0] = KH_KEY_STEM;
-            memcpy(key + 1, terms[t]->stem, len);
-            w[t] = idf(ix->n_live, global_df(ix, key, len + 1));
-        }
+        if (len + 1 >= sizeof keys[t])
+            return KH_OK;
+        keys[t][0] = KH_KEY_STEM;
+        memcpy(keys[t] + 1, terms[t]->stem, len);
+        klen[t] = len + 1;
+        w[t] = idf(ix->n_live, global_df(ix, keys[t], klen[t]));
     }
-    enum { CAP = 512 };
+    uint32_t *order = kh_malloc(n * sizeof *order);
+    if (order == NULL)
+        return KH_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        order[i] = (uint32_t)i;
+    sort_base = cand;
+    qsort(order, n, sizeof *order, by_place);
+    sort_base = NULL;
+    kh_cursor cur[MAXT];
+    bool have[MAXT];
+    uint32_t seg = UINT32_MAX;
     uint32_t pa[CAP], pb[CAP];
     for (size_t i = 0; i < n; i++) {
-        const kh_seg *seg = ix->segs[cand[i].seg].seg;
-        uint32_t ta = 0, tb = 0;
-        int na = stem_positions(seg, terms[0]->stem, cand[i].ord, pa, CAP, &ta);
+        scored *c = &cand[order[i]];
+        const kh_seg *sg = ix->segs[c->seg].seg;
+        if (c->seg != seg) {
+            seg = c->seg;
+            for (size_t t = 0; t < nt; t++)
+                have[t] = kh__seg_find(sg, keys[t], klen[t], &cur[t], NULL);
+        }
+        int na = -1;
+        uint32_t ta = 0;
         double bonus = 0;
-        for (size_t t = 1; t < nt; t++) {
-            int nb =
-                stem_positions(seg, terms[t]->stem, cand[i].ord, pb, CAP, &tb);
-            if (na > 0 && nb > 0) {
-                uint32_t c = adjacent(pa, ta, pb, tb) +
-                             adjacent(pa + ta, (uint32_t)na - ta, pb + tb,
-                                      (uint32_t)nb - tb);
-                double m = w[t - 1] < w[t] ? w[t - 1] : w[t];
-                bonus += m * (double)c / (c + 1.0);
+        for (size_t t = 0; t < nt; t++) {
+            int nb = -1;
+            uint32_t tb = 0;
+            if (have[t] && kh__cursor_advance(&cur[t], c->ord) == c->ord) {
+                tb = cur[t].tf_title;
+                nb = kh__cursor_positions(&cur[t], t % 2 ? pb : pa, CAP);
             }
-            memcpy(pa, pb, sizeof pa);
+            uint32_t *a = t % 2 ? pa : pb, *b = t % 2 ? pb : pa;
+            if (t > 0 && na > 0 && nb > 0) {
+                uint32_t ca = ta < (uint32_t)na ? ta : (uint32_t)na;
+                uint32_t cb = tb < (uint32_t)nb ? tb : (uint32_t)nb;
+                uint32_t k = adjacent(a, ca, b, cb) +
+                             adjacent(a + ca, (uint32_t)na - ca, b + cb,
+                                      (uint32_t)nb - cb);
+                double m = w[t - 1] < w[t] ? w[t - 1] : w[t];
+                bonus += m * (double)k / (k + 1.0);
+            }
             na = nb;
             ta = tb;
         }
-        cand[i].score += ix->proximity_weight * bonus;
+        c->score += ix->proximity_weight * bonus;
     }
+    kh_free(order);
+    return KH_OK;
 }
 
 static double
@@ -980,7 +999,7 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
 {
     double t0 = now_ms();
     *out = NULL;
-    kh_search_options opts = {10, 0, 0, 0, NULL, NULL, 0, 0};
+    kh_search_options opts = {10, 0, 0, 0, NULL, NULL, 0, 0, 0};
     if (o != NULL)
         opts = *o;
     if (opts.limit == 0)
@@ -1062,7 +1081,7 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
                      "the index's postings are corrupt (rebuild it)");
     }
     if (rc == KH_OK)
-        proximity_rerank(ix, tree, heap, n_heap);
+        rc = proximity_rerank(ix, tree, heap, n_heap);
     qsort(heap, n_heap, sizeof *heap, by_rank);
 
     const char **norms = NULL, **stems = NULL;
@@ -1077,6 +1096,20 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         if (res->hits == NULL)
             rc = KH_ENOMEM;
     }
+    for (size_t i = 0; opts.ids_only && i < want && rc == KH_OK; i++) {
+        const scored *sc = &heap[opts.offset + i];
+        size_t kl;
+        const char *key = kh__seg_key(ix->segs[sc->seg].seg, sc->ord, &kl);
+        kh_hit *h = &res->hits[res->n_hits++];
+        memset(h, 0, sizeof *h);
+        h->id = kh__strndup(key, kl);
+        h->date = KH_DATE_NONE;
+        h->score = sc->score;
+        if (h->id == NULL)
+            rc = KH_ENOMEM;
+    }
+    if (opts.ids_only)
+        want = 0;
     kh__store_read_begin(ix->store);
     for (size_t i = 0; i < want && rc == KH_OK; i++) {
         kh_doc d;

@@ -7,13 +7,15 @@
  * KH_ECORRUPT or wrong hits, never a crash):
  *
  *   header (64 bytes)
- *     0  magic "KHSEG001"
+ *     0  magic "KHSEG002"
  *     8  u32 n_docs          12  u32 n_terms
  *    16  u64 docs_off        24  u64 terms_off
  *    32  u64 restarts_off    40  u64 post_off
  *    48  u64 total_len       (sum of title + body tokens)
  *    56  u32 terms_len       60  u32 crc32 of bytes 0..59
- *   docs: n_docs x 32-byte kh_segdoc records, ordered by docid
+ *   docs: n_docs x 32-byte kh_segdoc records, ordered by docid; the last
+ *     u32 of a record is the end offset of the article's key in ids
+ *   ids: the articles' keys (ids), back to back; it ends at terms_off
  *   terms: the dictionary, ordered by key (bytewise), front-coded in
  *     groups of 32; per term, varints: shared prefix length with the
  *     previous key (0 at a group's start), suffix length, then the suffix
@@ -53,7 +55,7 @@
 #define KEY_MAX     (KH_MAX_TOKEN_BYTES + 8)
 #define BLOCK_SIZE  12
 #define TRAILER     "KHSEGEND"
-#define MAGIC       "KHSEG001"
+#define MAGIC       "KHSEG002"
 
 static void
 put32(uint8_t *p, uint32_t v)
@@ -200,7 +202,7 @@ struct kh_segwriter {
     char *path, *tmp;
     FILE *post; /* postings, written as they come */
     char *post_path;
-    kh_buf docs, dict, keys; /* keys: the restart offsets */
+    kh_buf docs, ids, dict, keys; /* keys: the restart offsets */
     char prev[KEY_MAX];
     size_t prev_len;
     uint64_t post_len, prev_post, total_len;
@@ -217,6 +219,7 @@ kh__segw_begin(const char *path, kh_segwriter **out)
         return KH_ENOMEM;
     memset(w, 0, sizeof *w);
     kh__buf_init(&w->docs);
+    kh__buf_init(&w->ids);
     kh__buf_init(&w->dict);
     kh__buf_init(&w->keys);
     size_t n = strlen(path);
@@ -239,15 +242,17 @@ kh__segw_begin(const char *path, kh_segwriter **out)
 }
 
 kh_status
-kh__segw_doc(kh_segwriter *w, const kh_segdoc *d)
+kh__segw_doc(kh_segwriter *w, const kh_segdoc *d, const char *key,
+             size_t key_len)
 {
+    kh__buf_append(&w->ids, key, key_len, &w->rc);
     uint8_t rec[DOC_SIZE];
     put64(rec, d->docid);
     put64(rec + 8, (uint64_t)d->date);
     put32(rec + 16, d->source);
     put32(rec + 20, d->title_len);
     put32(rec + 24, d->body_len);
-    put32(rec + 28, 0);
+    put32(rec + 28, (uint32_t)w->ids.len);
     kh__buf_append(&w->docs, rec, DOC_SIZE, &w->rc);
     w->n_docs++;
     w->total_len += (uint64_t)d->title_len + d->body_len;
@@ -360,7 +365,7 @@ kh__segw_finish(kh_segwriter *w, kh_error *err)
     memset(h, 0, sizeof h);
     memcpy(h, MAGIC, 8);
     uint64_t docs_off = HEADER_SIZE;
-    uint64_t dict_off = docs_off + w->docs.len;
+    uint64_t dict_off = docs_off + w->docs.len + w->ids.len;
     uint64_t keys_off = dict_off + w->dict.len; /* the restarts */
     uint64_t post_off = keys_off + w->keys.len;
     put32(h + 8, w->n_docs);
@@ -379,6 +384,7 @@ kh__segw_finish(kh_segwriter *w, kh_error *err)
     }
     if (!write_all(fd, h, sizeof h) ||
         !write_all(fd, w->docs.data ? w->docs.data : "", w->docs.len) ||
+        !write_all(fd, w->ids.data ? w->ids.data : "", w->ids.len) ||
         !write_all(fd, w->dict.data ? w->dict.data : "", w->dict.len) ||
         !write_all(fd, w->keys.data ? w->keys.data : "", w->keys.len)) {
         rc = KH_EIO;
@@ -429,6 +435,7 @@ kh__segw_abort(kh_segwriter *w)
         unlink(w->post_path);
     }
     kh__buf_release(&w->docs);
+    kh__buf_release(&w->ids);
     kh__buf_release(&w->dict);
     kh__buf_release(&w->keys);
     kh_free(w->path);
@@ -445,7 +452,8 @@ struct kh_seg {
     const uint8_t *map;
     size_t size;
     uint32_t n_docs, n_terms, n_groups;
-    const uint8_t *docs, *terms, *terms_end, *restarts, *post;
+    const uint8_t *docs, *ids, *terms, *terms_end, *restarts, *post;
+    size_t ids_len;
     size_t post_len;
     uint64_t total_len;
     kh_segdoc *doc_cache; /* decoded doc records */
@@ -553,7 +561,7 @@ kh__seg_open(const char *path, kh_seg **out, kh_error *err)
     else if (memcmp(h + size - 8, TRAILER, 8) != 0)
         why = "truncated (no trailer)";
     else if (docs_off != HEADER_SIZE ||
-             dict_off != docs_off + (uint64_t)s->n_docs * DOC_SIZE ||
+             dict_off < docs_off + (uint64_t)s->n_docs * DOC_SIZE ||
              keys_off != dict_off + terms_len ||
              post_off != keys_off + (uint64_t)s->n_groups * 4 ||
              post_off > body_end)
@@ -564,6 +572,8 @@ kh__seg_open(const char *path, kh_seg **out, kh_error *err)
         return KH_ECORRUPT;
     }
     s->docs = h + docs_off;
+    s->ids = s->docs + (size_t)s->n_docs * DOC_SIZE;
+    s->ids_len = (size_t)(dict_off - docs_off - (uint64_t)s->n_docs * DOC_SIZE);
     s->terms = h + dict_off;
     s->terms_end = h + keys_off;
     s->restarts = h + keys_off;
@@ -582,7 +592,15 @@ kh__seg_open(const char *path, kh_seg **out, kh_error *err)
         d->source = get32(r + 16);
         d->title_len = get32(r + 20);
         d->body_len = get32(r + 24);
-        d->reserved = 0;
+        d->reserved = get32(r + 28); /* end of the key in ids */
+        uint32_t start = i > 0 ? s->doc_cache[i - 1].reserved : 0;
+        if (d->reserved < start || d->reserved > s->ids_len ||
+            (i + 1 == s->n_docs && d->reserved != s->ids_len)) {
+            set_err(err, "segment %s is corrupt: %s", path,
+                    "article ids out of bounds");
+            kh__seg_close(s);
+            return KH_ECORRUPT;
+        }
     }
     /* Every dictionary entry must decode, point inside the postings and
      * come in key order; groups must start where the restarts say. */
@@ -648,6 +666,14 @@ uint64_t
 kh__seg_bytes(const kh_seg *s)
 {
     return s->size;
+}
+
+const char *
+kh__seg_key(const kh_seg *s, uint32_t ord, size_t *len)
+{
+    uint32_t start = ord > 0 ? s->doc_cache[ord - 1].reserved : 0;
+    *len = s->doc_cache[ord].reserved - start;
+    return (const char *)s->ids + start;
 }
 
 uint64_t

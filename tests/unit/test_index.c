@@ -94,7 +94,7 @@ teardown(void **state)
 static void
 ids(kh_index *ix, const char *q, int all, char *out, size_t cap)
 {
-    kh_search_options o = {50, 0, all, 1, NULL, NULL, 0, 0};
+    kh_search_options o = {50, 0, all, 1, NULL, NULL, 0, 0, 0};
     kh_results *r;
     kh_error err;
     kh_status rc = kh_index_search(ix, q, &o, &r, &err);
@@ -241,7 +241,7 @@ snippets_and_show(void **state)
 {
     (void)state;
     kh_index *ix = open_ix(0, 1);
-    kh_search_options o = {5, 0, 0, 0, "[", "]", 0, 0};
+    kh_search_options o = {5, 0, 0, 0, "[", "]", 0, 0, 0};
     kh_results *r;
     kh_error err;
     assert_int_equal(kh_index_search(ix, "الفارين كازاخستان", &o, &r, &err),
@@ -336,7 +336,7 @@ many_commits_merge(void **state)
     assert_true(st.segments <= 10); /* merged along the way */
     kh_index_close(ix);
     ix = open_ix(0, 1);
-    kh_search_options o = {50, 0, 0, 1, NULL, NULL, 0, 0};
+    kh_search_options o = {50, 0, 0, 1, NULL, NULL, 0, 0, 0};
     kh_results *r;
     assert_int_equal(kh_index_search(ix, "الأسهم", &o, &r, &err), KH_OK);
     assert_int_equal(r->total, 14);
