@@ -14,6 +14,7 @@
  * syntax (quotes, parentheses, -, +, :, |, OR) are turned into spaces so
  * that every query is the plain words, like the peers' OR of words.
  * KHABAR_STEMMER (light, snowball, none) picks the stemmer of a new index;
+ * KHABAR_BUFFER_MB (default 128) bounds the postings kept in memory;
  * KHABAR_ALL=1 requires every word instead.
  */
 #include <stdbool.h>
@@ -58,7 +59,9 @@ build(const char *tsv, const char *dir)
     const char *s = getenv("KHABAR_STEMMER");
     if (s != NULL && kh_stemmer_parse(s, &stemmer) != KH_OK)
         return die("unknown KHABAR_STEMMER", NULL);
-    kh_index_options o = {1, 0, 256, stemmer};
+    const char *mb = getenv("KHABAR_BUFFER_MB"); /* the memory bound */
+    kh_index_options o = {1, 0, mb != NULL ? strtoul(mb, NULL, 10) : 128,
+                          stemmer};
     kh_index *ix;
     kh_error err;
     memset(&err, 0, sizeof err);
