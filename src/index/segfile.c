@@ -7,7 +7,7 @@
  * KH_ECORRUPT or wrong hits, never a crash):
  *
  *   header (64 bytes)
- *     0  magic "KHSEG002"
+ *     0  magic "KHSEG003"
  *     8  u32 n_docs          12  u32 n_terms
  *    16  u64 docs_off        24  u64 terms_off
  *    32  u64 restarts_off    40  u64 post_off
@@ -28,10 +28,11 @@
  *     the doc stream, u32 in the pos stream; block 0 starts at 0, and a
  *     term of at most KH_BLOCK_DOCS documents has no table), the doc
  *     stream, the pos stream.
- *     doc stream, per doc: varint (ordinal delta << 1 | has title tf)
- *       where the delta is from the previous doc (+1 for the term's first
- *       doc, so that ordinal 0 is delta 1); varint tf_title if the flag is
- *       set; varint tf_body
+ *     doc stream, per doc: varint (ordinal delta << 2 | code), the delta
+ *       from the previous doc (+1 for the term's first doc, so that
+ *       ordinal 0 is delta 1); code 0: tf_title 0, tf_body 1; code 3:
+ *       tf_title 1, tf_body 0; code 1: tf_title 0, varint tf_body
+ *       follows; code 2: varint tf_title and varint tf_body follow
  *     pos stream (KH_KEY_STEM only), per doc: tf_title varint deltas of
  *       title positions, then tf_body deltas of body positions; each
  *       field's first delta is from -1 (so 0 is encoded as 1)
@@ -55,7 +56,7 @@
 #define KEY_MAX     (KH_MAX_TOKEN_BYTES + 8)
 #define BLOCK_SIZE  12
 #define TRAILER     "KHSEGEND"
-#define MAGIC       "KHSEG002"
+#define MAGIC       "KHSEG003"
 
 static void
 put32(uint8_t *p, uint32_t v)
@@ -163,10 +164,19 @@ kh__pb_add(kh_postbuilder *b, uint32_t ord, uint32_t tf_title, uint32_t tf_body,
             return;
     }
     uint64_t delta = b->any ? (uint64_t)(ord - b->last_ord) : (uint64_t)ord + 1;
-    pb_put(&b->docs, delta << 1 | (tf_title > 0), rc);
-    if (tf_title > 0)
+    /* The two commonest cases fit in the delta's varint (see above). */
+    if (tf_title == 0 && tf_body == 1) {
+        pb_put(&b->docs, delta << 2 | 0, rc);
+    } else if (tf_title == 1 && tf_body == 0) {
+        pb_put(&b->docs, delta << 2 | 3, rc);
+    } else if (tf_title == 0) {
+        pb_put(&b->docs, delta << 2 | 1, rc);
+        pb_put(&b->docs, tf_body, rc);
+    } else {
+        pb_put(&b->docs, delta << 2 | 2, rc);
         pb_put(&b->docs, tf_title, rc);
-    pb_put(&b->docs, tf_body, rc);
+        pb_put(&b->docs, tf_body, rc);
+    }
     if (positions != NULL) {
         uint32_t n[2] = {tf_title, tf_body};
         const uint32_t *p = positions;
@@ -837,20 +847,36 @@ kh__cursor_next(kh_cursor *c)
             enter_block(c, c->block + 1);
         }
     }
-    uint64_t delta, tt = 0, tb;
+    uint64_t delta, tt = 0, tb = 0;
     if (c->dp >= c->docs_end) {
         /* The stream ended: fine at the end of the last block. */
         c->corrupt = c->corrupt || c->block + 1 < c->n_blocks;
         return c->doc = KH_END;
     }
-    if (!kh__varint_get(&c->dp, c->docs_end, &delta) ||
-        ((delta & 1) && !kh__varint_get(&c->dp, c->docs_end, &tt)) ||
-        !kh__varint_get(&c->dp, c->docs_end, &tb) || delta < 2 ||
-        tt > UINT32_MAX || tb > UINT32_MAX) {
+    bool ok = kh__varint_get(&c->dp, c->docs_end, &delta) && delta >= 4;
+    switch (ok ? delta & 3 : 4) {
+    case 0:
+        tb = 1;
+        break;
+    case 3:
+        tt = 1;
+        tb = 0;
+        break;
+    case 1:
+        ok = kh__varint_get(&c->dp, c->docs_end, &tb);
+        break;
+    case 2:
+        ok = kh__varint_get(&c->dp, c->docs_end, &tt) &&
+             kh__varint_get(&c->dp, c->docs_end, &tb);
+        break;
+    default:
+        ok = false;
+    }
+    if (!ok || tt > UINT32_MAX || tb > UINT32_MAX) {
         c->corrupt = true;
         return c->doc = KH_END;
     }
-    delta >>= 1;
+    delta >>= 2;
     uint64_t doc = (c->doc == KH_END ? (uint64_t)-1 : c->doc) + delta;
     if (doc >= kh__seg_ndocs(c->seg)) {
         c->corrupt = true;
