@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #define MAX_SEGMENTS 10 /* more than this after a commit: merge */
+#define NO_INDEX     "no index at %s (ingest something first, or give --index)"
 
 static void seterr(kh_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -231,10 +232,7 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
     struct stat sb;
     if (stat(dir, &sb) != 0) {
         if (!o.create || ix->read_only || mkdir(dir, 0755) != 0) {
-            seterr(err,
-                   "no index at %s (ingest something first, or give "
-                   "--index)",
-                   dir);
+            seterr(err, NO_INDEX, dir);
             rc = KH_ENOTFOUND;
             goto fail;
         }
@@ -264,10 +262,7 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
     snprintf(path, sizeof path, "%s/docs.db", dir);
     bool fresh = stat(path, &sb) != 0;
     if (fresh && !o.create) {
-        seterr(err,
-               "no index at %s (ingest something first, or give "
-               "--index)",
-               dir);
+        seterr(err, NO_INDEX, dir);
         rc = KH_ENOTFOUND;
         goto fail;
     }

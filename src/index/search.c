@@ -126,6 +126,25 @@ plain_release(it *self)
     kh_free(self);
 }
 
+/* Allocates a zeroed iterator of size bytes with the given methods, at
+ * no document yet; NULL with c->rc set on failure. */
+static void *
+it_new(ctx *c, size_t size, uint32_t (*advance)(it *, uint32_t),
+       double (*score)(it *), void (*release)(it *))
+{
+    it *x = kh_malloc(size);
+    if (x == NULL) {
+        c->rc = KH_ENOMEM;
+        return NULL;
+    }
+    memset(x, 0, size);
+    x->doc = KH_END;
+    x->advance = advance;
+    x->score = score;
+    x->release = release;
+    return x;
+}
+
 static char *
 make_key(char kind, const char *term, size_t *len)
 {
@@ -155,16 +174,9 @@ term_new(ctx *c, const kh_qterm *q, bool title_only)
     kh_termstats st;
     if (!kh__seg_find(c->seg, sk, sl, &cur, &st))
         goto done;
-    t = kh_malloc(sizeof *t);
-    if (t == NULL) {
-        c->rc = KH_ENOMEM;
+    t = it_new(c, sizeof *t, term_advance, term_score, plain_release);
+    if (t == NULL)
         goto done;
-    }
-    memset(t, 0, sizeof *t);
-    t->base.doc = KH_END;
-    t->base.advance = term_advance;
-    t->base.score = term_score;
-    t->base.release = plain_release;
     t->c = c;
     t->stem = cur;
     t->title_only = title_only;
@@ -376,16 +388,10 @@ zero_score(it *self)
 static it *
 filter_new(ctx *c, int kind)
 {
-    filter_it *f = kh_malloc(sizeof *f);
-    if (f == NULL) {
-        c->rc = KH_ENOMEM;
+    filter_it *f =
+        it_new(c, sizeof *f, filter_advance, zero_score, plain_release);
+    if (f == NULL)
         return NULL;
-    }
-    memset(f, 0, sizeof *f);
-    f->base.doc = KH_END;
-    f->base.advance = filter_advance;
-    f->base.score = zero_score;
-    f->base.release = plain_release;
     f->c = c;
     f->kind = kind;
     return &f->base;
@@ -513,16 +519,9 @@ push(it ***list, size_t *n, it *x)
 static it *
 build_bool(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
 {
-    bool_it *b = kh_malloc(sizeof *b);
-    if (b == NULL) {
-        c->rc = KH_ENOMEM;
+    bool_it *b = it_new(c, sizeof *b, bool_advance, bool_score, bool_release);
+    if (b == NULL)
         return NULL;
-    }
-    memset(b, 0, sizeof *b);
-    b->base.doc = KH_END;
-    b->base.advance = bool_advance;
-    b->base.score = bool_score;
-    b->base.release = bool_release;
     b->c = c;
     *matchless = false;
     bool any_should_possible = false, had_should = false;
@@ -591,12 +590,10 @@ static it *
 build_phrase(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
 {
     /* Skip stop words, keeping their gaps. */
-    phrase_it *p = kh_malloc(sizeof *p);
-    if (p == NULL) {
-        c->rc = KH_ENOMEM;
+    phrase_it *p =
+        it_new(c, sizeof *p, phrase_advance, phrase_score, phrase_release);
+    if (p == NULL)
         return NULL;
-    }
-    memset(p, 0, sizeof *p);
     p->terms = kh_malloc((q->n_terms + 1) * sizeof *p->terms);
     p->offsets = kh_malloc((q->n_terms + 1) * sizeof *p->offsets);
     if (p->terms == NULL || p->offsets == NULL) {
@@ -604,10 +601,6 @@ build_phrase(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
         phrase_release(&p->base);
         return NULL;
     }
-    p->base.doc = KH_END;
-    p->base.advance = phrase_advance;
-    p->base.score = phrase_score;
-    p->base.release = phrase_release;
     p->c = c;
     p->title_only = field == KH_QFIELD_TITLE;
     uint32_t at = 0;

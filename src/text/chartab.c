@@ -393,33 +393,12 @@ put_bytes(char *out, size_t used, size_t cap, const char *p, size_t n)
     return used + n;
 }
 
-size_t
-kh__unfolded_letters(const char *surface, size_t len, char *out, size_t cap)
-{
-    const unsigned char *s = (const unsigned char *)surface;
-    size_t used = 0;
-    kh_cpinfo scratch;
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t n = kh__utf8_decode(s + i, len - i, &cp);
-        if (n == 0) {
-            i++;
-            continue;
-        }
-        const kh_cpinfo *e = kh__cpinfo(cp, &scratch);
-        if (e->cls == KH_CP_LETTER && arabic_fold(cp) != cp &&
-            cp <= 0x0649) /* one of ة ى أ إ آ ؤ ئ: keep it */
-            used = put_bytes(out, used, cap, surface + i, n);
-        else if (e->cls == KH_CP_LETTER && e->len <= KH_CP_OUT_MAX)
-            used = put_bytes(out, used, cap, e->out, e->len);
-        i += n;
-    }
-    out[used] = '\0';
-    return used;
-}
-
-size_t
-kh__fold_letters(const char *word, size_t len, char *out, size_t cap)
+/* The letters (and digits) of word[0..len) with marks and joiners gone and
+ * presentation forms decomposed; with keep_arabic_folds the letters that
+ * Khabar folds itself (ة ى أ إ آ ؤ ئ) stay as written. */
+static size_t
+letters(const char *word, size_t len, bool keep_arabic_folds, char *out,
+        size_t cap)
 {
     const unsigned char *s = (const unsigned char *)word;
     size_t used = 0;
@@ -432,11 +411,26 @@ kh__fold_letters(const char *word, size_t len, char *out, size_t cap)
             continue;
         }
         const kh_cpinfo *e = kh__cpinfo(cp, &scratch);
-        if ((e->cls == KH_CP_LETTER || e->cls == KH_CP_DIGIT) &&
-            e->len <= KH_CP_OUT_MAX)
+        if (keep_arabic_folds && e->cls == KH_CP_LETTER &&
+            arabic_fold(cp) != cp && cp <= 0x0649)
+            used = put_bytes(out, used, cap, word + i, n);
+        else if ((e->cls == KH_CP_LETTER || e->cls == KH_CP_DIGIT) &&
+                 e->len <= KH_CP_OUT_MAX)
             used = put_bytes(out, used, cap, e->out, e->len);
         i += n;
     }
     out[used] = '\0';
     return used;
+}
+
+size_t
+kh__unfolded_letters(const char *surface, size_t len, char *out, size_t cap)
+{
+    return letters(surface, len, true, out, cap);
+}
+
+size_t
+kh__fold_letters(const char *word, size_t len, char *out, size_t cap)
+{
+    return letters(word, len, false, out, cap);
 }
