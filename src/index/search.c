@@ -359,12 +359,15 @@ typedef struct filter_it {
     int kind; /* 0 all, 1 source, 2 date */
     uint32_t source;
     int64_t since, until;
+    bool done; /* ran past the last document */
 } filter_it;
 
 static uint32_t
 filter_advance(it *self, uint32_t target)
 {
     filter_it *f = (filter_it *)self;
+    if (f->done)
+        return KH_END; /* targets only grow: no need to scan again */
     uint32_t n = kh__seg_ndocs(f->c->seg);
     for (uint32_t d = target; d < n; d++) {
         const kh_segdoc *sd = kh__seg_doc(f->c->seg, d);
@@ -375,6 +378,7 @@ filter_advance(it *self, uint32_t target)
             continue;
         return self->doc = d;
     }
+    f->done = true;
     return self->doc = KH_END;
 }
 
