@@ -139,6 +139,9 @@ typedef struct kh_cursor {
  * in err for anything malformed. */
 KH_HIDDEN kh_status kh__seg_open(const char *path, kh_seg **out, kh_error *err);
 KH_HIDDEN void kh__seg_close(kh_seg *s);
+/* Gives back the memory of the pages read so far (a merge reads a segment
+ * once, front to back, and need not keep it resident). */
+KH_HIDDEN void kh__seg_release(const kh_seg *s);
 KH_HIDDEN uint32_t kh__seg_ndocs(const kh_seg *s);
 KH_HIDDEN uint32_t kh__seg_nterms(const kh_seg *s);
 KH_HIDDEN uint64_t kh__seg_bytes(const kh_seg *s);

@@ -317,9 +317,11 @@ kh__memseg_add(kh_memseg *m, uint64_t docid, const char *key,
                 m->posbuf[k++] = m->chain[c].pos;
             positions = m->posbuf;
         }
-        size_t before = e->pb.docs.len + e->pb.pos.len + e->pb.blocks.len;
+        /* Count what is allocated, not what is used: the buffer limit is
+         * a limit on memory. */
+        size_t before = e->pb.docs.cap + e->pb.pos.cap + e->pb.blocks.cap;
         kh__pb_add(&e->pb, ord, e->tf[0], e->tf[1], positions, doc_len, &rc);
-        m->bytes += e->pb.docs.len + e->pb.pos.len + e->pb.blocks.len - before;
+        m->bytes += e->pb.docs.cap + e->pb.pos.cap + e->pb.blocks.cap - before;
         e->cur_ord = KH_END;
     }
     if (rc != KH_OK) {

@@ -121,6 +121,7 @@ kh__merge(const kh_seg *const *segs, const uint8_t *const *deleted, size_t n,
     /* Terms: a k-way merge of the sorted dictionaries. */
     kh_postbuilder pb;
     kh__pb_init(&pb);
+    size_t terms_done = 0;
     for (size_t i = 0; i < n; i++)
         load_term(&in[i]);
     while (rc == KH_OK) {
@@ -196,6 +197,11 @@ kh__merge(const kh_seg *const *segs, const uint8_t *const *deleted, size_t n,
         for (size_t i = 0; i < n; i++)
             if (in[i].active)
                 load_term(&in[i]);
+        /* Keep the inputs' resident pages bounded: every 4096 terms, let
+         * the kernel take back what was read (it stays in the page cache). */
+        if (++terms_done % 4096 == 0)
+            for (size_t i = 0; i < n; i++)
+                kh__seg_release(in[i].seg);
     }
     kh__pb_release(&pb);
     if (rc == KH_OK) {

@@ -38,6 +38,8 @@
  *       field's first delta is from -1 (so 0 is encoded as 1)
  *   trailer (8 bytes): "KHSEGEND"
  */
+/* madvise(MADV_DONTNEED) is Linux and BSD, not POSIX. */
+#define _DEFAULT_SOURCE
 #include "index.h"
 
 #include <errno.h>
@@ -647,6 +649,14 @@ kh__seg_open(const char *path, kh_seg **out, kh_error *err)
     }
     *out = s;
     return KH_OK;
+}
+
+void
+kh__seg_release(const kh_seg *s)
+{
+    /* The mapping is read-only and file-backed: dropping its pages loses
+     * nothing, a later read faults them back in from the page cache. */
+    madvise((void *)s->map, s->size, MADV_DONTNEED);
 }
 
 void
