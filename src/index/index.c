@@ -327,6 +327,10 @@ kh_index_close(kh_index *ix)
         return;
     if (ix->store != NULL)
         kh__store_rollback(ix->store);
+    /* Rolled back: the old segments are the committed ones again. */
+    for (size_t i = 0; i < ix->n_pending; i++)
+        kh_free(ix->pending[i]);
+    kh_free(ix->pending);
     kh__store_close(ix->store);
     snap_free(ix->segs, ix->n_segs);
     kh__memseg_free(ix->mem);
@@ -379,6 +383,8 @@ register_segment(kh_index *ix, const char *name, uint32_t ndocs,
     return load_snapshot(ix, err);
 }
 
+static kh_status merge_segments(kh_index *ix, bool all, kh_error *err);
+
 static kh_status
 flush(kh_index *ix, kh_error *err)
 {
@@ -410,6 +416,8 @@ flush(kh_index *ix, kh_error *err)
     kh_free(bits);
     if (rc == KH_OK)
         kh__memseg_clear(ix->mem);
+    if (rc == KH_OK)
+        rc = merge_segments(ix, false, err);
     return rc;
 }
 
@@ -533,11 +541,27 @@ by_ndocs(const void *a, const void *b)
     return (nx > ny) - (nx < ny);
 }
 
+/* Unlinks the files of segments merged away, once a commit no longer
+ * refers to them; readers that have them mapped keep reading them. */
+static void
+unlink_pending(kh_index *ix)
+{
+    for (size_t i = 0; i < ix->n_pending; i++) {
+        unlink(ix->pending[i]);
+        kh_free(ix->pending[i]);
+    }
+    ix->n_pending = 0;
+}
+
 /* Merges segments: all of them when all is set, else the smallest ones
- * while there are more than MAX_SEGMENTS.  Its own transaction. */
+ * while there are more than MAX_SEGMENTS.  Outside a transaction it makes
+ * its own and commits it; inside the writer's open transaction (a flush in
+ * the middle of a long batch, so that segments never pile up) it leaves
+ * the commit, and the removal of the old files, to kh_index_commit(). */
 static kh_status
 merge_segments(kh_index *ix, bool all, kh_error *err)
 {
+    bool own_txn = !kh__store_in_txn(ix->store);
     if (ix->n_segs < 2 || (!all && ix->n_segs <= MAX_SEGMENTS))
         return KH_OK;
     kh_snapseg **pick = kh_malloc(ix->n_segs * sizeof *pick);
@@ -587,26 +611,30 @@ merge_segments(kh_index *ix, bool all, kh_error *err)
             kh_free(bits);
         }
     }
-    if (rc == KH_OK)
+    if (rc == KH_OK && own_txn)
         rc = kh__store_commit(ix->store, err);
+    char **p =
+        rc == KH_OK
+            ? kh_realloc(ix->pending, (ix->n_pending + n) * sizeof *ix->pending)
+            : NULL;
+    if (rc == KH_OK && p == NULL)
+        rc = KH_ENOMEM;
     if (rc != KH_OK) {
-        kh__store_rollback(ix->store);
+        if (own_txn)
+            kh__store_rollback(ix->store);
         kh_free(old_files);
         goto done;
     }
-    /* Old files go once the commit no longer needs them; readers that
-     * have them mapped keep reading them. */
-    char **paths = kh_malloc(n * sizeof *paths);
-    for (size_t i = 0; paths != NULL && i < n; i++)
-        paths[i] = seg_path(ix, old_files[i]);
+    ix->pending = p;
+    for (size_t i = 0; i < n; i++) {
+        char *old = seg_path(ix, old_files[i]);
+        if (old != NULL)
+            ix->pending[ix->n_pending++] = old;
+    }
     kh_free(old_files);
     rc = load_snapshot(ix, err);
-    for (size_t i = 0; paths != NULL && i < n; i++) {
-        if (paths[i] != NULL)
-            unlink(paths[i]);
-        kh_free(paths[i]);
-    }
-    kh_free(paths);
+    if (own_txn)
+        unlink_pending(ix);
 done:
     kh_free(pick);
     kh_free(segs);
@@ -628,6 +656,7 @@ commit(kh_index *ix, bool optimize, kh_error *err)
             rc = kh__store_commit(ix->store, err);
         if (rc != KH_OK)
             return rc;
+        unlink_pending(ix);
     }
     rc = merge_segments(ix, optimize, err);
     if (rc == KH_OK)

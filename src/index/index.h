@@ -243,6 +243,8 @@ struct kh_index {
     kh_snapseg *segs; /* the snapshot */
     size_t n_segs;
     double n_live, avgdl; /* over the snapshot */
+    char **pending;       /* files of merged-away segments to unlink at */
+    size_t n_pending;     /*   the next commit */
     int64_t data_version;
     /* ranking parameters (docs/search.md) */
     double k1, b, title_weight, exact_weight, proximity_weight;

@@ -86,8 +86,11 @@ kh__store_open(const char *dir, bool create, bool read_only, kh_store **out,
         return rc;
     }
     sqlite3_busy_timeout(s->db, 10000);
-    /* Reads through the page cache without a copy per page. */
-    sqlite3_exec(s->db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
+    /* Readers read through the page cache without a copy per page; the
+     * writer does not map the file, so that the pages it touches while
+     * ingesting do not pile up in its resident memory. */
+    if (read_only)
+        sqlite3_exec(s->db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
     if ((!read_only &&
          (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) !=
               SQLITE_OK ||
