@@ -340,11 +340,20 @@ kh__memseg_add(kh_memseg *m, uint64_t docid, const char *key,
 bool
 kh__memseg_drop(kh_memseg *m, uint64_t docid)
 {
-    for (size_t i = 0; i < m->n_docs; i++)
-        if (m->docs[i].docid == docid && !m->dropped[i]) {
-            m->dropped[i] = 1;
-            return true;
-        }
+    /* Articles arrive in docid order: a binary search, not a scan of the
+     * whole buffer for every replaced article. */
+    size_t lo = 0, hi = m->n_docs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->docs[mid].docid < docid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < m->n_docs && m->docs[lo].docid == docid && !m->dropped[lo]) {
+        m->dropped[lo] = 1;
+        return true;
+    }
     return false;
 }
 

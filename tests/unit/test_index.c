@@ -293,6 +293,40 @@ update_delete_reopen(void **state)
 }
 
 static void
+replace_within_one_batch(void **state)
+{
+    (void)state;
+    kh_index *ix = open_ix(0, 0);
+    art first = {"b1", "sabq", "2015-08-04", "معرض الكتاب",
+                 "افتتح معرض الكتاب"};
+    art second = {"b1", "sabq", "2015-08-04", "مهرجان الصيف",
+                  "انطلق مهرجان الصيف"};
+    art other = {"b2", "sabq", "2015-08-04", "معرض السيارات",
+                 "افتتح معرض السيارات"};
+    int replaced = 0;
+    add_one(ix, &first, &replaced);
+    assert_int_equal(replaced, 0);
+    add_one(ix, &other, NULL);
+    add_one(ix, &second, &replaced); /* b1 again, not yet committed */
+    assert_int_equal(replaced, 1);
+    kh_error err;
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    kh_index_close(ix);
+    ix = open_ix(0, 1);
+    assert_set(ix, "مهرجان", "b1");
+    assert_set(ix, "معرض", "b2"); /* the first text of b1 is gone */
+    kh_index_stats st;
+    assert_int_equal(kh_index_stats_get(ix, &st, &err), KH_OK);
+    assert_int_equal(st.articles, N_SAMPLE - 1 + 2);
+    kh_index_close(ix);
+    ix = open_ix(0, 0);
+    assert_int_equal(kh_index_delete(ix, "b1", &err), KH_OK);
+    assert_int_equal(kh_index_delete(ix, "b2", &err), KH_OK);
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    kh_index_close(ix);
+}
+
+static void
 snapshots_are_stable(void **state)
 {
     (void)state;
@@ -422,6 +456,7 @@ main(void)
         cmocka_unit_test(syntax_errors_are_reported),
         cmocka_unit_test(snippets_and_show),
         cmocka_unit_test(update_delete_reopen),
+        cmocka_unit_test(replace_within_one_batch),
         cmocka_unit_test(snapshots_are_stable),
         cmocka_unit_test(many_commits_merge),
         cmocka_unit_test(corrupt_segment_is_an_error),
