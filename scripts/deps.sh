@@ -10,7 +10,10 @@
 #   libstemmer-dev               the Snowball Arabic stemmer
 #   libjansson-dev               JSON in and out
 #   zlib1g-dev                   gzip input (JSONL.gz, later WARC)
-#   libsqlite3-dev               the FTS5 tokenizer the benchmark compares with
+#   libsqlite3-dev               the document store
+#   libxml2-dev                  HTML pages and RSS/Atom feeds
+#   libcurl4-openssl-dev         fetching feeds and pages (khabar follow)
+#   python3                      the local HTTP server of the follow test
 #   libcmocka-dev                the unit-test framework
 #   snowball-data                Snowball's Arabic vocabulary, a test fixture
 #   clang libclang-rt-14-dev     libFuzzer and the sanitizer runtimes
@@ -18,7 +21,7 @@
 set -eu
 
 PKGS="build-essential pkg-config libutf8proc-dev libstemmer-dev libjansson-dev
-zlib1g-dev libsqlite3-dev libcmocka-dev snowball-data clang libclang-rt-14-dev
+zlib1g-dev libsqlite3-dev libxml2-dev libcurl4-openssl-dev python3 libcmocka-dev snowball-data clang libclang-rt-14-dev
 clang-format"
 
 missing=""

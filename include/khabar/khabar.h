@@ -70,5 +70,6 @@ KH_API void kh_free(void *ptr);
 
 #include "khabar/analyzer.h"
 #include "khabar/index.h"
+#include "khabar/ingest.h"
 
 #endif /* KHABAR_H */
