@@ -35,6 +35,8 @@ typedef struct kh_index_options {
                                 is written; 0: 64 */
     kh_stemmer_kind stemmer; /* for a new index; an existing index keeps
                                 the stemmer it was built with */
+    int single_thread;       /* analyze added articles on the caller's
+                                thread instead of a background one */
 } kh_index_options;
 
 /* One article to add.  id is the article's key: adding an article with

@@ -202,7 +202,7 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
     *out = NULL;
     if (err != NULL)
         memset(err, 0, sizeof *err);
-    kh_index_options o = {0, 0, 0, KH_STEMMER_LIGHT};
+    kh_index_options o = {0, 0, 0, KH_STEMMER_LIGHT, 0};
     if (opts != NULL)
         o = *opts;
     kh_index *ix = kh_malloc(sizeof *ix);
@@ -307,6 +307,8 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
         rc = kh_analyzer_new(&qo, &ix->sa);
     if (rc == KH_OK && !ix->read_only)
         rc = kh__memseg_new(ix->aopts, &ix->mem);
+    if (rc == KH_OK && !ix->read_only && !o.single_thread)
+        rc = kh__feeder_start(ix->mem, &ix->feeder);
     if (rc == KH_OK)
         rc = load_snapshot(ix, err);
     if (rc != KH_OK)
@@ -325,6 +327,7 @@ kh_index_close(kh_index *ix)
 {
     if (ix == NULL)
         return;
+    kh__feeder_stop(ix->feeder);
     if (ix->store != NULL)
         kh__store_rollback(ix->store);
     /* Rolled back: the old segments are the committed ones again. */
@@ -385,14 +388,34 @@ register_segment(kh_index *ix, const char *name, uint32_t ndocs,
 
 static kh_status merge_segments(kh_index *ix, bool all, kh_error *err);
 
+/* Waits for the feeder: after it, the memseg is the writer's to read. */
+static kh_status
+drain(kh_index *ix, kh_error *err)
+{
+    kh_status rc = ix->feeder != NULL ? kh__feeder_drain(ix->feeder) : KH_OK;
+    if (rc != KH_OK)
+        seterr(err, "cannot add an article: %s", kh_strerror(rc));
+    return rc;
+}
+
+static size_t
+buffered_bytes(kh_index *ix)
+{
+    return ix->feeder != NULL ? kh__feeder_bytes(ix->feeder)
+                              : kh__memseg_bytes(ix->mem);
+}
+
 static kh_status
 flush(kh_index *ix, kh_error *err)
 {
+    kh_status rc = drain(ix, err);
+    if (rc != KH_OK)
+        return rc;
     size_t total = kh__memseg_total(ix->mem);
     if (total == 0)
         return KH_OK;
     char name[64];
-    kh_status rc = new_segment_name(ix, name, sizeof name);
+    rc = new_segment_name(ix, name, sizeof name);
     char *path = rc == KH_OK ? seg_path(ix, name) : NULL;
     if (rc == KH_OK && path == NULL)
         rc = KH_ENOMEM;
@@ -454,7 +477,9 @@ delete_in_segments(kh_index *ix, uint64_t docid)
 static kh_status
 delete_docid(kh_index *ix, uint64_t docid)
 {
-    kh_status rc = kh__store_delete(ix->store, docid);
+    kh_status rc = drain(ix, NULL);
+    if (rc == KH_OK)
+        rc = kh__store_delete(ix->store, docid);
     if (rc != KH_OK)
         return rc;
     if (!kh__memseg_drop(ix->mem, docid))
@@ -507,8 +532,9 @@ kh_index_add(kh_index *ix, const kh_article *a, int *replaced, kh_error *err)
     if (rc == KH_OK)
         rc = kh__store_insert(ix->store, key, a, &docid, err);
     if (rc == KH_OK)
-        rc = kh__memseg_add(ix->mem, docid, key, a);
-    if (rc == KH_OK && kh__memseg_bytes(ix->mem) >= ix->buffer_bytes)
+        rc = ix->feeder != NULL ? kh__feeder_add(ix->feeder, docid, key, a)
+                                : kh__memseg_add(ix->mem, docid, key, a);
+    if (rc == KH_OK && buffered_bytes(ix) >= ix->buffer_bytes)
         rc = flush(ix, err);
     if (rc != KH_OK && err != NULL && err->message[0] == '\0')
         seterr(err, "cannot add the article: %s", kh_strerror(rc));

@@ -97,6 +97,23 @@ KH_HIDDEN kh_status kh__memseg_write(kh_memseg *m, const char *path,
                                      size_t *written, kh_error *err);
 KH_HIDDEN void kh__memseg_clear(kh_memseg *m);
 
+/**************************************************************************
+ * The feeder (feeder.c): a thread that adds queued articles to a memseg.
+ * Between kh__feeder_drain() calls the memseg belongs to the thread.
+ */
+typedef struct kh_feeder kh_feeder;
+KH_HIDDEN kh_status kh__feeder_start(kh_memseg *mem, kh_feeder **out);
+/* Copies the article and queues it (waiting while the queue is full);
+ * returns an earlier article's failure, if any, else KH_OK. */
+KH_HIDDEN kh_status kh__feeder_add(kh_feeder *f, uint64_t docid,
+                                   const char *key, const kh_article *a);
+/* Waits until every queued article is in the memseg; returns (and
+ * clears) the first failure since the last drain. */
+KH_HIDDEN kh_status kh__feeder_drain(kh_feeder *f);
+KH_HIDDEN size_t kh__feeder_bytes(kh_feeder *f);
+/* Finishes the queue and ends the thread; NULL: no-op. */
+KH_HIDDEN void kh__feeder_stop(kh_feeder *f);
+
 KH_HIDDEN uint32_t kh__source_hash(const char *source, size_t len);
 
 /**************************************************************************
@@ -239,6 +256,7 @@ struct kh_index {
     kh_analyzer *qa;           /* analyzes queries */
     kh_analyzer *sa;           /* analyzes snippets */
     kh_memseg *mem;            /* writer: articles not yet in a segment */
+    kh_feeder *feeder;         /* writer: fills mem; NULL: added inline */
     size_t buffer_bytes;
     kh_snapseg *segs; /* the snapshot */
     size_t n_segs;

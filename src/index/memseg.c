@@ -33,6 +33,17 @@ struct slot {
     uint32_t idx; /* entry index + 1; 0 = empty */
 };
 
+/* A term occurrence of the article being added, hashed ahead of its
+ * lookup: the table and entries are far bigger than the caches, and
+ * knowing the next terms' slots lets them be fetched in parallel. */
+struct pending {
+    uint32_t hash;
+    uint32_t off; /* in pend_text */
+    uint32_t len;
+    uint32_t pos;
+    uint8_t kind, field;
+};
+
 typedef struct link {
     uint32_t pos;
     uint32_t next;
@@ -54,6 +65,9 @@ struct kh_memseg {
     size_t n_touched, cap_touched;
     uint32_t *posbuf;
     size_t cap_posbuf;
+    struct pending *pend; /* the article's terms, hashed, before lookup */
+    size_t n_pend, cap_pend;
+    kh_buf pend_text;
     kh_segdoc *docs;
     size_t n_docs, cap_docs;
     kh_buf doc_keys;   /* the articles' keys, back to back */
@@ -127,6 +141,8 @@ kh__memseg_free(kh_memseg *m)
     kh_free(m->chain);
     kh_free(m->touched);
     kh_free(m->posbuf);
+    kh_free(m->pend);
+    kh__buf_release(&m->pend_text);
     kh_free(m->docs);
     kh_free(m->dropped);
     kh_free(m);
@@ -170,9 +186,8 @@ rehash(kh_memseg *m)
     return true;
 }
 
-/* Finds or adds the entry for kind + term; NULL on allocation failure. */
-static entry *
-lookup(kh_memseg *m, char kind, const char *term, size_t len)
+static uint32_t
+term_hash(char kind, const char *term, size_t len)
 {
     /* FNV-1a's low bits are weak on these short, two-byte-letter keys;
      * a final mix spreads them over the table. */
@@ -182,8 +197,14 @@ lookup(kh_memseg *m, char kind, const char *term, size_t len)
     h ^= h >> 13;
     h *= 0xC2B2AE35u;
     h ^= h >> 16;
-    if ((m->n_entries + 1) * 2 > m->table_cap && !rehash(m))
-        return NULL;
+    return h;
+}
+
+/* Finds or adds the entry for kind + term of hash h; NULL on allocation
+ * failure.  The table must have room for one more entry. */
+static entry *
+lookup(kh_memseg *m, char kind, const char *term, size_t len, uint32_t h)
+{
     size_t j = h & (m->table_cap - 1);
     for (;;) {
         struct slot *sl = &m->table[j];
@@ -220,28 +241,22 @@ lookup(kh_memseg *m, char kind, const char *term, size_t len)
 }
 
 static kh_status
-touch(kh_memseg *m, char kind, const char *term, size_t len, uint32_t ord,
-      int field, uint32_t pos)
+touch(kh_memseg *m, const struct pending *p, uint32_t ord)
 {
-    entry *e = lookup(m, kind, term, len);
+    entry *e =
+        lookup(m, (char)p->kind, m->pend_text.data + p->off, p->len, p->hash);
     if (e == NULL)
         return KH_ENOMEM;
     if (e->cur_ord != ord) {
-        if (!grow((void **)&m->touched, &m->cap_touched, m->n_touched + 1,
-                  sizeof *m->touched))
-            return KH_ENOMEM;
         m->touched[m->n_touched++] = (uint32_t)(e - m->entries);
         e->cur_ord = ord;
         e->tf[0] = e->tf[1] = 0;
         e->head = e->tail = NIL;
     }
-    e->tf[field]++;
-    if (kind == KH_KEY_STEM) {
-        if (!grow((void **)&m->chain, &m->cap_chain, m->n_chain + 1,
-                  sizeof *m->chain))
-            return KH_ENOMEM;
+    e->tf[p->field]++;
+    if (p->kind == KH_KEY_STEM) {
         uint32_t i = (uint32_t)m->n_chain++;
-        m->chain[i].pos = pos;
+        m->chain[i].pos = p->pos;
         m->chain[i].next = NIL;
         if (e->tail == NIL)
             e->head = i;
@@ -253,8 +268,25 @@ touch(kh_memseg *m, char kind, const char *term, size_t len, uint32_t ord,
 }
 
 static kh_status
-add_field(kh_memseg *m, const char *text, uint32_t ord, int field,
-          uint32_t *n_tokens)
+pend(kh_memseg *m, char kind, const char *term, size_t len, int field,
+     uint32_t pos)
+{
+    if (!grow((void **)&m->pend, &m->cap_pend, m->n_pend + 1, sizeof *m->pend))
+        return KH_ENOMEM;
+    kh_status rc = KH_OK;
+    struct pending *p = &m->pend[m->n_pend++];
+    p->hash = term_hash(kind, term, len);
+    p->off = (uint32_t)m->pend_text.len;
+    p->len = (uint32_t)len;
+    p->pos = pos;
+    p->kind = (uint8_t)kind;
+    p->field = (uint8_t)field;
+    kh__buf_append(&m->pend_text, term, len, &rc);
+    return rc;
+}
+
+static kh_status
+add_field(kh_memseg *m, const char *text, int field, uint32_t *n_tokens)
 {
     if (text == NULL)
         return KH_OK;
@@ -262,12 +294,48 @@ add_field(kh_memseg *m, const char *text, uint32_t ord, int field,
     kh_analyzer_reset(m->an, text, strlen(text));
     while (kh_analyzer_next(m->an, &t)) {
         kh_status rc =
-            touch(m, KH_KEY_STEM, t.stem, t.stem_len, ord, field, t.position);
+            pend(m, KH_KEY_STEM, t.stem, t.stem_len, field, t.position);
         if (rc == KH_OK)
-            rc = touch(m, KH_KEY_NORM, t.norm, t.norm_len, ord, field, 0);
+            rc = pend(m, KH_KEY_NORM, t.norm, t.norm_len, field, 0);
         if (rc != KH_OK)
             return rc;
         (*n_tokens)++;
+    }
+    return KH_OK;
+}
+
+/* Looks up every pending term, in order.  Slots are fetched PF_SLOT terms
+ * ahead and their entries PF_ENTRY ahead, so that the cache misses of
+ * several lookups overlap instead of following one another. */
+#define PF_SLOT  16
+#define PF_ENTRY 8
+
+static kh_status
+touch_pending(kh_memseg *m, uint32_t ord)
+{
+    size_t n = m->n_pend;
+    while ((m->n_entries + n) * 2 > m->table_cap)
+        if (!rehash(m))
+            return KH_ENOMEM;
+    if (!grow((void **)&m->touched, &m->cap_touched, n, sizeof *m->touched) ||
+        !grow((void **)&m->chain, &m->cap_chain, n, sizeof *m->chain))
+        return KH_ENOMEM;
+    size_t mask = m->table_cap - 1;
+    for (size_t i = 0; i < n; i++) {
+        if (i + PF_SLOT < n)
+            __builtin_prefetch(&m->table[m->pend[i + PF_SLOT].hash & mask]);
+        if (i + PF_ENTRY < n) {
+            const struct slot *sl =
+                &m->table[m->pend[i + PF_ENTRY].hash & mask];
+            if (sl->idx != 0) {
+                const entry *e = &m->entries[sl->idx - 1];
+                __builtin_prefetch(e);
+                __builtin_prefetch(m->keys.data + e->key_off);
+            }
+        }
+        kh_status rc = touch(m, &m->pend[i], ord);
+        if (rc != KH_OK)
+            return rc;
     }
     return KH_OK;
 }
@@ -298,9 +366,13 @@ kh__memseg_add(kh_memseg *m, uint64_t docid, const char *key,
                     : 0;
     m->n_touched = 0;
     m->n_chain = 0;
-    kh_status rc = add_field(m, art->title, ord, 0, &d->title_len);
+    m->n_pend = 0;
+    kh__buf_reset(&m->pend_text);
+    kh_status rc = add_field(m, art->title, 0, &d->title_len);
     if (rc == KH_OK)
-        rc = add_field(m, art->body, ord, 1, &d->body_len);
+        rc = add_field(m, art->body, 1, &d->body_len);
+    if (rc == KH_OK)
+        rc = touch_pending(m, ord);
     uint32_t doc_len = d->title_len + d->body_len;
     for (size_t i = 0; i < m->n_touched && rc == KH_OK; i++) {
         entry *e = &m->entries[m->touched[i]];

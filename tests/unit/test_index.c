@@ -45,7 +45,7 @@ rmtree(const char *d)
 static kh_index *
 open_ix(int create, int read_only)
 {
-    kh_index_options o = {create, read_only, 0, KH_STEMMER_LIGHT};
+    kh_index_options o = {create, read_only, 0, KH_STEMMER_LIGHT, 0};
     kh_index *ix = NULL;
     kh_error err;
     kh_status rc = kh_index_open(dir, &o, &ix, &err);
@@ -341,7 +341,7 @@ snapshots_are_stable(void **state)
     assert_int_equal(kh_index_refresh(reader, &err), KH_OK);
     assert_set(reader, "الحجاج", "a7");
     /* A second writer is refused while the first is open. */
-    kh_index_options o = {0, 0, 0, KH_STEMMER_LIGHT};
+    kh_index_options o = {0, 0, 0, KH_STEMMER_LIGHT, 0};
     kh_index *second = NULL;
     assert_int_not_equal(kh_index_open(dir, &o, &second, &err), KH_OK);
     assert_null(second);
@@ -406,7 +406,7 @@ corrupt_segment_is_an_error(void **state)
         snprintf(tmpl, sizeof tmpl, "%.*s%s%s", (int)(pct - pattern), pattern,
                  copy, pct + 2);
         assert_int_equal(system(tmpl), 0);
-        kh_index_options o = {0, 1, 0, KH_STEMMER_LIGHT};
+        kh_index_options o = {0, 1, 0, KH_STEMMER_LIGHT, 0};
         kh_index *ix = NULL;
         kh_error err;
         memset(&err, 0, sizeof err);
@@ -423,7 +423,7 @@ static void
 not_an_index(void **state)
 {
     (void)state;
-    kh_index_options o = {0, 1, 0, KH_STEMMER_LIGHT};
+    kh_index_options o = {0, 1, 0, KH_STEMMER_LIGHT, 0};
     kh_index *ix = NULL;
     kh_error err;
     assert_int_equal(kh_index_open("/nonexistent/khabar", &o, &ix, &err),
