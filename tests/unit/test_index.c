@@ -380,6 +380,93 @@ many_commits_merge(void **state)
     kh_index_close(ix);
 }
 
+/* Builds an index of n generated articles, with a 1 MB buffer so that
+ * segments are flushed (and merged) while articles are queued, some
+ * articles replaced and some deleted; returns it open for reading. */
+static kh_index *
+build_generated(const char *d, int single_thread, int n)
+{
+    static const char *const words[] = {
+        "السوق", "المالية", "الأسهم",  "النفط",  "الرياض",   "جدة",
+        "الحج",  "الطقس",   "المطر",   "الهلال", "النصر",    "الأمطار",
+        "وزارة", "الصحة",   "التعليم", "كورونا", "الاقتصاد", "مجلس"};
+    const size_t nw = sizeof words / sizeof words[0];
+    kh_index_options o = {1, 0, 1, KH_STEMMER_LIGHT, single_thread};
+    kh_index *ix = NULL;
+    kh_error err;
+    assert_int_equal(kh_index_open(d, &o, &ix, &err), KH_OK);
+    unsigned seed = 7;
+    static char body[8192];
+    for (int i = 0; i < n; i++) {
+        size_t len = 0;
+        for (int w = 0; w < 300; w++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *word = words[(seed >> 16) % nw];
+            len += (size_t)snprintf(body + len, sizeof body - len, "%s%s",
+                                    w ? " " : "", word);
+        }
+        char id[32];
+        /* every 10th article replaces an earlier one */
+        snprintf(id, sizeof id, "g%d", i % 10 == 9 ? i / 2 : i);
+        kh_article a = {id,   NULL, "sabq",      words[i % nw],
+                        body, NULL, KH_DATE_NONE};
+        assert_int_equal(kh_index_add(ix, &a, NULL, &err), KH_OK);
+        if (i % 97 == 96) {
+            snprintf(id, sizeof id, "g%d", (i - 50) / 10 * 10);
+            assert_int_equal(kh_index_delete(ix, id, &err), KH_OK);
+        }
+    }
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    kh_index_close(ix);
+    o.create = 0;
+    o.read_only = 1;
+    assert_int_equal(kh_index_open(d, &o, &ix, &err), KH_OK);
+    return ix;
+}
+
+static void
+feeder_thread_matches_inline(void **state)
+{
+    (void)state;
+    char d1[300], d2[300];
+    snprintf(d1, sizeof d1, "%s-inline", dir);
+    snprintf(d2, sizeof d2, "%s-thread", dir);
+    rmtree(d1);
+    rmtree(d2);
+    kh_index *a = build_generated(d1, 1, 3000);
+    kh_index *b = build_generated(d2, 0, 3000);
+    static const char *const queries[] = {"السوق", "النفط الرياض",
+                                          "\"الحج الطقس\"",
+                                          "الهلال OR title:النصر", "title:جدة"};
+    for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
+        kh_search_options o = {20, 0, 0, 1, NULL, NULL, 0, 1, 0};
+        kh_results *x, *y;
+        kh_error err;
+        assert_int_equal(kh_index_search(a, queries[q], &o, &x, &err), KH_OK);
+        assert_int_equal(kh_index_search(b, queries[q], &o, &y, &err), KH_OK);
+        if (x->n_hits == 0)
+            fail_msg("no hits for %s", queries[q]);
+        assert_int_equal(x->total, y->total);
+        assert_int_equal(x->n_hits, y->n_hits);
+        for (size_t i = 0; i < x->n_hits; i++) {
+            assert_string_equal(x->hits[i].id, y->hits[i].id);
+            assert_true(x->hits[i].score == y->hits[i].score);
+        }
+        kh_results_free(x);
+        kh_results_free(y);
+    }
+    kh_index_stats sa, sb;
+    kh_error err;
+    assert_int_equal(kh_index_stats_get(a, &sa, &err), KH_OK);
+    assert_int_equal(kh_index_stats_get(b, &sb, &err), KH_OK);
+    assert_int_equal(sa.articles, sb.articles);
+    assert_true(sa.articles > 2000 && sa.articles < 3000);
+    kh_index_close(a);
+    kh_index_close(b);
+    rmtree(d1);
+    rmtree(d2);
+}
+
 static void
 corrupt_segment_is_an_error(void **state)
 {
@@ -459,6 +546,7 @@ main(void)
         cmocka_unit_test(replace_within_one_batch),
         cmocka_unit_test(snapshots_are_stable),
         cmocka_unit_test(many_commits_merge),
+        cmocka_unit_test(feeder_thread_matches_inline),
         cmocka_unit_test(corrupt_segment_is_an_error),
         cmocka_unit_test(not_an_index),
     };
