@@ -60,8 +60,12 @@ build(const char *tsv, const char *dir)
     if (s != NULL && kh_stemmer_parse(s, &stemmer) != KH_OK)
         return die("unknown KHABAR_STEMMER", NULL);
     const char *mb = getenv("KHABAR_BUFFER_MB"); /* the memory bound */
-    kh_index_options o = {1, 0, mb != NULL ? strtoul(mb, NULL, 10) : 128,
-                          stemmer, getenv("KHABAR_SINGLE_THREAD") != NULL};
+    kh_index_options o = {.create = 1,
+                          .buffer_mb = mb != NULL ? strtoul(mb, NULL, 10) : 128,
+                          .stemmer = stemmer,
+                          .single_thread =
+                              getenv("KHABAR_SINGLE_THREAD") != NULL,
+                          .exact_forms = getenv("KHABAR_EXACT_FORMS") != NULL};
     kh_index *ix;
     kh_error err;
     memset(&err, 0, sizeof err);
@@ -110,7 +114,7 @@ static int
 query(const char *dir, const char *qfile, const char *runfile,
       const char *latfile, int warmup)
 {
-    kh_index_options o = {0, 1, 0, KH_STEMMER_LIGHT, 0};
+    kh_index_options o = {.read_only = 1};
     kh_index *ix;
     kh_error err;
     memset(&err, 0, sizeof err);

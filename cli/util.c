@@ -124,7 +124,8 @@ cli_index_dir(const char *option)
 kh_index *
 cli_open_index(const char *dir, int write, int create, kh_stemmer_kind stemmer)
 {
-    kh_index_options o = {create, !write, 0, stemmer, 0};
+    kh_index_options o = {
+        .create = create, .read_only = !write, .stemmer = stemmer};
     kh_index *ix;
     kh_error err;
     memset(&err, 0, sizeof err);

@@ -37,6 +37,10 @@ typedef struct kh_index_options {
                                 the stemmer it was built with */
     int single_thread;       /* analyze added articles on the caller's
                                 thread instead of a background one */
+    int exact_forms;         /* for a new index: also index every word's
+                                normalized form, for a bonus to exact
+                                forms (docs/search.md: about 40% more
+                                postings for 0.002-0.007 nDCG) */
 } kh_index_options;
 
 /* One article to add.  id is the article's key: adding an article with
@@ -142,6 +146,7 @@ typedef struct kh_index_stats {
     uint64_t postings_bytes; /* segment files on disk */
     uint64_t store_bytes;    /* docs.db and its WAL */
     const char *stemmer;
+    int exact_forms; /* normalized forms are indexed */
 } kh_index_stats;
 KH_API KH_NODISCARD kh_status kh_index_stats_get(kh_index *index,
                                                  kh_index_stats *out,

@@ -202,7 +202,7 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
     *out = NULL;
     if (err != NULL)
         memset(err, 0, sizeof *err);
-    kh_index_options o = {0, 0, 0, KH_STEMMER_LIGHT, 0};
+    kh_index_options o = {.stemmer = KH_STEMMER_LIGHT};
     if (opts != NULL)
         o = *opts;
     kh_index *ix = kh_malloc(sizeof *ix);
@@ -279,6 +279,9 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
             rc = kh__store_meta_set(ix->store, "stemmer",
                                     kh_stemmer_name(o.stemmer));
         if (rc == KH_OK)
+            rc = kh__store_meta_set(ix->store, "exact_forms",
+                                    o.exact_forms ? "1" : "0");
+        if (rc == KH_OK)
             rc = kh__store_commit(ix->store, err);
         if (rc != KH_OK)
             goto fail;
@@ -300,13 +303,19 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
         }
         kh_free(v);
     }
+    /* Indexes made before the choice existed all have the forms. */
+    ix->exact_forms = true;
+    if (kh__store_meta_get(ix->store, "exact_forms", &v) == KH_OK) {
+        ix->exact_forms = strcmp(v, "0") != 0;
+        kh_free(v);
+    }
     kh_analyzer_options qo = ix->aopts;
     qo.drop_stopwords = 0;
     rc = kh_analyzer_new(&qo, &ix->qa);
     if (rc == KH_OK)
         rc = kh_analyzer_new(&qo, &ix->sa);
     if (rc == KH_OK && !ix->read_only)
-        rc = kh__memseg_new(ix->aopts, &ix->mem);
+        rc = kh__memseg_new(ix->aopts, ix->exact_forms, &ix->mem);
     if (rc == KH_OK && !ix->read_only && !o.single_thread)
         rc = kh__feeder_start(ix->mem, &ix->feeder);
     if (rc == KH_OK)
@@ -759,5 +768,6 @@ kh_index_stats_get(kh_index *ix, kh_index_stats *st, kh_error *err)
     st->segments = ix->n_segs;
     st->store_bytes = kh__store_bytes(ix->dir);
     st->stemmer = kh_stemmer_name(ix->aopts.stemmer);
+    st->exact_forms = ix->exact_forms;
     return rc;
 }

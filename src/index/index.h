@@ -78,7 +78,9 @@ typedef struct kh_segdoc {
 
 typedef struct kh_memseg kh_memseg;
 
-KH_HIDDEN kh_status kh__memseg_new(kh_analyzer_options aopts, kh_memseg **out);
+/* exact_forms: index normalized forms (KH_KEY_NORM) too. */
+KH_HIDDEN kh_status kh__memseg_new(kh_analyzer_options aopts, bool exact_forms,
+                                   kh_memseg **out);
 KH_HIDDEN void kh__memseg_free(kh_memseg *m);
 /* Analyzes and adds one article under docid. */
 KH_HIDDEN kh_status kh__memseg_add(kh_memseg *m, uint64_t docid,
@@ -267,6 +269,7 @@ struct kh_index {
     /* ranking parameters (docs/search.md) */
     double k1, b, title_weight, exact_weight, proximity_weight;
     bool require_all; /* the default operator */
+    bool exact_forms; /* the index has KH_KEY_NORM terms */
 };
 
 KH_HIDDEN void kh__hit_release(kh_hit *h);

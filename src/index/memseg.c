@@ -53,6 +53,7 @@ typedef struct link {
 
 struct kh_memseg {
     kh_analyzer *an;
+    bool exact_forms;
     entry *entries;
     size_t n_entries, cap_entries;
     struct slot *table; /* the hash is kept in the slot, so that a probe
@@ -93,7 +94,7 @@ kh__source_hash(const char *source, size_t len)
 }
 
 kh_status
-kh__memseg_new(kh_analyzer_options aopts, kh_memseg **out)
+kh__memseg_new(kh_analyzer_options aopts, bool exact_forms, kh_memseg **out)
 {
     *out = NULL;
     kh_memseg *m = kh_malloc(sizeof *m);
@@ -101,6 +102,7 @@ kh__memseg_new(kh_analyzer_options aopts, kh_memseg **out)
         return KH_ENOMEM;
     memset(m, 0, sizeof *m);
     kh__buf_init(&m->keys);
+    m->exact_forms = exact_forms;
     aopts.drop_stopwords = 1;
     kh_status rc = kh_analyzer_new(&aopts, &m->an);
     if (rc != KH_OK) {
@@ -295,7 +297,7 @@ add_field(kh_memseg *m, const char *text, int field, uint32_t *n_tokens)
     while (kh_analyzer_next(m->an, &t)) {
         kh_status rc =
             pend(m, KH_KEY_STEM, t.stem, t.stem_len, field, t.position);
-        if (rc == KH_OK)
+        if (rc == KH_OK && m->exact_forms)
             rc = pend(m, KH_KEY_NORM, t.norm, t.norm_len, field, 0);
         if (rc != KH_OK)
             return rc;

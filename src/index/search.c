@@ -181,9 +181,10 @@ term_new(ctx *c, const kh_qterm *q, bool title_only)
     t->stem = cur;
     t->title_only = title_only;
     kh_termstats ns;
-    t->has_norm = kh__seg_find(c->seg, nk, nl, &t->norm, &ns);
+    t->has_norm =
+        c->ix->exact_forms && kh__seg_find(c->seg, nk, nl, &t->norm, &ns);
     t->idf_stem = idf(c->n_docs, global_df(c->ix, sk, sl));
-    t->idf_norm = idf(c->n_docs, global_df(c->ix, nk, nl));
+    t->idf_norm = t->has_norm ? idf(c->n_docs, global_df(c->ix, nk, nl)) : 0;
     /* The largest score the term can give here: the most occurrences
      * with the shortest article holding it (bm25 grows with the first
      * and shrinks with the second). */

@@ -45,7 +45,7 @@ rmtree(const char *d)
 static kh_index *
 open_ix(int create, int read_only)
 {
-    kh_index_options o = {create, read_only, 0, KH_STEMMER_LIGHT, 0};
+    kh_index_options o = {.create = create, .read_only = read_only};
     kh_index *ix = NULL;
     kh_error err;
     kh_status rc = kh_index_open(dir, &o, &ix, &err);
@@ -341,7 +341,7 @@ snapshots_are_stable(void **state)
     assert_int_equal(kh_index_refresh(reader, &err), KH_OK);
     assert_set(reader, "الحجاج", "a7");
     /* A second writer is refused while the first is open. */
-    kh_index_options o = {0, 0, 0, KH_STEMMER_LIGHT, 0};
+    kh_index_options o = {.stemmer = KH_STEMMER_LIGHT};
     kh_index *second = NULL;
     assert_int_not_equal(kh_index_open(dir, &o, &second, &err), KH_OK);
     assert_null(second);
@@ -391,7 +391,8 @@ build_generated(const char *d, int single_thread, int n)
         "الحج",  "الطقس",   "المطر",   "الهلال", "النصر",    "الأمطار",
         "وزارة", "الصحة",   "التعليم", "كورونا", "الاقتصاد", "مجلس"};
     const size_t nw = sizeof words / sizeof words[0];
-    kh_index_options o = {1, 0, 1, KH_STEMMER_LIGHT, single_thread};
+    kh_index_options o = {
+        .create = 1, .buffer_mb = 1, .single_thread = single_thread};
     kh_index *ix = NULL;
     kh_error err;
     assert_int_equal(kh_index_open(d, &o, &ix, &err), KH_OK);
@@ -467,6 +468,42 @@ feeder_thread_matches_inline(void **state)
     rmtree(d2);
 }
 
+/* With exact forms indexed, an article with the query's very form ranks
+ * above a newer one with another form of the same stem; without, they tie
+ * and the newer comes first. */
+static void
+exact_forms_option(void **state)
+{
+    (void)state;
+    for (int exact = 0; exact <= 1; exact++) {
+        char d[300];
+        snprintf(d, sizeof d, "%s-exact%d", dir, exact);
+        rmtree(d);
+        kh_index_options o = {.create = 1, .exact_forms = exact};
+        kh_index *ix = NULL;
+        kh_error err;
+        assert_int_equal(kh_index_open(d, &o, &ix, &err), KH_OK);
+        kh_article a = {
+            "x1", NULL,        NULL, "خبر", "اجتمعت الحكومة المنطقة",
+            NULL, KH_DATE_NONE};
+        kh_article b = {"x2", NULL,        NULL, "خبر", "اجتمعت حكومات المنطقة",
+                        NULL, KH_DATE_NONE};
+        assert_int_equal(kh_index_add(ix, &a, NULL, &err), KH_OK);
+        assert_int_equal(kh_index_add(ix, &b, NULL, &err), KH_OK);
+        assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+        kh_index_stats st;
+        assert_int_equal(kh_index_stats_get(ix, &st, &err), KH_OK);
+        assert_int_equal(st.exact_forms, exact);
+        kh_index_close(ix);
+        o.create = 0;
+        o.read_only = 1;
+        assert_int_equal(kh_index_open(d, &o, &ix, &err), KH_OK);
+        assert_hits(ix, "الحكومة", 0, exact ? "x1 x2" : "x2 x1");
+        kh_index_close(ix);
+        rmtree(d);
+    }
+}
+
 static void
 corrupt_segment_is_an_error(void **state)
 {
@@ -493,7 +530,7 @@ corrupt_segment_is_an_error(void **state)
         snprintf(tmpl, sizeof tmpl, "%.*s%s%s", (int)(pct - pattern), pattern,
                  copy, pct + 2);
         assert_int_equal(system(tmpl), 0);
-        kh_index_options o = {0, 1, 0, KH_STEMMER_LIGHT, 0};
+        kh_index_options o = {.read_only = 1};
         kh_index *ix = NULL;
         kh_error err;
         memset(&err, 0, sizeof err);
@@ -510,7 +547,7 @@ static void
 not_an_index(void **state)
 {
     (void)state;
-    kh_index_options o = {0, 1, 0, KH_STEMMER_LIGHT, 0};
+    kh_index_options o = {.read_only = 1};
     kh_index *ix = NULL;
     kh_error err;
     assert_int_equal(kh_index_open("/nonexistent/khabar", &o, &ix, &err),
@@ -547,6 +584,7 @@ main(void)
         cmocka_unit_test(snapshots_are_stable),
         cmocka_unit_test(many_commits_merge),
         cmocka_unit_test(feeder_thread_matches_inline),
+        cmocka_unit_test(exact_forms_option),
         cmocka_unit_test(corrupt_segment_is_an_error),
         cmocka_unit_test(not_an_index),
     };
