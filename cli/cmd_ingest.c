@@ -309,7 +309,8 @@ kh_cmd_ingest(int argc, char **argv)
         return 2;
     }
     dir = cli_index_dir(dir);
-    kh_index_options opts = {1, 0, buffer_mb, stemmer, 0};
+    kh_index_options opts = {
+        .create = 1, .buffer_mb = buffer_mb, .stemmer = stemmer};
     kh_error err;
     memset(&err, 0, sizeof err);
     if (kh_index_open(dir, &opts, &r.ix, &err) != KH_OK) {
