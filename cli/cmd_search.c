@@ -262,19 +262,22 @@ kh_cmd_stats(int argc, char **argv)
     if (rc == KH_OK && o.json)
         printf("{\"articles\":%llu,\"deleted\":%llu,\"segments\":%llu,"
                "\"terms\":%llu,\"postings_bytes\":%llu,\"store_bytes\":%llu,"
-               "\"stemmer\":\"%s\"}\n",
+               "\"stemmer\":\"%s\",\"exact_forms\":%s}\n",
                (unsigned long long)s.articles, (unsigned long long)s.deleted,
                (unsigned long long)s.segments, (unsigned long long)s.terms,
                (unsigned long long)s.postings_bytes,
-               (unsigned long long)s.store_bytes, s.stemmer);
+               (unsigned long long)s.store_bytes, s.stemmer,
+               s.exact_forms ? "true" : "false");
     else if (rc == KH_OK)
         printf("index:     %s\narticles:  %llu\ndeleted:   %llu (still in "
                "segments)\nsegments:  %llu\nterms:     %llu\npostings:  %.1f "
-               "MB\nstore:     %.1f MB (docs.db)\nstemmer:   %s\n",
+               "MB\nstore:     %.1f MB (docs.db)\nstemmer:   %s\nexact "
+               "forms: %s\n",
                o.dir, (unsigned long long)s.articles,
                (unsigned long long)s.deleted, (unsigned long long)s.segments,
                (unsigned long long)s.terms, (double)s.postings_bytes / 1e6,
-               (double)s.store_bytes / 1e6, s.stemmer);
+               (double)s.store_bytes / 1e6, s.stemmer,
+               s.exact_forms ? "yes" : "no");
     else
         cli_error("%s", kh_strerror(rc));
     kh_index_close(ix);
