@@ -165,6 +165,8 @@ KH_HIDDEN uint32_t kh__seg_ndocs(const kh_seg *s);
 KH_HIDDEN uint32_t kh__seg_nterms(const kh_seg *s);
 KH_HIDDEN uint64_t kh__seg_bytes(const kh_seg *s);
 KH_HIDDEN const kh_segdoc *kh__seg_doc(const kh_seg *s, uint32_t ord);
+/* title_len + body_len of the article at ord, saturated at 65535. */
+KH_HIDDEN uint32_t kh__seg_doclen(const kh_seg *s, uint32_t ord);
 /* The key (id) of the article at ord: *len bytes, not NUL-terminated. */
 KH_HIDDEN const char *kh__seg_key(const kh_seg *s, uint32_t ord, size_t *len);
 KH_HIDDEN uint64_t kh__seg_total_len(const kh_seg *s); /* title + body */

@@ -107,8 +107,7 @@ term_score(it *self)
 {
     term_it *t = (term_it *)self;
     const ctx *c = t->c;
-    const kh_segdoc *d = kh__seg_doc(c->seg, self->doc);
-    double dl = (double)d->title_len + d->body_len;
+    double dl = kh__seg_doclen(c->seg, self->doc);
     double w = c->ix->title_weight;
     double tb = t->title_only ? 0 : t->stem.tf_body;
     double s = t->idf_stem * bm25(c, w * t->stem.tf_title + tb, dl);

@@ -469,6 +469,10 @@ struct kh_seg {
     size_t post_len;
     uint64_t total_len;
     kh_segdoc *doc_cache; /* decoded doc records */
+    /* Article lengths (title + body tokens, saturated), apart from the
+     * records: scoring reads the length of every candidate, and 2 bytes
+     * an article stay in the caches where 32 do not. */
+    uint16_t *doc_len;
 };
 
 /* One decoded dictionary entry. */
@@ -592,7 +596,8 @@ kh__seg_open(const char *path, kh_seg **out, kh_error *err)
     s->post = h + post_off;
     s->post_len = (size_t)(body_end - post_off);
     s->doc_cache = kh_malloc((s->n_docs + 1) * sizeof *s->doc_cache);
-    if (s->doc_cache == NULL) {
+    s->doc_len = kh_malloc((s->n_docs + 1) * sizeof *s->doc_len);
+    if (s->doc_cache == NULL || s->doc_len == NULL) {
         kh__seg_close(s);
         return KH_ENOMEM;
     }
@@ -605,6 +610,8 @@ kh__seg_open(const char *path, kh_seg **out, kh_error *err)
         d->title_len = get32(r + 20);
         d->body_len = get32(r + 24);
         d->reserved = get32(r + 28); /* end of the key in ids */
+        uint64_t len = (uint64_t)d->title_len + d->body_len;
+        s->doc_len[i] = len > UINT16_MAX ? UINT16_MAX : (uint16_t)len;
         uint32_t start = i > 0 ? s->doc_cache[i - 1].reserved : 0;
         if (d->reserved < start || d->reserved > s->ids_len ||
             (i + 1 == s->n_docs && d->reserved != s->ids_len)) {
@@ -667,6 +674,7 @@ kh__seg_close(kh_seg *s)
     if (s->map != NULL)
         munmap((void *)s->map, s->size);
     kh_free(s->doc_cache);
+    kh_free(s->doc_len);
     kh_free(s);
 }
 
@@ -706,6 +714,12 @@ const kh_segdoc *
 kh__seg_doc(const kh_seg *s, uint32_t ord)
 {
     return &s->doc_cache[ord];
+}
+
+uint32_t
+kh__seg_doclen(const kh_seg *s, uint32_t ord)
+{
+    return s->doc_len[ord];
 }
 
 static void
