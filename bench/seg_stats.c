@@ -41,7 +41,7 @@ main(int argc, char **argv)
         df1[k] += c.df == 1;
         docs[k] += db;
         pos[k] += (uint64_t)(c.pos_end - c.pos);
-        blocks[k] += 12u * (c.n_blocks - 1); /* the first block needs none */
+        blocks[k] += (uint64_t)c.block_entry * (c.n_blocks - 1);
         /* Norm keys ('n') sort before stem keys ('s'): remember the
          * norms' doc streams, compare when the stems come. */
         if (k) {

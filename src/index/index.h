@@ -130,12 +130,27 @@ typedef struct kh_termstats {
     uint32_t min_len; /* shortest article with the term, in tokens */
 } kh_termstats;
 
+/* A block's impacts: (weighted frequency, length) pairs such that every
+ * article of the block has a frequency at most and a length at least
+ * those of one pair, so that BM25 of the best pair bounds the block.  The
+ * weighted frequency is KH_IMPACT_TITLE_WEIGHT * tf_title + tf_body. */
+typedef struct kh_impact {
+    uint32_t ptf, len;
+} kh_impact;
+#define KH_IMPACTS             3 /* pairs in a block table entry */
+#define KH_IMPACT_TITLE_WEIGHT 2
+/* Bytes of one block table entry written by the builder: 12 of offsets,
+ * then KH_IMPACTS x (u8 ptf, u16 len). */
+#define KH_BLOCK_ENTRY (12 + 3 * KH_IMPACTS)
+
 /* A postings cursor over one term of one segment. */
 typedef struct kh_cursor {
     const kh_seg *seg;
     uint8_t kind; /* KH_KEY_STEM or KH_KEY_NORM */
     uint32_t df, n_blocks;
-    const uint8_t *blocks; /* n_blocks x 12 bytes */
+    const uint8_t *blocks; /* n_blocks - 1 entries */
+    uint32_t block_entry;  /* bytes of an entry: 12 (no bounds) or 16 */
+    kh_termstats st;       /* the term's, bounds for the last block */
     const uint8_t *docs, *docs_end;
     const uint8_t *pos, *pos_end;
     uint32_t block;    /* current block */
@@ -187,6 +202,13 @@ KH_HIDDEN uint32_t kh__cursor_advance(kh_cursor *c, uint32_t target);
  * tf_title), then body positions (n = tf_body), written to out (cap
  * entries); returns the count written, or -1 on corrupt data. */
 KH_HIDDEN int kh__cursor_positions(kh_cursor *c, uint32_t *out, size_t cap);
+/* The impacts of the current block (the one holding the current doc):
+ * returns their count (0 when the block has none: the last block, or an
+ * older segment; the term's bounds hold then), sets *last to the block's
+ * last ordinal (KH_END - 1 for the last block).  A ptf of 255 means 255
+ * or more.  The cursor must be on a doc. */
+KH_HIDDEN int kh__cursor_block(const kh_cursor *c, kh_impact *out,
+                               uint32_t *last);
 
 /* Low-level writer used by memseg and merge. */
 typedef struct kh_segwriter kh_segwriter;
@@ -207,11 +229,14 @@ KH_HIDDEN void kh__segw_abort(kh_segwriter *w);
 
 /* Postings encoder shared by memseg and merge: appends one doc's record
  * to the term's streams and keeps the block table. */
+
 typedef struct kh_postbuilder {
     kh_buf docs, pos, blocks;
     uint32_t df, last_ord, in_block;
     bool any;
     kh_termstats st;
+    kh_impact front[8]; /* the block's frontier, by ptf */
+    uint32_t n_front;
 } kh_postbuilder;
 KH_HIDDEN void kh__pb_init(kh_postbuilder *b);
 KH_HIDDEN void kh__pb_release(kh_postbuilder *b);

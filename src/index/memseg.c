@@ -506,7 +506,7 @@ kh__memseg_write(kh_memseg *m, const char *path, size_t *written, kh_error *err)
         kh_postbuilder *b = &e->pb;
         rc = kh__segw_term(w, m->keys.data + e->key_off, e->key_len, &b->st,
                            (const uint8_t *)b->blocks.data,
-                           (uint32_t)(b->blocks.len / 12) + 1,
+                           (uint32_t)(b->blocks.len / KH_BLOCK_ENTRY) + 1,
                            (const uint8_t *)b->docs.data, b->docs.len,
                            (const uint8_t *)b->pos.data, b->pos.len);
     }

@@ -191,7 +191,7 @@ kh__merge(const kh_seg *const *segs, const uint8_t *const *deleted, size_t n,
         if (rc == KH_OK && pb.df > 0)
             rc = kh__segw_term(w, key, key_len, &pb.st,
                                (const uint8_t *)pb.blocks.data,
-                               (uint32_t)(pb.blocks.len / 12) + 1,
+                               (uint32_t)(pb.blocks.len / KH_BLOCK_ENTRY) + 1,
                                (const uint8_t *)pb.docs.data, pb.docs.len,
                                (const uint8_t *)pb.pos.data, pb.pos.len);
         for (size_t i = 0; i < n; i++)

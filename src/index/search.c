@@ -60,6 +60,11 @@ global_df(const kh_index *ix, const char *key, size_t len)
 static double
 idf(double n, double df)
 {
+    /* df counts deleted articles until a merge drops them, n does not:
+     * without the floor a word in nearly every article would weigh less
+     * than nothing, and top-k pruning needs scores of at least 0. */
+    if (n < df)
+        n = df;
     return log(1.0 + (n - df + 0.5) / (df + 0.5));
 }
 
@@ -73,8 +78,17 @@ typedef struct term_it {
     kh_cursor stem, norm;
     bool has_norm;
     double idf_stem, idf_norm;
+    double norm_ub; /* the exact-form part of base.ub */
     bool title_only;
 } term_it;
+
+/* Scoring reads lengths saturated at 65535 (kh__seg_doclen); bounds must
+ * use the same, or a longer article could score above its bound. */
+static double
+clamp_len(uint32_t len)
+{
+    return len < UINT16_MAX ? (double)len : (double)UINT16_MAX;
+}
 
 static bool
 in_field(const term_it *t)
@@ -117,6 +131,31 @@ term_score(it *self)
              bm25(c, w * t->norm.tf_title + nb, dl);
     }
     return s;
+}
+
+/* The bound of t's score over the block of postings holding its current
+ * doc; *last is that block's last ordinal. */
+static double
+term_block_ub(const term_it *t, uint32_t *last)
+{
+    kh_impact imp[KH_IMPACTS];
+    int n = kh__cursor_block(&t->stem, imp, last);
+    /* The impacts weigh the title as the index does by default; a title
+     * field or another weight makes do with the term's bound. */
+    if (n == 0 || t->title_only ||
+        t->c->ix->title_weight != KH_IMPACT_TITLE_WEIGHT)
+        return t->base.ub;
+    const kh_termstats *st = &t->stem.st;
+    double max_ptf =
+        KH_IMPACT_TITLE_WEIGHT * (double)st->max_tf_title + st->max_tf_body;
+    double best = 0;
+    for (int i = 0; i < n; i++) {
+        double ptf = imp[i].ptf < 255 ? imp[i].ptf : max_ptf;
+        double s = bm25(t->c, ptf, clamp_len(imp[i].len));
+        if (s > best)
+            best = s;
+    }
+    return t->idf_stem * best + t->norm_ub;
 }
 
 static void
@@ -188,15 +227,16 @@ term_new(ctx *c, const kh_qterm *q, bool title_only)
      * with the shortest article holding it (bm25 grows with the first
      * and shrinks with the second). */
     double w = c->ix->title_weight;
-    t->base.ub =
-        t->idf_stem *
-        bm25(c, w * st.max_tf_title + (title_only ? 0 : st.max_tf_body),
-             st.min_len);
     if (t->has_norm)
-        t->base.ub +=
+        t->norm_ub =
             c->ix->exact_weight * t->idf_norm *
             bm25(c, w * ns.max_tf_title + (title_only ? 0 : ns.max_tf_body),
-                 ns.min_len);
+                 clamp_len(ns.min_len));
+    t->base.ub =
+        t->idf_stem *
+            bm25(c, w * st.max_tf_title + (title_only ? 0 : st.max_tf_body),
+                 clamp_len(st.min_len)) +
+        t->norm_ub;
 done:
     kh_free(sk);
     kh_free(nk);
@@ -813,6 +853,30 @@ collect_maxscore(ctx *c, bool_it *b, scored *heap, size_t *n_heap, size_t k,
                 d = t[i]->doc;
         if (d == KH_END)
             break;
+        if (theta >= 0) {
+            /* Block-max: bound the candidates up to the end of the blocks
+             * holding d (or up to the next doc of another essential
+             * term); if even that cannot beat theta, skip them all. */
+            double bound = e > 0 ? prefix[e - 1] : 0;
+            uint32_t until = KH_END;
+            for (size_t i = e; i < n; i++) {
+                if (t[i]->doc == d) {
+                    uint32_t last;
+                    bound += term_block_ub((const term_it *)t[i], &last);
+                    if (last < until)
+                        until = last + 1;
+                } else if (t[i]->doc < until) {
+                    until = t[i]->doc;
+                }
+            }
+            if (bound <= theta) {
+                for (size_t i = e; i < n; i++)
+                    if (t[i]->doc == d)
+                        t[i]->advance(t[i], until);
+                exact = false;
+                continue;
+            }
+        }
         if (!kh__snap_deleted(c->ss, d) && !excluded(b->not, b->n_not, d)) {
             double score = 0;
             for (size_t i = e; i < n; i++)
@@ -1007,10 +1071,14 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
     kh_status rc = kh__query_parse(query, strlen(query), ix->qa, &tree, err);
     if (rc != KH_OK)
         return rc;
-    /* Re-ranking looks at a pool of at least 100 candidates. */
+    /* Re-ranking looks at a pool of at least 100 candidates; a query with
+     * fewer than two words to re-rank needs only the hits it shows, and a
+     * smaller pool prunes more. */
     size_t k = opts.offset + opts.limit;
     size_t want_k = k;
-    if (k < 100)
+    const kh_qterm *pt[2];
+    if (k < 100 && ix->proximity_weight > 0 &&
+        proximity_terms(tree, pt, 2) >= 2)
         k = 100;
     scored *heap = kh_malloc((k + 1) * sizeof *heap);
     kh_results *res = kh_malloc(sizeof *res);

@@ -7,7 +7,8 @@
  * KH_ECORRUPT or wrong hits, never a crash):
  *
  *   header (64 bytes)
- *     0  magic "KHSEG003"
+ *     0  magic "KHSEG005" (KHSEG003 is read too: its block entries are
+ *        12 bytes, without the block's impacts)
  *     8  u32 n_docs          12  u32 n_terms
  *    16  u64 docs_off        24  u64 terms_off
  *    32  u64 restarts_off    40  u64 post_off
@@ -23,11 +24,16 @@
  *     start, else from the previous term's), doc stream length, pos stream
  *     length, max tf_title, max tf_body, shortest article length
  *   restarts: u32 offset (in terms) of each group's first term
- *   postings, per term: a block table of n_blocks - 1 entries of 12 bytes
+ *   postings, per term: a block table of n_blocks - 1 entries of 21 bytes
  *     (entry i: u32 last ordinal of block i, u32 offset of block i + 1 in
- *     the doc stream, u32 in the pos stream; block 0 starts at 0, and a
- *     term of at most KH_BLOCK_DOCS documents has no table), the doc
- *     stream, the pos stream.
+ *     the doc stream, u32 in the pos stream, then block i's impacts for
+ *     top-k pruning: KH_IMPACTS pairs of u8 weighted frequency (2 *
+ *     tf_title + tf_body; 255: 255 or more) and u16 article length
+ *     (saturated), every article of the block at or below one pair's
+ *     frequency and at or above its length; block 0 starts at 0, the
+ *     last block has no impacts (the term's bounds hold), and a term of
+ *     at most KH_BLOCK_DOCS documents has no table), the doc stream, the
+ *     pos stream.
  *     doc stream, per doc: varint (ordinal delta << 2 | code), the delta
  *       from the previous doc (+1 for the term's first doc, so that
  *       ordinal 0 is delta 1); code 0: tf_title 0, tf_body 1; code 3:
@@ -56,15 +62,23 @@
 #define DOC_SIZE    32
 #define GROUP       32 /* terms per front-coding group */
 #define KEY_MAX     (KH_MAX_TOKEN_BYTES + 8)
-#define BLOCK_SIZE  12
+#define OLD_BLOCK   12 /* KHSEG003's block entries */
 #define TRAILER     "KHSEGEND"
-#define MAGIC       "KHSEG003"
+#define MAGIC       "KHSEG005"
+#define OLD_MAGIC   "KHSEG003"
 
 static void
 put32(uint8_t *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
         p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
 }
 
 static void
@@ -133,7 +147,57 @@ kh__pb_reset(kh_postbuilder *b)
     b->df = b->last_ord = b->in_block = 0;
     b->any = false;
     memset(&b->st, 0, sizeof b->st);
+    b->n_front = 0;
     b->st.min_len = UINT32_MAX;
+}
+
+/* Merges frontier pairs i and i + 1 into one that bounds both. */
+static void
+front_merge(kh_postbuilder *b, uint32_t i)
+{
+    b->front[i].ptf = b->front[i + 1].ptf; /* the larger */
+    /* b->front[i].len stays: the smaller */
+    memmove(&b->front[i + 1], &b->front[i + 2],
+            (b->n_front - i - 2) * sizeof b->front[0]);
+    b->n_front--;
+}
+
+/* Shrinks the frontier to n pairs, merging the pairs closest in ptf. */
+static void
+front_shrink(kh_postbuilder *b, uint32_t n)
+{
+    while (b->n_front > n) {
+        uint32_t best = 0;
+        for (uint32_t i = 1; i + 1 < b->n_front; i++)
+            if (b->front[i + 1].ptf - b->front[i].ptf <
+                b->front[best + 1].ptf - b->front[best].ptf)
+                best = i;
+        front_merge(b, best);
+    }
+}
+
+/* Adds an article's (ptf, len) to the block's frontier, kept sorted by
+ * ptf (and so by len): pairs another pair dominates are dropped. */
+static void
+front_add(kh_postbuilder *b, uint32_t ptf, uint32_t len)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < b->n_front; i++) {
+        kh_impact x = b->front[i];
+        if (x.ptf >= ptf && x.len <= len)
+            return; /* dominated: nothing changes */
+        if (!(x.ptf <= ptf && x.len >= len))
+            b->front[n++] = x;
+    }
+    uint32_t at = n;
+    while (at > 0 && b->front[at - 1].ptf > ptf)
+        at--;
+    memmove(&b->front[at + 1], &b->front[at], (n - at) * sizeof b->front[0]);
+    b->front[at].ptf = ptf;
+    b->front[at].len = len;
+    b->n_front = n + 1;
+    if (b->n_front == sizeof b->front / sizeof b->front[0])
+        front_shrink(b, b->n_front - 1);
 }
 
 /* Appends a varint straight into the buffer: this runs for every
@@ -156,14 +220,24 @@ kh__pb_add(kh_postbuilder *b, uint32_t ord, uint32_t tf_title, uint32_t tf_body,
     if (*rc != KH_OK)
         return;
     if (b->in_block == 0 && b->any) {
-        /* A new block starts: record where, and where the last one ended. */
-        uint8_t rec[BLOCK_SIZE];
+        /* A new block starts: record where, where the last one ended,
+         * and the last one's bounds. */
+        uint8_t rec[KH_BLOCK_ENTRY];
         put32(rec, b->last_ord);
         put32(rec + 4, (uint32_t)b->docs.len);
         put32(rec + 8, (uint32_t)b->pos.len);
-        kh__buf_append(&b->blocks, rec, BLOCK_SIZE, rc);
+        front_shrink(b, KH_IMPACTS);
+        for (uint32_t i = 0; i < KH_IMPACTS; i++) {
+            /* Unused pairs repeat the last one. */
+            kh_impact x = b->front[i < b->n_front ? i : b->n_front - 1];
+            rec[12 + 3 * i] = (uint8_t)(x.ptf < 255 ? x.ptf : 255);
+            put16(rec + 13 + 3 * i,
+                  (uint16_t)(x.len < UINT16_MAX ? x.len : UINT16_MAX));
+        }
+        kh__buf_append(&b->blocks, rec, KH_BLOCK_ENTRY, rc);
         if (*rc != KH_OK)
             return;
+        b->n_front = 0;
     }
     uint64_t delta = b->any ? (uint64_t)(ord - b->last_ord) : (uint64_t)ord + 1;
     /* The two commonest cases fit in the delta's varint (see above). */
@@ -204,6 +278,8 @@ kh__pb_add(kh_postbuilder *b, uint32_t ord, uint32_t tf_title, uint32_t tf_body,
     if (doc_len < b->st.min_len)
         b->st.min_len = doc_len;
     b->st.df = b->df;
+    uint64_t ptf = (uint64_t)KH_IMPACT_TITLE_WEIGHT * tf_title + tf_body;
+    front_add(b, ptf < UINT32_MAX ? (uint32_t)ptf : UINT32_MAX, doc_len);
 }
 
 /**************************************************************************
@@ -316,7 +392,7 @@ kh__segw_term(kh_segwriter *w, const char *key, size_t len,
     memcpy(w->prev, key, len);
     w->prev_len = len;
     w->prev_post = w->post_len;
-    size_t nb = (size_t)(n_blocks - 1) * BLOCK_SIZE;
+    size_t nb = (size_t)(n_blocks - 1) * KH_BLOCK_ENTRY;
     if ((nb > 0 && fwrite(blocks, 1, nb, w->post) != nb) ||
         fwrite(docs, 1, docs_len, w->post) != docs_len ||
         (pos_len > 0 && fwrite(pos, 1, pos_len, w->post) != pos_len))
@@ -468,6 +544,7 @@ struct kh_seg {
     size_t ids_len;
     size_t post_len;
     uint64_t total_len;
+    uint32_t block_entry; /* KH_BLOCK_ENTRY, or OLD_BLOCK in KHSEG003 */
     kh_segdoc *doc_cache; /* decoded doc records */
     /* Article lengths (title + body tokens, saturated), apart from the
      * records: scoring reads the length of every candidate, and 2 bytes
@@ -520,7 +597,7 @@ decode_entry(const kh_seg *s, const uint8_t **p, bool restart, entry *e)
     e->st.df = e->df;
     e->post_off = restart ? post : e->post_off + post;
     return e->n_blocks > 0 && e->post_off <= s->post_len &&
-           (uint64_t)(e->n_blocks - 1) * BLOCK_SIZE + e->docs_len +
+           (uint64_t)(e->n_blocks - 1) * s->block_entry + e->docs_len +
                    e->pos_len <=
                s->post_len - e->post_off;
 }
@@ -570,7 +647,8 @@ kh__seg_open(const char *path, kh_seg **out, kh_error *err)
     s->total_len = get64(h + 48);
     uint64_t terms_len = get32(h + 56);
     uint64_t body_end = size - 8;
-    if (memcmp(h, MAGIC, 8) != 0)
+    s->block_entry = memcmp(h, OLD_MAGIC, 8) == 0 ? OLD_BLOCK : KH_BLOCK_ENTRY;
+    if (memcmp(h, MAGIC, 8) != 0 && memcmp(h, OLD_MAGIC, 8) != 0)
         why = "bad magic (not a Khabar segment)";
     else if (get32(h + 60) != (uint32_t)crc32(0L, h, 60))
         why = "header checksum mismatch";
@@ -732,7 +810,9 @@ cursor_init(const kh_seg *s, const entry *e, kh_cursor *c)
     c->df = e->df;
     c->n_blocks = e->n_blocks;
     c->blocks = post;
-    c->docs = post + (size_t)(c->n_blocks - 1) * BLOCK_SIZE;
+    c->block_entry = s->block_entry;
+    c->st = e->st;
+    c->docs = post + (size_t)(c->n_blocks - 1) * s->block_entry;
     c->docs_end = c->docs + e->docs_len;
     c->pos = c->docs_end;
     c->pos_end = c->pos + e->pos_len;
@@ -829,8 +909,22 @@ kh__termiter_free(kh_termiter *it)
 static uint32_t
 block_last(const kh_cursor *c, uint32_t b)
 {
-    return b + 1 < c->n_blocks ? get32(c->blocks + (size_t)b * BLOCK_SIZE)
+    return b + 1 < c->n_blocks ? get32(c->blocks + (size_t)b * c->block_entry)
                                : KH_END - 1;
+}
+
+int
+kh__cursor_block(const kh_cursor *c, kh_impact *out, uint32_t *last)
+{
+    *last = block_last(c, c->block);
+    if (c->block + 1 >= c->n_blocks || c->block_entry < KH_BLOCK_ENTRY)
+        return 0;
+    const uint8_t *r = c->blocks + (size_t)c->block * c->block_entry + 12;
+    for (int i = 0; i < KH_IMPACTS; i++, r += 3) {
+        out[i].ptf = r[0];
+        out[i].len = (uint32_t)r[1] | (uint32_t)r[2] << 8;
+    }
+    return KH_IMPACTS;
 }
 
 static void
@@ -838,7 +932,7 @@ enter_block(kh_cursor *c, uint32_t b)
 {
     uint32_t doff = 0, poff = 0;
     if (b > 0) {
-        const uint8_t *r = c->blocks + (size_t)(b - 1) * BLOCK_SIZE;
+        const uint8_t *r = c->blocks + (size_t)(b - 1) * c->block_entry;
         doff = get32(r + 4);
         poff = get32(r + 8);
     }

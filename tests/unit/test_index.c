@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <math.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -504,6 +505,54 @@ exact_forms_option(void **state)
     }
 }
 
+/* Top-k pruning (MaxScore with block impacts) returns the same scores as
+ * scoring every match, on terms long enough to have many blocks. */
+static void
+pruning_matches_exhaustive(void **state)
+{
+    (void)state;
+    char d[300];
+    snprintf(d, sizeof d, "%s-prune", dir);
+    rmtree(d);
+    kh_index *ix = build_generated(d, 0, 3000);
+    static const char *const queries[] = {"السوق",
+                                          "النفط",
+                                          "النفط الرياض",
+                                          "الهلال النصر الأمطار",
+                                          "وزارة الصحة التعليم",
+                                          "مجلس"};
+    for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
+        for (int limit = 10; limit <= 100; limit += 90) {
+            kh_search_options o = {(size_t)limit, 0, 0, 1, NULL, NULL, 0, 0, 0};
+            kh_search_options ox = o;
+            ox.exhaustive = 1;
+            kh_results *x, *y;
+            kh_error err;
+            assert_int_equal(kh_index_search(ix, queries[q], &o, &x, &err),
+                             KH_OK);
+            assert_int_equal(kh_index_search(ix, queries[q], &ox, &y, &err),
+                             KH_OK);
+            assert_int_equal(x->n_hits, (size_t)limit);
+            /* One word: only block impacts can skip documents, and the
+             * total is then a lower bound. */
+            if (q == 0 && limit == 10) {
+                assert_int_equal(x->total_exact, 0);
+                assert_true(x->total < y->total);
+            }
+            assert_int_equal(x->n_hits, y->n_hits);
+            for (size_t i = 0; i < x->n_hits; i++)
+                /* equal but for the order the terms were summed in */
+                if (fabs(x->hits[i].score - y->hits[i].score) > 1e-9)
+                    fail_msg("%s, hit %zu: pruned %.9f, exhaustive %.9f",
+                             queries[q], i, x->hits[i].score, y->hits[i].score);
+            kh_results_free(x);
+            kh_results_free(y);
+        }
+    }
+    kh_index_close(ix);
+    rmtree(d);
+}
+
 static void
 corrupt_segment_is_an_error(void **state)
 {
@@ -585,6 +634,7 @@ main(void)
         cmocka_unit_test(many_commits_merge),
         cmocka_unit_test(feeder_thread_matches_inline),
         cmocka_unit_test(exact_forms_option),
+        cmocka_unit_test(pruning_matches_exhaustive),
         cmocka_unit_test(corrupt_segment_is_an_error),
         cmocka_unit_test(not_an_index),
     };
