@@ -80,6 +80,11 @@ typedef struct term_it {
     double idf_stem, idf_norm;
     double norm_ub; /* the exact-form part of base.ub */
     bool title_only;
+    /* term_block_ub() of the block the cursor was last in, kept because
+     * a block's 128 documents ask for it again and again */
+    bool bub_valid;
+    uint32_t bub_block, bub_last;
+    double bub;
 } term_it;
 
 /* Scoring reads lengths saturated at 65535 (kh__seg_doclen); bounds must
@@ -136,15 +141,22 @@ term_score(it *self)
 /* The bound of t's score over the block of postings holding its current
  * doc; *last is that block's last ordinal. */
 static double
-term_block_ub(const term_it *t, uint32_t *last)
+term_block_ub(term_it *t, uint32_t *last)
 {
+    if (t->bub_valid && t->bub_block == t->stem.block) {
+        *last = t->bub_last;
+        return t->bub;
+    }
     kh_impact imp[KH_IMPACTS];
     int n = kh__cursor_block(&t->stem, imp, last);
+    t->bub_valid = true;
+    t->bub_block = t->stem.block;
+    t->bub_last = *last;
     /* The impacts weigh the title as the index does by default; a title
      * field or another weight makes do with the term's bound. */
     if (n == 0 || t->title_only ||
         t->c->ix->title_weight != KH_IMPACT_TITLE_WEIGHT)
-        return t->base.ub;
+        return t->bub = t->base.ub;
     const kh_termstats *st = &t->stem.st;
     double max_ptf =
         KH_IMPACT_TITLE_WEIGHT * (double)st->max_tf_title + st->max_tf_body;
@@ -155,7 +167,7 @@ term_block_ub(const term_it *t, uint32_t *last)
         if (s > best)
             best = s;
     }
-    return t->idf_stem * best + t->norm_ub;
+    return t->bub = t->idf_stem * best + t->norm_ub;
 }
 
 static void
@@ -862,7 +874,7 @@ collect_maxscore(ctx *c, bool_it *b, scored *heap, size_t *n_heap, size_t k,
             for (size_t i = e; i < n; i++) {
                 if (t[i]->doc == d) {
                     uint32_t last;
-                    bound += term_block_ub((const term_it *)t[i], &last);
+                    bound += term_block_ub((term_it *)t[i], &last);
                     if (last < until)
                         until = last + 1;
                 } else if (t[i]->doc < until) {
