@@ -14,10 +14,28 @@
  * the page ("الثلاثاء 27 سبتمبر 2022", "27 أيلول 2022", Hijri), the URL.
  * url may be NULL.  Returns 1 with *out set (unix seconds UTC), or 0. */
 int kh__page_date(htmlDocPtr doc, const char *url, int64_t *out);
+/* The same, with *offset (may be NULL) set to the UTC offset in seconds
+ * that the page wrote with the date ("+03:00"), 0 when it wrote none:
+ * *out + *offset is the publisher's wall-clock time, whose day is the
+ * day the page shows. */
+int kh__page_date_offset(htmlDocPtr doc, const char *url, int64_t *out,
+                         int *offset);
 
 /* A date written in text (UTF-8): Arabic (Gregorian month names, Levantine
  * month names, Hijri with conversion), English, numeric d/m/y and ISO.
  * Returns 1 with *out set when text[0..len) holds one, else 0. */
 int kh__text_date(const char *text, size_t len, int64_t *out);
+
+/* Days since 1970-01-01 of a date in the tabular Islamic calendar and in
+ * the arithmetic Solar Hijri (Persian) calendar (hijri.c).  No range
+ * checks: callers pass plausible years, months 1-12, days 1-31. */
+int64_t kh__hijri_days(int year, int month, int day);
+int64_t kh__jalali_days(int year, int month, int day);
+
+/* An RFC 822 / RFC 1123 date ("Tue, 27 Sep 2022 10:00:00 +0300", zone
+ * names GMT, UTC, EST ... or none), leniently, as in RSS pubDate and HTTP
+ * headers.  Returns 1 with *out set (unix seconds UTC), or 0.
+ * (ingest/rfcdate.c) */
+int kh__rfc822_date(const char *text, size_t len, int64_t *out);
 
 #endif /* KH_INGEST_INT_H */
