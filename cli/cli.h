@@ -20,6 +20,8 @@ int kh_cmd_search(int argc, char **argv);
 int kh_cmd_show(int argc, char **argv);
 int kh_cmd_delete(int argc, char **argv);
 int kh_cmd_stats(int argc, char **argv);
+int kh_cmd_follow(int argc, char **argv);
+int kh_cmd_extract(int argc, char **argv);
 
 /* The index directory: the --index option, else $KHABAR_INDEX, else
  * ./khabar-data. */

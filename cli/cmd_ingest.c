@@ -2,28 +2,57 @@
  * cmd_ingest.c -- `khabar ingest`: add articles to the index.
  *
  *   khabar ingest [--index DIR] [--stemmer NAME] [--batch N] [--optimize]
- *                 [--ack] [--buffer-mb N] FILE...|-
+ *                 [--ack] [--buffer-mb N] [--max-bytes N]
+ *                 [--fetch [--delay S] [--timeout S]] FILE|DIR|-...
  *
- * The format is told by content, not by the file name: a file whose first
- * non-blank byte is '{' is JSONL (one article per line: id, url, source,
- * date, title, body, author; gzip is read transparently); anything else is
- * one plain-text article (first line the title, the rest the body, the
- * file name its id).  Articles are committed every --batch articles and at
- * the end; with --ack a line "ack N" goes to stdout after each commit,
- * meaning the first N articles read are durable.  A bad line is reported
- * with its file and line number and skipped; the exit status is then 1.
+ * The format of every input is told by content, not by the file name:
+ * gzip is undone first, then kh_detect_format() reads the head.
+ *  - JSONL: one article per line (id, url, source, date, title, body,
+ *    author), read as a stream.
+ *  - HTML: one page, through the article extractor; the id is the page's
+ *    canonical URL, else the file path.
+ *  - RSS / Atom: every item an article (article.c); with --fetch,
+ *    items that carry only a short summary get their linked page fetched
+ *    (robots.txt and a per-host delay respected).  Without it, no network.
+ *  - WARC: response and resource records with a 2xx status and an HTML
+ *    content type, through the extractor with the record's URI.
+ *  - Plain text: one article (first line the title, the rest the body,
+ *    the file name its id).
+ * A directory is read recursively in sorted order, hidden files skipped;
+ * "-" is standard input.  One site model serves the whole run, so that
+ * furniture recurring across the pages of a site is learned.
+ *
+ * Articles are committed every --batch articles and at the end; with
+ * --ack a line "ack N" goes to stdout after each commit, meaning the first
+ * N articles read are durable.  A bad item (a JSONL line, a feed item, a
+ * WARC record, a whole file) is reported with its file and position and
+ * skipped; the run goes on and the exit status is then 1.
  */
-#include "cli.h"
+#include "article.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#define HEAD_BYTES     4096
+#define MAX_DIR_DEPTH  64
+#define MAX_WARC_FAILS 100 /* consecutive bad records before giving up */
 
 typedef struct run {
     kh_index *ix;
     unsigned long batch, pending, done, added, replaced, errors, acked;
+    unsigned long skipped; /* pages and records without article text */
+    unsigned long kept;    /* feed summaries not stored over a full text */
+    unsigned long by_format[KH_FMT_TEXT + 1]; /* articles per format */
     int ack, progress;
+    size_t max_bytes; /* one document (page, feed, text, WARC record) */
+    kh_sitemodel *sites;
+    kh_fetcher *fetcher; /* with --fetch, else NULL */
     double t0;
 } run;
 
@@ -33,10 +62,17 @@ usage(FILE *f)
     fputs("usage: khabar ingest [--index DIR] [--stemmer light|snowball|none]\n"
           "                     [--batch N] [--buffer-mb N] [--optimize] "
           "[--ack]\n"
-          "                     FILE...|-\n"
+          "                     [--max-bytes N] [--fetch [--delay S] "
+          "[--timeout S]]\n"
+          "                     FILE|DIR|-...\n"
+          "Each input's format is told by content (gzip read transparently):\n"
           "JSONL (one article a line: id, url, source, date, title, body,\n"
-          "author) or plain text (first line title, rest body), told by\n"
-          "content; gzip is read transparently.\n",
+          "author), HTML pages, RSS and Atom feeds, WARC archives, or plain\n"
+          "text (first line title, rest body).  Directories are read\n"
+          "recursively.  --fetch fetches the pages of feed items that carry\n"
+          "only a summary (robots.txt respected, --delay S between requests\n"
+          "to a host, default 1).  --max-bytes N bounds one document, read or\n"
+          "fetched (default 16 MiB).\n",
           f);
 }
 
@@ -70,8 +106,10 @@ commit(run *r)
     return 0;
 }
 
+/* Adds one article; -1 only when the index itself failed (the run must
+ * stop), 0 otherwise (a refused article is counted as an error). */
 static int
-add(run *r, const kh_article *a, const char *where)
+add(run *r, const kh_article *a, const char *where, kh_format fmt)
 {
     kh_error err;
     memset(&err, 0, sizeof err);
@@ -84,12 +122,30 @@ add(run *r, const kh_article *a, const char *where)
         return rc == KH_ENOMEM || rc == KH_EIO ? -1 : 0;
     }
     r->done++;
+    r->by_format[fmt]++;
     r->replaced += replaced != 0;
     r->added += replaced == 0;
     if (++r->pending >= r->batch)
         return commit(r);
     return 0;
 }
+
+static void item_error(run *r, const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+item_error(run *r, const char *where, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cli_error("%s: %s", where, msg);
+    r->errors++;
+}
+
+/* ---- JSONL ------------------------------------------------------------ */
 
 static const char *
 jstring(json_t *o, const char *key)
@@ -99,83 +155,90 @@ jstring(json_t *o, const char *key)
 }
 
 static int
-ingest_jsonl(run *r, const char *path)
+jsonl_line(run *r, const char *path, unsigned long lineno, const char *line,
+           size_t len)
+{
+    size_t i = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+        i++;
+    if (i == len)
+        return 0;
+    char where[512];
+    snprintf(where, sizeof where, "%s:%lu", path, lineno);
+    json_error_t jerr;
+    json_t *o = json_loadb(line, len, 0, &jerr);
+    if (o == NULL || !json_is_object(o)) {
+        item_error(r, where, "not a JSON object: %s",
+                   o == NULL ? jerr.text : "wrong type");
+        json_decref(o);
+        return 0;
+    }
+    kh_article a = {jstring(o, "id"),     jstring(o, "url"),
+                    jstring(o, "source"), jstring(o, "title"),
+                    jstring(o, "body"),   jstring(o, "author"),
+                    KH_DATE_NONE};
+    json_t *idv = json_object_get(o, "id");
+    char idbuf[32];
+    if (json_is_integer(idv)) {
+        snprintf(idbuf, sizeof idbuf, "%lld",
+                 (long long)json_integer_value(idv));
+        a.id = idbuf;
+    }
+    const char *date = jstring(o, "date");
+    if (date == NULL)
+        date = jstring(o, "published");
+    if (date == NULL)
+        date = jstring(o, "date_extracted");
+    int st = 0;
+    if (date != NULL && *date &&
+        kh_date_parse(date, strlen(date), &a.date) != KH_OK)
+        item_error(r, where, "date '%s' is not ISO 8601; article skipped",
+                   date);
+    else if ((a.title == NULL || !*a.title) && (a.body == NULL || !*a.body))
+        item_error(r, where, "no title and no body; skipped");
+    else
+        st = add(r, &a, where, KH_FMT_JSONL);
+    json_decref(o);
+    return st;
+}
+
+/* Reads JSONL lines from gz, the first head_len bytes of which were
+ * already read into head. */
+static int
+ingest_jsonl(run *r, const char *path, gzFile gz, const char *head,
+             size_t head_len)
 {
     cli_lines in;
-    if (cli_lines_open(&in, path) != KH_OK) {
-        cli_error("cannot open %s", path);
-        r->errors++;
-        return 0;
+    memset(&in, 0, sizeof in);
+    kh__buf_init(&in.buf);
+    kh_status rc = KH_OK;
+    kh__buf_append(&in.buf, head, head_len, &rc);
+    in.gz = gz;
+    gzbuffer(gz, 1 << 17);
+    if (rc != KH_OK) {
+        cli_lines_close(&in);
+        cli_error("out of memory");
+        return -1;
     }
     const char *line;
     size_t len;
     int st, fatal = 0;
-    char where[512];
-    while (!fatal && (st = cli_lines_next(&in, &line, &len)) == 1) {
-        size_t i = 0;
-        while (i < len &&
-               (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
-            i++;
-        if (i == len)
-            continue;
-        snprintf(where, sizeof where, "%s:%lu", path, in.lineno);
-        json_error_t jerr;
-        json_t *o = json_loadb(line, len, 0, &jerr);
-        if (o == NULL || !json_is_object(o)) {
-            cli_error("%s: not a JSON object: %s", where,
-                      o == NULL ? jerr.text : "wrong type");
-            json_decref(o);
-            r->errors++;
-            continue;
-        }
-        kh_article a = {jstring(o, "id"),     jstring(o, "url"),
-                        jstring(o, "source"), jstring(o, "title"),
-                        jstring(o, "body"),   jstring(o, "author"),
-                        KH_DATE_NONE};
-        json_t *idv = json_object_get(o, "id");
-        char idbuf[32];
-        if (json_is_integer(idv)) {
-            snprintf(idbuf, sizeof idbuf, "%lld",
-                     (long long)json_integer_value(idv));
-            a.id = idbuf;
-        }
-        const char *date = jstring(o, "date");
-        if (date == NULL)
-            date = jstring(o, "published");
-        if (date == NULL)
-            date = jstring(o, "date_extracted");
-        if (date != NULL && *date &&
-            kh_date_parse(date, strlen(date), &a.date) != KH_OK) {
-            cli_error("%s: date '%s' is not ISO 8601; article skipped", where,
-                      date);
-            r->errors++;
-            json_decref(o);
-            continue;
-        }
-        if ((a.title == NULL || !*a.title) && (a.body == NULL || !*a.body)) {
-            cli_error("%s: no title and no body; skipped", where);
-            r->errors++;
-            json_decref(o);
-            continue;
-        }
-        fatal = add(r, &a, where) != 0;
-        json_decref(o);
-    }
-    if (!fatal && st < 0) {
-        cli_error("%s: read error after line %lu (truncated or corrupt?)", path,
-                  in.lineno);
-        r->errors++;
-    }
+    while (!fatal && (st = cli_lines_next(&in, &line, &len)) == 1)
+        fatal = jsonl_line(r, path, in.lineno, line, len) != 0;
+    if (!fatal && st < 0)
+        item_error(r, path, "read error after line %lu (truncated or corrupt?)",
+                   in.lineno);
     cli_lines_close(&in);
     return fatal ? -1 : 0;
 }
+
+/* ---- Plain text and HTML ---------------------------------------------- */
 
 static int
 ingest_text(run *r, const char *path, char *text, size_t len)
 {
     if (memchr(text, '\0', len) != NULL) {
-        cli_error("%s: binary data, not an article; skipped", path);
-        r->errors++;
+        item_error(r, path, "binary data, not an article; skipped");
         return 0;
     }
     char *nl = memchr(text, '\n', len);
@@ -189,78 +252,492 @@ ingest_text(run *r, const char *path, char *text, size_t len)
                     nl != NULL ? nl + 1 : "",
                     NULL,
                     KH_DATE_NONE};
-    return add(r, &a, path);
+    return add(r, &a, path, KH_FMT_TEXT);
+}
+
+/* Adds the article of a page; where names it in messages.  A page
+ * without article text is skipped with a note, not an error: an index
+ * page or a gallery is not bad input. */
+static int
+ingest_page(run *r, const char *where, const char *html, size_t len,
+            const char *url, const char *charset, const char *fallback_id,
+            kh_format fmt)
+{
+    cli_doc d;
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    int st = 0;
+    kh_status rc = cli_doc_from_page(&d, html, len, url, charset, fallback_id,
+                                     r->sites, &err);
+    if (rc == KH_ENOMEM) {
+        cli_error("%s: out of memory", where);
+        st = -1;
+    } else if (rc != KH_OK) {
+        item_error(r, where, "not a page: %s",
+                   err.message[0] ? err.message : kh_strerror(rc));
+    } else if (d.a.body == NULL || d.a.body[0] == '\0') {
+        cli_error("%s: no article text in the page; skipped", where);
+        r->skipped++;
+    } else {
+        st = add(r, &d.a, where, fmt);
+    }
+    cli_doc_release(&d);
+    return st;
+}
+
+/* ---- Feeds ------------------------------------------------------------ */
+
+typedef struct feed_ctx {
+    run *r;
+    const char *path;
+    kh_format fmt;
+    unsigned long n; /* items seen */
+    int fatal;
+} feed_ctx;
+
+static int
+on_item(const kh_feed_item *item, void *ud)
+{
+    feed_ctx *c = ud;
+    run *r = c->r;
+    char where[600];
+    c->n++;
+    snprintf(where, sizeof where, "%s: item %lu%s%.200s%s", c->path, c->n,
+             item->link ? " (" : "", item->link ? item->link : "",
+             item->link ? ")" : "");
+    cli_doc d;
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    if (cli_doc_from_item(&d, item, r->fetcher, r->sites, &err) != KH_OK) {
+        cli_error("%s: %s", where, err.message);
+        c->fatal = 1;
+    } else if (d.fetched < 0) {
+        /* The summary still makes an article; say why it is short. */
+        cli_error("%s: linked page not used (%s); the summary is kept", where,
+                  d.why);
+    }
+    if (!c->fatal) {
+        if ((d.a.title == NULL || !*d.a.title) &&
+            (d.a.body == NULL || !*d.a.body))
+            item_error(r, where, "no title and no text; skipped");
+        else if (cli_doc_has_better(r->ix, &d))
+            r->kept++;
+        else
+            c->fatal = add(r, &d.a, where, c->fmt) != 0;
+    }
+    cli_doc_release(&d);
+    return c->fatal;
 }
 
 static int
-ingest_file(run *r, const char *path)
+ingest_feed(run *r, const char *path, const char *xml, size_t len,
+            kh_format fmt)
 {
-    /* Peek at the content to tell JSONL from text. */
-    gzFile gz = strcmp(path, "-") == 0 ? NULL : gzopen(path, "rb");
-    if (strcmp(path, "-") != 0 && gz == NULL) {
-        cli_error("cannot open %s", path);
-        r->errors++;
-        return 0;
+    feed_ctx c = {r, path, fmt, 0, 0};
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    kh_status rc = kh_feed_parse(xml, len, NULL, on_item, &c, &err);
+    if (c.fatal)
+        return -1;
+    if (rc == KH_ENOMEM) {
+        cli_error("%s: out of memory", path);
+        return -1;
     }
-    if (gz != NULL) {
-        char head[512];
-        int n = gzread(gz, head, sizeof head);
-        gzclose(gz);
-        int i = 0;
-        while (i < n && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r' ||
-                         head[i] == '\t'))
-            i++;
-        if (i < n && head[i] == '{')
-            return ingest_jsonl(r, path);
-        if (n < 0) {
-            cli_error("cannot read %s", path);
-            r->errors++;
-            return 0;
+    if (rc != KH_OK)
+        item_error(r, path, "after item %lu: %s", c.n,
+                   err.message[0] ? err.message : kh_strerror(rc));
+    else if (c.n == 0)
+        cli_error("%s: a feed without items", path);
+    return 0;
+}
+
+/* ---- WARC ------------------------------------------------------------- */
+
+static int
+record_is_html(const kh_warc_record *rec)
+{
+    if (rec->content_type != NULL)
+        return cli_ct_is_html(rec->content_type);
+    size_t n = rec->payload_len < HEAD_BYTES ? rec->payload_len : HEAD_BYTES;
+    return kh_detect_format(rec->payload, n) == KH_FMT_HTML;
+}
+
+/* Reads the WARC records of f (which the caller closes). */
+static int
+ingest_warc(run *r, const char *path, FILE *f)
+{
+    kh_warc *w;
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    kh_status rc = kh_warc_open(f, r->max_bytes, &w, &err);
+    if (rc != KH_OK) {
+        item_error(r, path, "%s",
+                   err.message[0] ? err.message : kh_strerror(rc));
+        return rc == KH_ENOMEM ? -1 : 0;
+    }
+    unsigned long n = 0;
+    int fails = 0, st = 0;
+    char where[600];
+    while (st == 0) {
+        kh_warc_record rec;
+        memset(&err, 0, sizeof err);
+        rc = kh_warc_next(w, &rec, &err);
+        if (rc == KH_ENOTFOUND)
+            break;
+        n++;
+        if (rc == KH_ENOMEM) {
+            cli_error("%s: record %lu: out of memory", path, n);
+            st = -1;
+            break;
         }
-        FILE *f = fopen(path, "rb");
-        char *text;
-        size_t len;
-        if (f == NULL || cli_read_all(f, &text, &len) != KH_OK) {
-            if (f)
-                fclose(f);
-            cli_error("cannot read %s", path);
-            r->errors++;
-            return 0;
+        if (rc != KH_OK) {
+            item_error(r, path, "record %lu: %s", n,
+                       err.message[0] ? err.message : kh_strerror(rc));
+            if (++fails >= MAX_WARC_FAILS) {
+                item_error(r, path, "%d bad records in a row; file abandoned",
+                           fails);
+                break;
+            }
+            continue;
         }
-        fclose(f);
-        int st = ingest_text(r, path, text, len);
-        kh_free(text);
+        fails = 0;
+        snprintf(where, sizeof where, "%s: record %lu (%.300s)", path, n,
+                 rec.target_uri ? rec.target_uri : "no URI");
+        int response = rec.type != NULL && strcmp(rec.type, "response") == 0;
+        int resource = rec.type != NULL && strcmp(rec.type, "resource") == 0;
+        if (!response && !resource)
+            continue; /* request, metadata, warcinfo: not pages */
+        if (response && (rec.http_status < 200 || rec.http_status > 299))
+            continue;
+        if (rec.truncated) {
+            item_error(r, where, "larger than the size limit (%zu bytes)",
+                       r->max_bytes);
+            continue;
+        }
+        if (!record_is_html(&rec))
+            continue;
+        char cs[64];
+        const char *charset = cli_ct_charset(rec.content_type, cs, sizeof cs);
+        st = ingest_page(r, where, rec.payload, rec.payload_len, rec.target_uri,
+                         charset, NULL, KH_FMT_WARC);
+    }
+    kh_warc_close(w);
+    return st;
+}
+
+/* ---- Inputs ----------------------------------------------------------- */
+
+/* Why gz stopped: NULL at a clean end, else a message (zlib's own, which
+ * starts with the path: that part is cut, the caller names the file). */
+static const char *
+gz_problem(gzFile gz)
+{
+    int e;
+    const char *msg = gzerror(gz, &e);
+    if (e == Z_OK || e == Z_STREAM_END)
+        return NULL;
+    if (e == Z_BUF_ERROR)
+        return "truncated gzip data";
+    if (e == Z_DATA_ERROR)
+        return "corrupt gzip data";
+    if (msg == NULL || *msg == '\0')
+        return "read error";
+    const char *colon = strrchr(msg, ':');
+    return colon != NULL && colon[1] == ' ' ? colon + 2 : msg;
+}
+
+/* Reads up to cap bytes; returns the count read before the end or an
+ * error, *failed set on an error. */
+static size_t
+gz_fill(gzFile gz, char *p, size_t cap, int *failed)
+{
+    size_t got = 0;
+    *failed = 0;
+    while (got < cap) {
+        /* Small reads: on a damaged member, gzread() returns -1 and the
+         * bytes of that call are lost, so each call risks little. */
+        size_t want = cap - got < 32 ? cap - got : 32;
+        int n = gzread(gz, p + got, (unsigned)want);
+        if (n < 0)
+            *failed = 1;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if (!*failed && got < cap && gz_problem(gz) != NULL)
+        *failed = 1;
+    return got;
+}
+
+/* The whole stream (head already read) into *out, at most max bytes.
+ * Returns 0, 1 when over max, -1 on a read error (*why says). */
+static int
+read_rest(gzFile gz, const char *head, size_t head_len, size_t max, char **out,
+          size_t *len, const char **why)
+{
+    kh_buf b;
+    kh_status rc = KH_OK;
+    kh__buf_init(&b);
+    kh__buf_append(&b, head, head_len, &rc);
+    char chunk[65536];
+    int st = 0;
+    for (;;) {
+        int n = gzread(gz, chunk, sizeof chunk);
+        if (n < 0 || (n == 0 && (*why = gz_problem(gz)) != NULL)) {
+            if (n < 0)
+                *why = gz_problem(gz);
+            if (*why == NULL)
+                *why = "read error";
+            st = -1;
+            break;
+        }
+        if (n == 0)
+            break;
+        if (b.len + (size_t)n > max) {
+            st = 1;
+            break;
+        }
+        kh__buf_append(&b, chunk, (size_t)n, &rc);
+    }
+    if (rc != KH_OK) {
+        *why = "out of memory";
+        st = -1;
+    }
+    if (st != 0) {
+        kh__buf_release(&b);
         return st;
     }
-    /* Standard input: read it all, then decide. */
-    char *text;
-    size_t len;
-    if (cli_read_all(stdin, &text, &len) != KH_OK) {
-        cli_error("cannot read standard input");
-        r->errors++;
+    *out = kh__buf_detach(&b, len, &rc);
+    kh__buf_release(&b);
+    return 0;
+}
+
+/* Copies the (gunzipped) standard input into a temporary file, for the
+ * WARC reader, which wants a FILE. */
+static FILE *
+spool(gzFile gz, const char *head, size_t head_len)
+{
+    FILE *t = tmpfile();
+    if (t == NULL)
+        return NULL;
+    char chunk[65536];
+    int n;
+    int ok = fwrite(head, 1, head_len, t) == head_len;
+    while (ok && (n = gzread(gz, chunk, sizeof chunk)) > 0)
+        ok = fwrite(chunk, 1, (size_t)n, t) == (size_t)n;
+    if (!ok || fflush(t) != 0 || fseek(t, 0, SEEK_SET) != 0) {
+        fclose(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* One input stream: gz is closed here.  path is the file's path, or "-"
+ * for standard input. */
+static int
+ingest_stream(run *r, const char *path, gzFile gz)
+{
+    char head[HEAD_BYTES];
+    int failed;
+    size_t hl = gz_fill(gz, head, sizeof head, &failed);
+    kh_format fmt = hl > 0 ? kh_detect_format(head, hl) : KH_FMT_UNKNOWN;
+    int is_stdin = strcmp(path, "-") == 0;
+    /* A damaged gzip member in a WARC file is the WARC reader's to skip
+     * (it resynchronizes on the next record); anything else is lost. */
+    if (failed && !(fmt == KH_FMT_WARC && !is_stdin)) {
+        const char *why = gz_problem(gz);
+        item_error(r, path, "%s; skipped", why ? why : "read error");
+        gzclose(gz);
         return 0;
     }
-    size_t i = 0;
-    while (i < len && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r'))
-        i++;
-    int st;
-    if (i < len && text[i] == '{') {
-        char tmpl[] = "/tmp/khabar-stdin-XXXXXX";
-        int fd = mkstemp(tmpl);
-        FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-        if (f == NULL || fwrite(text, 1, len, f) != len || fclose(f) != 0) {
-            cli_error("cannot buffer standard input");
-            r->errors++;
-            st = 0;
-        } else {
-            st = ingest_jsonl(r, tmpl);
-        }
-        unlink(tmpl);
-    } else {
-        st = ingest_text(r, "-", text, len);
+    if (hl == 0) {
+        item_error(r, path, "empty file; skipped");
+        gzclose(gz);
+        return 0;
     }
-    kh_free(text);
+    if (fmt == KH_FMT_JSONL)
+        return ingest_jsonl(r, path, gz, head, hl); /* closes gz */
+    if (fmt == KH_FMT_UNKNOWN) {
+        item_error(r, path, "binary data, not an article; skipped");
+        gzclose(gz);
+        return 0;
+    }
+    if (fmt == KH_FMT_WARC) {
+        /* The reader undoes per-record gzip itself: give it the raw file.
+         * Standard input was already gunzipped; spool that. */
+        FILE *f = is_stdin ? spool(gz, head, hl) : fopen(path, "rb");
+        gzclose(gz);
+        if (f == NULL) {
+            item_error(r, path, "cannot read: %s", strerror(errno));
+            return 0;
+        }
+        int st = ingest_warc(r, path, f);
+        fclose(f);
+        return st;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    const char *why = NULL;
+    int rst = read_rest(gz, head, hl, r->max_bytes, &data, &len, &why);
+    gzclose(gz);
+    if (rst > 0) {
+        item_error(r, path, "larger than the size limit (%zu bytes); skipped",
+                   r->max_bytes);
+        return 0;
+    }
+    if (rst < 0) {
+        item_error(r, path, "%s; skipped", why);
+        return strcmp(why, "out of memory") == 0 ? -1 : 0;
+    }
+    int st;
+    switch (fmt) {
+    case KH_FMT_HTML:
+        st = ingest_page(r, path, data, len, NULL, NULL, is_stdin ? NULL : path,
+                         KH_FMT_HTML);
+        break;
+    case KH_FMT_RSS:
+    case KH_FMT_ATOM:
+        st = ingest_feed(r, path, data, len, fmt);
+        break;
+    default:
+        st = ingest_text(r, path, data, len);
+        break;
+    }
+    kh_free(data);
     return st;
+}
+
+static int ingest_path(run *r, const char *path, int depth);
+
+static int
+name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The files of a directory, recursively, in sorted order; hidden files
+ * and symbolic links to directories are skipped (no loops). */
+static int
+ingest_dir(run *r, const char *path, int depth)
+{
+    if (depth >= MAX_DIR_DEPTH) {
+        item_error(r, path, "directories nested too deep; skipped");
+        return 0;
+    }
+    DIR *d = opendir(path);
+    if (d == NULL) {
+        item_error(r, path, "cannot open: %s", strerror(errno));
+        return 0;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int st = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            char **nn = kh_realloc(names, nc * sizeof *nn);
+            if (nn == NULL) {
+                st = -1;
+                break;
+            }
+            names = nn;
+            cap = nc;
+        }
+        if ((names[n] = kh__strndup(e->d_name, strlen(e->d_name))) == NULL) {
+            st = -1;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (st != 0)
+        cli_error("%s: out of memory", path);
+    if (n > 0)
+        qsort(names, n, sizeof *names, name_cmp);
+    kh_buf full;
+    kh__buf_init(&full);
+    for (size_t i = 0; i < n && st == 0; i++) {
+        kh_status rc = KH_OK;
+        kh__buf_reset(&full);
+        kh__buf_printf(&full, &rc, "%s%s%s", path,
+                       path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
+        if (rc != KH_OK) {
+            st = -1;
+            break;
+        }
+        struct stat ls;
+        if (lstat(full.data, &ls) == 0 && S_ISLNK(ls.st_mode)) {
+            struct stat ts;
+            if (stat(full.data, &ts) == 0 && S_ISDIR(ts.st_mode))
+                continue;
+        }
+        st = ingest_path(r, full.data, depth + 1);
+    }
+    kh__buf_release(&full);
+    for (size_t i = 0; i < n; i++)
+        kh_free(names[i]);
+    kh_free(names);
+    return st;
+}
+
+static int
+ingest_path(run *r, const char *path, int depth)
+{
+    if (strcmp(path, "-") == 0) {
+        int fd = dup(0);
+        gzFile gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+        if (gz == NULL) {
+            if (fd >= 0)
+                close(fd);
+            item_error(r, path, "cannot read standard input");
+            return 0;
+        }
+        return ingest_stream(r, path, gz);
+    }
+    struct stat s;
+    if (stat(path, &s) != 0) {
+        item_error(r, path, "cannot open: %s", strerror(errno));
+        return 0;
+    }
+    if (S_ISDIR(s.st_mode))
+        return ingest_dir(r, path, depth);
+    gzFile gz = gzopen(path, "rb");
+    if (gz == NULL) {
+        item_error(r, path, "cannot open: %s", strerror(errno));
+        return 0;
+    }
+    return ingest_stream(r, path, gz);
+}
+
+/* "html 3, rss 12" for the formats that gave articles. */
+static void
+format_counts(const run *r, char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int f = 0; f <= KH_FMT_TEXT && used < cap; f++) {
+        if (r->by_format[f] == 0)
+            continue;
+        int w = snprintf(buf + used, cap - used, "%s%s %lu", used ? ", " : "",
+                         kh_format_name((kh_format)f), r->by_format[f]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
+static int
+parse_seconds(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || !(v >= 0) || v > 86400)
+        return -1;
+    *out = v;
+    return 0;
 }
 
 int
@@ -271,8 +748,11 @@ kh_cmd_ingest(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     r.batch = 5000;
-    int optimize = 0;
+    r.max_bytes = 16u << 20;
+    int optimize = 0, fetch = 0;
     size_t buffer_mb = 0;
+    kh_fetch_options fo;
+    kh__fetch_options_init(&fo);
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
         const char *o = argv[i];
@@ -294,10 +774,30 @@ kh_cmd_ingest(int argc, char **argv)
             }
         } else if (strcmp(o, "--buffer-mb") == 0 && i + 1 < argc) {
             buffer_mb = strtoul(argv[++i], NULL, 10);
+        } else if (strcmp(o, "--max-bytes") == 0 && i + 1 < argc) {
+            r.max_bytes = strtoul(argv[++i], NULL, 10);
+            if (r.max_bytes == 0) {
+                cli_error("--max-bytes wants a positive number");
+                return 2;
+            }
         } else if (strcmp(o, "--optimize") == 0) {
             optimize = 1;
         } else if (strcmp(o, "--ack") == 0) {
             r.ack = 1;
+        } else if (strcmp(o, "--fetch") == 0) {
+            fetch = 1;
+        } else if (strcmp(o, "--delay") == 0 && i + 1 < argc) {
+            if (parse_seconds(argv[++i], &fo.delay) != 0) {
+                cli_error("--delay wants seconds, e.g. 1 or 0.5");
+                return 2;
+            }
+        } else if (strcmp(o, "--timeout") == 0 && i + 1 < argc) {
+            if (parse_seconds(argv[++i], &fo.timeout) != 0 || fo.timeout <= 0) {
+                cli_error("--timeout wants seconds, e.g. 30");
+                return 2;
+            }
+            if (fo.connect_timeout > fo.timeout)
+                fo.connect_timeout = fo.timeout;
         } else {
             cli_error("ingest: unknown or incomplete option '%s'", o);
             usage(stderr);
@@ -309,19 +809,28 @@ kh_cmd_ingest(int argc, char **argv)
         return 2;
     }
     dir = cli_index_dir(dir);
-    kh_index_options opts = {
-        .create = 1, .buffer_mb = buffer_mb, .stemmer = stemmer};
     kh_error err;
     memset(&err, 0, sizeof err);
+    fo.max_body = r.max_bytes;
+    if (kh_sitemodel_new(&r.sites) != KH_OK ||
+        (fetch && kh__fetcher_new(&fo, &r.fetcher, &err) != KH_OK)) {
+        cli_error("%s", err.message[0] ? err.message : "out of memory");
+        kh_sitemodel_free(r.sites);
+        return 1;
+    }
+    kh_index_options opts = {
+        .create = 1, .buffer_mb = buffer_mb, .stemmer = stemmer};
     if (kh_index_open(dir, &opts, &r.ix, &err) != KH_OK) {
         cli_error("%s", err.message);
+        kh__fetcher_free(r.fetcher);
+        kh_sitemodel_free(r.sites);
         return 1;
     }
     r.progress = isatty(2) && !r.ack;
     r.t0 = cli_now();
     int fatal = 0;
     for (; i < argc && !fatal; i++)
-        fatal = ingest_file(&r, argv[i]) != 0;
+        fatal = ingest_path(&r, argv[i], 0) != 0;
     if (!fatal && (r.pending > 0 || optimize)) {
         if (optimize) {
             if (kh_index_optimize(r.ix, &err) != KH_OK) {
@@ -337,10 +846,22 @@ kh_cmd_ingest(int argc, char **argv)
     progress(&r, 1);
     double secs = cli_now() - r.t0;
     kh_index_close(r.ix);
-    if (!r.ack)
+    kh__fetcher_free(r.fetcher);
+    kh_sitemodel_free(r.sites);
+    if (!r.ack) {
+        char counts[256];
+        format_counts(&r, counts, sizeof counts);
         printf("ingested %lu articles (%lu new, %lu replaced, %lu errors) "
-               "into %s in %.2f s (%.0f articles/s)\n",
+               "into %s in %.2f s (%.0f articles/s)%s%s",
                r.done, r.added, r.replaced, r.errors, dir, secs,
-               secs > 0 ? (double)r.done / secs : 0.0);
+               secs > 0 ? (double)r.done / secs : 0.0, counts[0] ? ": " : "",
+               counts);
+        if (r.skipped > 0)
+            printf("; %lu without article text skipped", r.skipped);
+        if (r.kept > 0)
+            printf("; %lu feed summaries not stored over a longer text",
+                   r.kept);
+        putchar('\n');
+    }
     return fatal || r.errors > 0 ? 1 : 0;
 }

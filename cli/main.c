@@ -11,11 +11,14 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"ingest", kh_cmd_ingest,
-     "add articles (JSONL or plain text) to the index"},
+     "add articles (JSONL, HTML, RSS/Atom, WARC, text) to the index"},
+    {"follow", kh_cmd_follow, "poll news feeds and ingest new items"},
     {"search", kh_cmd_search, "search the index"},
     {"show", kh_cmd_show, "print one article"},
     {"delete", kh_cmd_delete, "delete articles by id"},
     {"stats", kh_cmd_stats, "describe the index"},
+    {"extract", kh_cmd_extract,
+     "print the article of an HTML page (title, date, body, ...)"},
     {"analyze", kh_cmd_analyze,
      "print the tokens of Arabic text (offsets, normalized form, stem)"},
 };

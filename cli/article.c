@@ -1,0 +1,284 @@
+/*
+ * article.c -- an HTML page or a feed item becomes a kh_article.
+ *
+ * A feed item's body is the text of its content:encoded / Atom content,
+ * else of its description / summary, through the article extractor.  The
+ * extractor judges whole pages and may find no article in a short
+ * fragment, so the fragment's plain text (libxml2's HTML parser, block
+ * elements as paragraph breaks) is the fallback: a summary is short but
+ * it is what the publisher wrote.
+ */
+#include "article.h"
+
+#include <libxml/HTMLparser.h>
+#include <string.h>
+#include <strings.h>
+
+void
+cli_doc_release(cli_doc *d)
+{
+    kh_page_free(d->page);
+    kh_free(d->text);
+    memset(d, 0, sizeof *d);
+}
+
+int
+cli_ct_is_html(const char *ct)
+{
+    if (ct == NULL)
+        return 0;
+    while (*ct == ' ')
+        ct++;
+    return strncasecmp(ct, "text/html", 9) == 0 ||
+           strncasecmp(ct, "application/xhtml+xml", 21) == 0;
+}
+
+const char *
+cli_ct_charset(const char *ct, char *buf, size_t cap)
+{
+    if (ct == NULL)
+        return NULL;
+    for (const char *p = ct; (p = strchr(p, ';')) != NULL;) {
+        p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncasecmp(p, "charset=", 8) != 0)
+            continue;
+        p += 8;
+        if (*p == '"')
+            p++;
+        size_t n = 0;
+        while (p[n] && p[n] != '"' && p[n] != ';' && p[n] != ' ' &&
+               n + 1 < cap) {
+            buf[n] = p[n];
+            n++;
+        }
+        buf[n] = '\0';
+        return n > 0 ? buf : NULL;
+    }
+    return NULL;
+}
+
+kh_status
+cli_doc_from_page(cli_doc *d, const char *html, size_t len, const char *url,
+                  const char *charset, const char *fallback_id,
+                  kh_sitemodel *sites, kh_error *err)
+{
+    memset(d, 0, sizeof *d);
+    kh_extract_options o = {url, charset, sites};
+    kh_status rc = kh_extract_html(html, len, &o, &d->page, err);
+    if (rc != KH_OK)
+        return rc;
+    const kh_page *p = d->page;
+    d->a.id = p->url != NULL ? p->url : url != NULL ? url : fallback_id;
+    d->a.url = p->url != NULL ? p->url : url;
+    d->a.source = p->source;
+    d->a.title = p->title;
+    d->a.body = p->body;
+    d->a.author = p->author;
+    d->a.date = p->date;
+    return KH_OK;
+}
+
+static int
+is_block(const char *name)
+{
+    static const char *const blocks[] = {
+        "p",     "div", "br", "li", "ul",      "ol",         "h1",
+        "h2",    "h3",  "h4", "h5", "h6",      "blockquote", "tr",
+        "table", "pre", "hr", "dd", "section", "article",    "figcaption"};
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+        if (strcasecmp(name, blocks[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Appends text with white space collapsed; *sep is the break owed before
+ * the next word: 0 none, 1 a space, 2 a paragraph. */
+static void
+put_text(kh_buf *b, const char *s, int *sep, kh_status *rc)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+            if (*sep < 1)
+                *sep = 1;
+            continue;
+        }
+        if (b->len > 0 && *sep == 2)
+            kh__buf_puts(b, "\n\n", rc);
+        else if (b->len > 0 && *sep == 1)
+            kh__buf_putc(b, ' ', rc);
+        *sep = 0;
+        kh__buf_putc(b, (char)c, rc);
+    }
+}
+
+/* The plain text of an HTML fragment, paragraphs separated by "\n\n";
+ * NULL on ENOMEM. */
+static char *
+fragment_text(const char *html, size_t len)
+{
+    kh_buf b;
+    kh_status rc = KH_OK;
+    kh__buf_init(&b);
+    if (len > 0 && len < (size_t)INT32_MAX) {
+        htmlDocPtr doc =
+            htmlReadMemory(html, (int)len, NULL, "UTF-8",
+                           HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+                               HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+        xmlNodePtr n = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
+        int sep = 0;
+        /* Iterative walk: a deep fragment cannot exhaust the stack. */
+        while (n != NULL && rc == KH_OK) {
+            int skip = n->type == XML_ELEMENT_NODE &&
+                       (strcasecmp((const char *)n->name, "script") == 0 ||
+                        strcasecmp((const char *)n->name, "style") == 0);
+            if ((n->type == XML_TEXT_NODE ||
+                 n->type == XML_CDATA_SECTION_NODE) &&
+                n->content != NULL)
+                put_text(&b, (const char *)n->content, &sep, &rc);
+            if (n->type == XML_ELEMENT_NODE && is_block((const char *)n->name))
+                sep = 2;
+            else if (n->type == XML_ELEMENT_NODE && sep < 1 &&
+                     (strcasecmp((const char *)n->name, "td") == 0 ||
+                      strcasecmp((const char *)n->name, "th") == 0))
+                sep = 1; /* cells are words apart */
+            if (n->children != NULL && !skip) {
+                n = n->children;
+                continue;
+            }
+            while (n != NULL && n->next == NULL) {
+                n = n->parent;
+                if (n != NULL && n->type == XML_ELEMENT_NODE &&
+                    is_block((const char *)n->name))
+                    sep = 2;
+                if (n != NULL && n->type != XML_ELEMENT_NODE)
+                    n = NULL; /* back at the document */
+            }
+            if (n != NULL)
+                n = n->next;
+        }
+        if (doc != NULL)
+            xmlFreeDoc(doc);
+    }
+    char *s = kh__buf_detach(&b, NULL, &rc);
+    kh__buf_release(&b);
+    return rc == KH_OK ? s : (kh_free(s), NULL);
+}
+
+/* The body text of an item's HTML: the extractor's, else the plain text.
+ * NULL on ENOMEM. */
+static char *
+item_text(const char *html, const char *link)
+{
+    if (html == NULL || *html == '\0')
+        return kh__strndup("", 0);
+    size_t len = strlen(html);
+    kh_extract_options o = {link, "utf-8", NULL};
+    kh_page *p = NULL;
+    kh_error e;
+    char *text = NULL;
+    if (kh_extract_html(html, len, &o, &p, &e) == KH_OK && p->body != NULL &&
+        *p->body != '\0')
+        text = kh__strndup(p->body, strlen(p->body));
+    kh_page_free(p);
+    return text != NULL ? text : fragment_text(html, len);
+}
+
+/* Fetches and extracts an item's linked page into d->page (d->fetched
+ * says how it went). */
+static void
+fetch_linked(cli_doc *d, const char *link, kh_fetcher *fetcher,
+             kh_sitemodel *sites)
+{
+    kh_fetch_result res;
+    kh_error e;
+    memset(&e, 0, sizeof e);
+    kh_status rc =
+        kh__fetch(fetcher, link, NULL, NULL, KH_FETCH_ROBOTS, &res, &e);
+    d->fetched = -1;
+    d->retry_later = res.retry_later;
+    if (rc != KH_OK) {
+        snprintf(d->why, sizeof d->why, "%.190s", e.message);
+    } else if (res.denied) {
+        d->fetched = -2;
+        snprintf(d->why, sizeof d->why, "%.190s", e.message);
+    } else if (res.status < 200 || res.status > 299) {
+        snprintf(d->why, sizeof d->why, "HTTP %ld", res.status);
+    } else if (res.content_type != NULL && !cli_ct_is_html(res.content_type)) {
+        snprintf(d->why, sizeof d->why, "not HTML (%.60s)", res.content_type);
+    } else {
+        char cs[64];
+        const char *charset = cli_ct_charset(res.content_type, cs, sizeof cs);
+        kh_extract_options o = {res.url, charset, sites};
+        rc = kh_extract_html(res.body, res.body_len, &o, &d->page, &e);
+        if (rc != KH_OK)
+            snprintf(d->why, sizeof d->why, "%.190s", e.message);
+        else if (d->page->body == NULL || *d->page->body == '\0')
+            snprintf(d->why, sizeof d->why, "no article text in the page");
+        else
+            d->fetched = 1;
+        if (d->fetched != 1) {
+            kh_page_free(d->page);
+            d->page = NULL;
+        }
+    }
+    kh__fetch_result_release(&res);
+}
+
+kh_status
+cli_doc_from_item(cli_doc *d, const kh_feed_item *item, kh_fetcher *fetcher,
+                  kh_sitemodel *sites, kh_error *err)
+{
+    memset(d, 0, sizeof *d);
+    int has_content = item->content != NULL && *item->content != '\0';
+    d->text =
+        item_text(has_content ? item->content : item->summary, item->link);
+    if (d->text == NULL) {
+        snprintf(err->message, sizeof err->message, "out of memory");
+        return KH_ENOMEM;
+    }
+    if (fetcher != NULL && item->link != NULL && !has_content &&
+        strlen(d->text) < CLI_SUMMARY_SHORT) {
+        fetch_linked(d, item->link, fetcher, sites);
+        if (d->fetched == 1 && strlen(d->page->body) <= strlen(d->text)) {
+            d->fetched = -1; /* the summary says more than the page */
+            d->retry_later = 0;
+            snprintf(d->why, sizeof d->why, "the page has less text");
+        }
+    }
+    const kh_page *p = d->fetched == 1 ? d->page : NULL;
+    d->from_summary = !has_content && p == NULL;
+    d->a.id = item->link != NULL ? item->link : item->guid;
+    d->a.url = item->link;
+    d->a.title = item->title != NULL && *item->title ? item->title
+                 : p != NULL                         ? p->title
+                                                     : NULL;
+    d->a.body = p != NULL ? p->body : d->text;
+    d->a.author = item->author != NULL ? item->author
+                  : p != NULL          ? p->author
+                                       : NULL;
+    d->a.source = item->source != NULL ? item->source
+                  : p != NULL          ? p->source
+                                       : NULL;
+    d->a.date = item->date != KH_DATE_NONE ? item->date
+                : p != NULL                ? p->date
+                                           : KH_DATE_NONE;
+    return KH_OK;
+}
+
+int
+cli_doc_has_better(kh_index *ix, const cli_doc *d)
+{
+    if (!d->from_summary || d->a.id == NULL)
+        return 0;
+    kh_doc *old = NULL;
+    kh_error e;
+    if (kh_index_get(ix, d->a.id, &old, &e) != KH_OK)
+        return 0;
+    size_t have = old->body != NULL ? strlen(old->body) : 0;
+    size_t mine = d->a.body != NULL ? strlen(d->a.body) : 0;
+    kh_doc_free(old);
+    return have > mine;
+}
