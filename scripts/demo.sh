@@ -1,7 +1,8 @@
 #!/bin/sh
 # Sets up a fresh Debian 12 machine, builds Khabar and runs its main job on
 # the bundled sample (2,000 SaudiNewsNet articles): ingest them into an
-# index, then search it.
+# index, then search it; then the same for news as it is published: a web
+# page extracted, and a crawl (WARC) of pages ingested.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh
@@ -18,3 +19,9 @@ done
 echo
 echo "== khabar analyze: one sentence of the seed article"
 ./build/khabar analyze "وقال توكاييف، إنه \"في الأيام الأخيرة، يأتي الكثير من الناس إلينا من روسيا\"، بحسب وكالة «فرانس برس»."
+echo
+echo "== khabar extract: a generated news page in windows-1256, furniture and all"
+./build/khabar extract tests/data/pages/html/000.cp1256.html | cut -c1-300
+echo
+echo "== khabar ingest: a WARC crawl of such pages, and their RSS feed"
+./build/khabar ingest --index "$INDEX" tests/data/pages/pages.warc.gz tests/data/pages/feed.xml

@@ -51,8 +51,9 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
 fi
 
 passed=$(grep -c '^ok ' "$log" || true)
-skipped=$(grep -c '^ok .*# *SKIP' "$log" || true)
-failed=$(grep -c '^not ok' "$log" || true)
+skip_ok=$(grep -c '^ok .*# *SKIP' "$log" || true)
+skip_notok=$(grep -c '^not ok .*# *SKIP' "$log" || true)
+failed=$(grep '^not ok' "$log" | grep -vc '# *SKIP' || true)
 echo
-echo "$((passed - skipped)) passed, $failed failed, $skipped skipped"
+echo "$((passed - skip_ok)) passed, $failed failed, $((skip_ok + skip_notok)) skipped"
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
