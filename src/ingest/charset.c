@@ -648,9 +648,24 @@ utf8_repair(const unsigned char *p, size_t len, kh_buf *b, kh_status *rc)
         size_t j = i;
         uint32_t cp;
         size_t k;
-        while (j < len &&
-               (p[j] < 0x80 || (k = kh__utf8_decode(p + j, len - j, &cp)) > 0))
-            j += p[j] < 0x80 ? 1 : k;
+        for (;;) {
+            /* Pages are mostly ASCII markup: eight bytes at a time. */
+            while (j + 8 <= len) {
+                uint64_t w;
+                memcpy(&w, p + j, 8);
+                if (w & 0x8080808080808080u)
+                    break;
+                j += 8;
+            }
+            if (j >= len)
+                break;
+            if (p[j] < 0x80)
+                j++;
+            else if ((k = kh__utf8_decode(p + j, len - j, &cp)) > 0)
+                j += k;
+            else
+                break;
+        }
         kh__buf_append(b, p + i, j - i, rc);
         if (j < len) {
             kh__buf_puts(b, REPLACEMENT, rc);

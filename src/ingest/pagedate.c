@@ -193,8 +193,9 @@ name_is(xmlNodePtr node, const char *name)
 /* ASCII case-insensitive substring search. */
 /* Whether a class or id value holds one of the words (case-insensitive
  * substring match: "td-post-date" holds "date").  This runs for every
- * element of a page against several word lists: the value is lowered
- * once (the words are lower case) and searched with strstr. */
+ * element of a page against several word lists, so the value is lowered
+ * once (the words are lower case) and each position is tried only
+ * against the words starting with its letter. */
 static int
 holds_any(const char *v, const char *const *words)
 {
@@ -202,14 +203,23 @@ holds_any(const char *v, const char *const *words)
         return 0;
     char low[256];
     size_t n = 0;
+    uint32_t firsts = 0; /* letters a-z present in the value */
     for (; v[n] != '\0' && n + 1 < sizeof low; n++) {
         unsigned char ch = (unsigned char)v[n];
-        low[n] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (unsigned char)(ch - 'A' + 'a');
+        if (ch >= 'a' && ch <= 'z')
+            firsts |= 1u << (ch - 'a');
+        low[n] = (char)ch;
     }
     low[n] = '\0';
-    for (size_t k = 0; words[k] != NULL; k++)
+    for (size_t k = 0; words[k] != NULL; k++) {
+        unsigned char w0 = (unsigned char)words[k][0];
+        if (w0 >= 'a' && w0 <= 'z' && !(firsts & 1u << (w0 - 'a')))
+            continue; /* its first letter is nowhere in the value */
         if (strstr(low, words[k]) != NULL)
             return 1;
+    }
     return 0;
 }
 

@@ -467,6 +467,10 @@ month_at(scan *sc, size_t i, size_t *next)
     size_t n_words = 0;
     for (size_t k = 0; k < sizeof months / sizeof months[0]; k++) {
         const char *name = months[k].name;
+        /* Most words are not month names: the first two bytes (the
+         * first Arabic letter) turn nearly all of them away cheaply. */
+        if (name[0] != a->word[0] || name[1] != a->word[1])
+            continue;
         const char *sp = strchr(name, ' ');
         if (sp == NULL) {
             if (n_words == 0 && word_is(a, name)) {
