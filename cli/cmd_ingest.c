@@ -1,7 +1,8 @@
 /*
  * cmd_ingest.c -- `khabar ingest`: add articles to the index.
  *
- *   khabar ingest [--index DIR] [--stemmer NAME] [--batch N] [--optimize]
+ *   khabar ingest [--index DIR] [--stemmer NAME] [--exact-forms]
+ *                 [--batch N] [--optimize]
  *                 [--ack] [--buffer-mb N] [--max-bytes N]
  *                 [--fetch [--delay S] [--timeout S]] FILE|DIR|-...
  *
@@ -60,7 +61,8 @@ static void
 usage(FILE *f)
 {
     fputs("usage: khabar ingest [--index DIR] [--stemmer light|snowball|none]\n"
-          "                     [--batch N] [--buffer-mb N] [--optimize] "
+          "                     [--exact-forms] [--batch N] [--buffer-mb N]\n"
+          "                     [--optimize] "
           "[--ack]\n"
           "                     [--max-bytes N] [--fetch [--delay S] "
           "[--timeout S]]\n"
@@ -72,7 +74,9 @@ usage(FILE *f)
           "recursively.  --fetch fetches the pages of feed items that carry\n"
           "only a summary (robots.txt respected, --delay S between requests\n"
           "to a host, default 1).  --max-bytes N bounds one document, read or\n"
-          "fetched (default 16 MiB).\n",
+          "fetched (default 16 MiB).  --stemmer and --exact-forms (index\n"
+          "every word's normalized form too, for a bonus to exact forms)\n"
+          "apply when the index is created.\n",
           f);
 }
 
@@ -749,7 +753,7 @@ kh_cmd_ingest(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.batch = 5000;
     r.max_bytes = 16u << 20;
-    int optimize = 0, fetch = 0;
+    int optimize = 0, fetch = 0, exact_forms = 0;
     size_t buffer_mb = 0;
     kh_fetch_options fo;
     kh__fetch_options_init(&fo);
@@ -782,6 +786,8 @@ kh_cmd_ingest(int argc, char **argv)
             }
         } else if (strcmp(o, "--optimize") == 0) {
             optimize = 1;
+        } else if (strcmp(o, "--exact-forms") == 0) {
+            exact_forms = 1;
         } else if (strcmp(o, "--ack") == 0) {
             r.ack = 1;
         } else if (strcmp(o, "--fetch") == 0) {
@@ -818,8 +824,10 @@ kh_cmd_ingest(int argc, char **argv)
         kh_sitemodel_free(r.sites);
         return 1;
     }
-    kh_index_options opts = {
-        .create = 1, .buffer_mb = buffer_mb, .stemmer = stemmer};
+    kh_index_options opts = {.create = 1,
+                             .buffer_mb = buffer_mb,
+                             .stemmer = stemmer,
+                             .exact_forms = exact_forms};
     if (kh_index_open(dir, &opts, &r.ix, &err) != KH_OK) {
         cli_error("%s", err.message);
         kh__fetcher_free(r.fetcher);

@@ -20,6 +20,11 @@ check() {
 check "ingest the sample (JSONL.gz)" grep -q '^ingested 2000 articles (2000 new, 0 replaced, 0 errors)' "$tmp/out"
 "$K" stats --index "$IX" --json >"$tmp/stats"
 check "stats: 2000 articles" grep -q '"articles":2000,' "$tmp/stats"
+check "a new index has no exact forms" grep -q '"exact_forms":false' "$tmp/stats"
+printf '{"id":"e1","title":"t","body":"اجتمعت الحكومة"}\n' >"$tmp/e.jsonl"
+"$K" ingest --exact-forms --index "$tmp/ixe" "$tmp/e.jsonl" >/dev/null 2>&1
+"$K" stats --index "$tmp/ixe" --json >"$tmp/stats-e"
+check "ingest --exact-forms makes an index with them" grep -q '"exact_forms":true' "$tmp/stats-e"
 
 "$K" search --index "$IX" --json -n 3 "الحكومة السعودية" >"$tmp/s.json"
 check "search --json has total, took_ms and hits" \
