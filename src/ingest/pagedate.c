@@ -79,6 +79,9 @@ typedef struct walk {
     kh_buf after_h1; /* text after the headline, AFTER_H1_BYTES at most */
     kh_buf recent;   /* the latest text before it, for a kicker date */
     kh_buf before_h1;
+    /* The head gave a published date: of the body, only JSON-LD (and a
+     * stray meta tag) can still outrank it, so the rest is not read. */
+    int scripts_only;
     kh_status rc;
 } walk;
 
@@ -609,12 +612,15 @@ walk_body(walk *w, xmlNodePtr first, const where *up)
 {
     for (xmlNodePtr c = first; c != NULL && w->rc == KH_OK; c = c->next) {
         if (c->type == XML_TEXT_NODE) {
-            if (!up->in_furniture && c->content != NULL)
+            if (!up->in_furniture && !w->scripts_only && c->content != NULL)
                 keep_text(w, (const char *)c->content);
             continue;
         }
         if (c->type != XML_ELEMENT_NODE || up->depth >= MAX_DEPTH)
             continue;
+        if (name_is(c, "body") &&
+            (w->have[R_JSONLD_ARTICLE] || w->have[R_META_PUB]))
+            w->scripts_only = 1;
         if (name_is(c, "script")) {
             const char *type = attr(c, "type");
             if (type != NULL && strcasecmp(type, "application/ld+json") == 0)
@@ -628,6 +634,12 @@ walk_body(walk *w, xmlNodePtr first, const where *up)
         if (name_is(c, "style") || name_is(c, "noscript") ||
             name_is(c, "template"))
             continue;
+        if (w->scripts_only) {
+            where deeper = *up;
+            deeper.depth++;
+            walk_body(w, c->children, &deeper);
+            continue;
+        }
         where here = *up;
         here.depth++;
         here.in_article =
