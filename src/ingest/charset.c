@@ -488,6 +488,14 @@ utf8_scan(const unsigned char *p, size_t len, size_t *multi, size_t *bad)
     while (i < len) {
         if (p[i] < 0x80) {
             i++;
+            /* Mostly ASCII markup: eight bytes at a time. */
+            while (i + 8 <= len) {
+                uint64_t w;
+                memcpy(&w, p + i, 8);
+                if (w & 0x8080808080808080u)
+                    break;
+                i += 8;
+            }
             continue;
         }
         uint32_t cp;
@@ -732,6 +740,7 @@ kh_to_utf8(const char *in, size_t len, const char *charset, char **out,
     if (in == NULL)
         in = ""; /* len is then 0; no arithmetic on a null pointer */
     const unsigned char *p = (const unsigned char *)in;
+    int utf8_clean = 0; /* p[0..len) was scanned: valid UTF-8 */
     size_t skip = 0;
     int cs = bom_sniff(p, len, &skip);
     p += skip;
@@ -746,6 +755,7 @@ kh_to_utf8(const char *in, size_t len, const char *charset, char **out,
         size_t multi, bad;
         if (cs >= 0 && cs != CS_UTF16LE && cs != CS_UTF16BE) {
             utf8_scan(p, len, &multi, &bad);
+            utf8_clean = bad == 0;
             if (cs == CS_UTF8 && bad > 0)
                 cs = -1;
             else if (cs != CS_UTF8 && bad == 0 && multi > 0)
@@ -758,7 +768,10 @@ kh_to_utf8(const char *in, size_t len, const char *charset, char **out,
     kh_buf b;
     kh__buf_init(&b);
     kh_status rc = KH_OK;
-    if (cs != CS_UTF8) {
+    if (cs == CS_UTF8 && utf8_clean) {
+        /* Checked above: a plain copy. */
+        kh__buf_append(&b, p, len, &rc);
+    } else if (cs != CS_UTF8) {
         rc = iconv_convert(cs, (const char *)p, len, &b);
         if (rc == KH_EUNSUPPORTED) {
             /* No converter in this C library: keep what is readable. */
@@ -767,7 +780,7 @@ kh_to_utf8(const char *in, size_t len, const char *charset, char **out,
             rc = KH_OK;
         }
     }
-    if (cs == CS_UTF8 && rc == KH_OK)
+    if (cs == CS_UTF8 && !utf8_clean && rc == KH_OK)
         utf8_repair(p, len, &b, &rc);
     size_t n = 0;
     char *s = kh__buf_detach(&b, &n, &rc);
