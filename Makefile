@@ -80,21 +80,34 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(LIB)
 test: all $(TEST_BIN)
 	BUILD=$(BUILD) sh tests/run.sh
 
-# Fuzzing: clang with libFuzzer, ASan and UBSan, a build of its own.
+# Fuzzing: clang with libFuzzer, ASan and UBSan, a build of its own.  The
+# library is compiled once for all targets.
 FUZZ_CC    ?= clang
 FUZZ_BUILD  = build-fuzz
-FUZZ_FLAGS  = -g -O1 -fsanitize=fuzzer,address,undefined \
-              -fno-sanitize-recover=all $(PKG_CFLAGS)
+FUZZ_CFLAGS = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+              $(PKG_CFLAGS)
+FUZZ_FLAGS  = $(FUZZ_CFLAGS) -fsanitize=fuzzer
 FUZZ_SRC    = $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN    = $(FUZZ_SRC:fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_OBJ    = $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o) \
+              $(FUZZ_BUILD)/obj/gen/stopwords_data.o
+FUZZ_LIB    = $(FUZZ_BUILD)/libkhabar-fuzz.a
 fuzz: $(FUZZ_BIN)
-$(FUZZ_BUILD)/%: fuzz/%.c $(LIB_SRC) $(wildcard src/*/*.h src/*.h) \
-                 data/stopwords/ar.txt
-	@mkdir -p $(FUZZ_BUILD)/gen
-	sh tools/embed.sh kh__stopwords_data data/stopwords/ar.txt \
-	    > $(FUZZ_BUILD)/gen/stopwords_data.c
-	$(FUZZ_CC) $(CPPFLAGS) -std=c17 $(FUZZ_FLAGS) $< $(LIB_SRC) \
-	    $(FUZZ_BUILD)/gen/stopwords_data.c $(LDLIBS) -o $@
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c17 $(FUZZ_CFLAGS) \
+	    -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+$(FUZZ_BUILD)/obj/gen/stopwords_data.c: data/stopwords/ar.txt tools/embed.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed.sh kh__stopwords_data $< > $@
+$(FUZZ_BUILD)/obj/gen/%.o: $(FUZZ_BUILD)/obj/gen/%.c
+	$(FUZZ_CC) $(CPPFLAGS) -std=c17 $(FUZZ_CFLAGS) -c $< -o $@
+$(FUZZ_LIB): $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(FUZZ_BUILD)/%: fuzz/%.c $(FUZZ_LIB)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c17 $(FUZZ_FLAGS) $< $(FUZZ_LIB) \
+	    $(LDLIBS) -o $@
 
 BENCH_SRC = $(wildcard bench/*.c)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
@@ -115,4 +128,4 @@ format-check:
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

@@ -33,7 +33,7 @@ BUILD=build sh tests/run.sh | tee -a "$log" || status=1
 
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
     echo "== fuzzing, $FUZZ_SECONDS s per target over the saved corpus"
-    make fuzz
+    make -j"$JOBS" fuzz
     for f in build-fuzz/fuzz_*; do
         name=${f#build-fuzz/fuzz_}
         work=$(mktemp -d)
