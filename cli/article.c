@@ -11,6 +11,7 @@
 #include "article.h"
 
 #include <libxml/HTMLparser.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -281,4 +282,40 @@ cli_doc_has_better(kh_index *ix, const cli_doc *d)
     size_t mine = d->a.body != NULL ? strlen(d->a.body) : 0;
     kh_doc_free(old);
     return have > mine;
+}
+
+static int
+parse_seconds(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || !(v >= 0) || v > 86400)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int
+cli_fetch_option(int argc, char **argv, int *i, kh_fetch_options *fo)
+{
+    const char *o = argv[*i];
+    if (*i + 1 >= argc)
+        return 0;
+    if (strcmp(o, "--delay") == 0) {
+        if (parse_seconds(argv[++*i], &fo->delay) != 0) {
+            cli_error("--delay wants seconds, e.g. 1 or 0.5");
+            return -1;
+        }
+        return 1;
+    }
+    if (strcmp(o, "--timeout") == 0) {
+        if (parse_seconds(argv[++*i], &fo->timeout) != 0 || fo->timeout <= 0) {
+            cli_error("--timeout wants seconds, e.g. 30");
+            return -1;
+        }
+        if (fo->connect_timeout > fo->timeout)
+            fo->connect_timeout = fo->timeout;
+        return 1;
+    }
+    return 0;
 }

@@ -50,6 +50,11 @@ kh_status cli_doc_from_item(cli_doc *d, const kh_feed_item *item,
 
 void cli_doc_release(cli_doc *d);
 
+/* The fetching options ingest and follow share: --delay S and --timeout S
+ * at argv[*i].  Returns 1 when one was read (*i moved past its value), 0
+ * when argv[*i] is not one of them, -1 after printing what is wrong. */
+int cli_fetch_option(int argc, char **argv, int *i, kh_fetch_options *fo);
+
 /* Whether d's body is only a feed summary while the index already holds
  * the article with a longer body (from its page, a WARC, another feed):
  * then the summary must not replace it. */

@@ -544,17 +544,6 @@ parse_interval(const char *s, double *out)
     return 0;
 }
 
-static int
-parse_seconds(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0' || !(v >= 0) || v > 86400)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static void
 nap(double secs)
 {
@@ -577,6 +566,7 @@ kh_cmd_follow(int argc, char **argv)
     kh_fetch_options fo;
     kh__fetch_options_init(&fo);
     fo.stop = &abort_network;
+    int st;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
@@ -591,18 +581,9 @@ kh_cmd_follow(int argc, char **argv)
             }
         } else if (strcmp(o, "--once") == 0) {
             once = 1;
-        } else if (strcmp(o, "--delay") == 0 && i + 1 < argc) {
-            if (parse_seconds(argv[++i], &fo.delay) != 0) {
-                cli_error("--delay wants seconds, e.g. 1 or 0.5");
+        } else if ((st = cli_fetch_option(argc, argv, &i, &fo)) != 0) {
+            if (st < 0)
                 return 2;
-            }
-        } else if (strcmp(o, "--timeout") == 0 && i + 1 < argc) {
-            if (parse_seconds(argv[++i], &fo.timeout) != 0 || fo.timeout <= 0) {
-                cli_error("--timeout wants seconds, e.g. 30");
-                return 2;
-            }
-            if (fo.connect_timeout > fo.timeout)
-                fo.connect_timeout = fo.timeout;
         } else if (o[0] == '-' && o[1] != '\0') {
             cli_error("follow: unknown or incomplete option '%s'", o);
             usage(stderr);

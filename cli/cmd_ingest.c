@@ -733,17 +733,6 @@ format_counts(const run *r, char *buf, size_t cap)
     }
 }
 
-static int
-parse_seconds(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0' || !(v >= 0) || v > 86400)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int
 kh_cmd_ingest(int argc, char **argv)
 {
@@ -757,7 +746,7 @@ kh_cmd_ingest(int argc, char **argv)
     size_t buffer_mb = 0;
     kh_fetch_options fo;
     kh__fetch_options_init(&fo);
-    int i = 1;
+    int i = 1, st;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
         const char *o = argv[i];
         if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
@@ -792,18 +781,9 @@ kh_cmd_ingest(int argc, char **argv)
             r.ack = 1;
         } else if (strcmp(o, "--fetch") == 0) {
             fetch = 1;
-        } else if (strcmp(o, "--delay") == 0 && i + 1 < argc) {
-            if (parse_seconds(argv[++i], &fo.delay) != 0) {
-                cli_error("--delay wants seconds, e.g. 1 or 0.5");
+        } else if ((st = cli_fetch_option(argc, argv, &i, &fo)) != 0) {
+            if (st < 0)
                 return 2;
-            }
-        } else if (strcmp(o, "--timeout") == 0 && i + 1 < argc) {
-            if (parse_seconds(argv[++i], &fo.timeout) != 0 || fo.timeout <= 0) {
-                cli_error("--timeout wants seconds, e.g. 30");
-                return 2;
-            }
-            if (fo.connect_timeout > fo.timeout)
-                fo.connect_timeout = fo.timeout;
         } else {
             cli_error("ingest: unknown or incomplete option '%s'", o);
             usage(stderr);

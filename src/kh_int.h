@@ -104,4 +104,12 @@ KH_HIDDEN kh_strmap_entry *kh__strmap_get(const kh_strmap *m, const char *key,
 /* FNV-1a over len bytes: fast on short keys such as words. */
 KH_HIDDEN uint32_t kh__hash32(const void *p, size_t len);
 
+/* Seconds on a monotonic clock, for measuring time spent (date.c). */
+KH_HIDDEN double kh__now(void);
+
+/* Fills err (may be NULL) with a printf-style message and no offset: the
+ * one way library code reports what went wrong. */
+KH_HIDDEN void kh__set_error(kh_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif /* KH_INT_H */

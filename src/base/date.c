@@ -8,6 +8,7 @@
 #include "kh_int.h"
 
 #include <stdio.h>
+#include <time.h>
 
 static int64_t
 days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -115,4 +116,12 @@ kh_date_format(int64_t t, char *buf)
     snprintf(buf, 32, "%04d-%02u-%02uT%02u:%02u:%02uZ", (int)y, m % 100,
              d % 100, (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60),
              (unsigned)(rem % 60));
+}
+
+double
+kh__now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -3,6 +3,9 @@
  */
 #include "kh_int.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 const char *
 kh_strerror(kh_status status)
 {
@@ -23,4 +26,17 @@ kh_strerror(kh_status status)
         return "not supported by this build";
     }
     return "unknown error";
+}
+
+void
+kh__set_error(kh_error *err, const char *fmt, ...)
+{
+    if (err == NULL)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    err->offset = 0;
+    err->has_offset = 0;
 }

@@ -27,21 +27,6 @@
 #define MAX_SEGMENTS 10 /* more than this after a commit: merge */
 #define NO_INDEX     "no index at %s (ingest something first, or give --index)"
 
-static void seterr(kh_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-seterr(kh_error *err, const char *fmt, ...)
-{
-    if (err != NULL) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
-        va_end(ap);
-        err->has_offset = 0;
-    }
-}
-
 static void
 snap_free(kh_snapseg *segs, size_t n)
 {
@@ -75,7 +60,8 @@ load_snapshot(kh_index *ix, kh_error *err)
         size_t n;
         kh_status rc = kh__store_segments(ix->store, &rows, &n);
         if (rc != KH_OK) {
-            seterr(err, "cannot read the segment list: %s", kh_strerror(rc));
+            kh__set_error(err, "cannot read the segment list: %s",
+                          kh_strerror(rc));
             return rc;
         }
         kh_snapseg *segs = kh_malloc((n + 1) * sizeof *segs);
@@ -108,8 +94,8 @@ load_snapshot(kh_index *ix, kh_error *err)
                 kh_free(path);
             }
             if (rc == KH_OK && kh__seg_ndocs(s->seg) != rows[k].ndocs) {
-                seterr(err, "segment %s does not match the segment list",
-                       s->file);
+                kh__set_error(err, "segment %s does not match the segment list",
+                              s->file);
                 rc = KH_ECORRUPT;
             }
             for (uint32_t o = 0; rc == KH_OK && o < rows[k].ndocs; o++)
@@ -232,12 +218,12 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
     struct stat sb;
     if (stat(dir, &sb) != 0) {
         if (!o.create || ix->read_only || mkdir(dir, 0755) != 0) {
-            seterr(err, NO_INDEX, dir);
+            kh__set_error(err, NO_INDEX, dir);
             rc = KH_ENOTFOUND;
             goto fail;
         }
     } else if (!S_ISDIR(sb.st_mode)) {
-        seterr(err, "%s is not a directory", dir);
+        kh__set_error(err, "%s is not a directory", dir);
         rc = KH_EINVAL;
         goto fail;
     }
@@ -246,15 +232,15 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
         snprintf(path, sizeof path, "%s/LOCK", dir);
         ix->lock_fd = open(path, O_RDWR | O_CREAT, 0644);
         if (ix->lock_fd < 0) {
-            seterr(err, "cannot create the lock file in %s", dir);
+            kh__set_error(err, "cannot create the lock file in %s", dir);
             rc = KH_EIO;
             goto fail;
         }
         if (flock(ix->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-            seterr(err,
-                   "the index at %s is being written by another "
-                   "process",
-                   dir);
+            kh__set_error(err,
+                          "the index at %s is being written by another "
+                          "process",
+                          dir);
             rc = KH_EIO;
             goto fail;
         }
@@ -262,7 +248,7 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
     snprintf(path, sizeof path, "%s/docs.db", dir);
     bool fresh = stat(path, &sb) != 0;
     if (fresh && !o.create) {
-        seterr(err, NO_INDEX, dir);
+        kh__set_error(err, NO_INDEX, dir);
         rc = KH_ENOTFOUND;
         goto fail;
     }
@@ -287,7 +273,7 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
             goto fail;
     } else if (mrc != KH_OK || strcmp(v, "1") != 0) {
         kh_free(v);
-        seterr(err, "%s is not a Khabar index (or a newer format)", dir);
+        kh__set_error(err, "%s is not a Khabar index (or a newer format)", dir);
         rc = mrc == KH_OK ? KH_EUNSUPPORTED : KH_ECORRUPT;
         goto fail;
     }
@@ -297,7 +283,7 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
     if (kh__store_meta_get(ix->store, "stemmer", &v) == KH_OK) {
         if (kh_stemmer_parse(v, &ix->aopts.stemmer) != KH_OK) {
             kh_free(v);
-            seterr(err, "%s: unknown stemmer in the index", dir);
+            kh__set_error(err, "%s: unknown stemmer in the index", dir);
             rc = KH_ECORRUPT;
             goto fail;
         }
@@ -358,7 +344,7 @@ static kh_status
 need_writer(kh_index *ix, kh_error *err)
 {
     if (ix->read_only) {
-        seterr(err, "%s", "the index is open read-only");
+        kh__set_error(err, "%s", "the index is open read-only");
         return KH_EINVAL;
     }
     return kh__store_begin(ix->store, err);
@@ -389,7 +375,7 @@ register_segment(kh_index *ix, const char *name, uint32_t ndocs,
     int64_t segid;
     kh_status rc = kh__store_add_segment(ix->store, &row, &segid);
     if (rc != KH_OK) {
-        seterr(err, "cannot record segment %s", name);
+        kh__set_error(err, "cannot record segment %s", name);
         return rc;
     }
     return load_snapshot(ix, err);
@@ -403,7 +389,7 @@ drain(kh_index *ix, kh_error *err)
 {
     kh_status rc = ix->feeder != NULL ? kh__feeder_drain(ix->feeder) : KH_OK;
     if (rc != KH_OK)
-        seterr(err, "cannot add an article: %s", kh_strerror(rc));
+        kh__set_error(err, "cannot add an article: %s", kh_strerror(rc));
     return rc;
 }
 
@@ -546,7 +532,7 @@ kh_index_add(kh_index *ix, const kh_article *a, int *replaced, kh_error *err)
     if (rc == KH_OK && buffered_bytes(ix) >= ix->buffer_bytes)
         rc = flush(ix, err);
     if (rc != KH_OK && err != NULL && err->message[0] == '\0')
-        seterr(err, "cannot add the article: %s", kh_strerror(rc));
+        kh__set_error(err, "cannot add the article: %s", kh_strerror(rc));
     return rc;
 }
 
@@ -559,7 +545,7 @@ kh_index_delete(kh_index *ix, const char *id, kh_error *err)
     uint64_t docid;
     rc = kh__store_find(ix->store, id, &docid);
     if (rc == KH_ENOTFOUND) {
-        seterr(err, "no article with id %s", id);
+        kh__set_error(err, "no article with id %s", id);
         return rc;
     }
     if (rc == KH_OK)
@@ -681,7 +667,7 @@ static kh_status
 commit(kh_index *ix, bool optimize, kh_error *err)
 {
     if (ix->read_only) {
-        seterr(err, "%s", "the index is open read-only");
+        kh__set_error(err, "%s", "the index is open read-only");
         return KH_EINVAL;
     }
     kh_status rc = KH_OK;
@@ -718,7 +704,7 @@ kh_index_get(kh_index *ix, const char *id, kh_doc **out, kh_error *err)
     uint64_t docid;
     kh_status rc = kh__store_find(ix->store, id, &docid);
     if (rc == KH_ENOTFOUND)
-        seterr(err, "no article with id %s", id);
+        kh__set_error(err, "no article with id %s", id);
     if (rc != KH_OK)
         return rc;
     kh_doc *d = kh_malloc(sizeof *d);

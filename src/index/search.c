@@ -1047,14 +1047,6 @@ proximity_rerank(const kh_index *ix, const kh_qnode *tree, scored *cand,
     return KH_OK;
 }
 
-static double
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 void
 kh_results_free(kh_results *r)
 {
@@ -1070,7 +1062,7 @@ kh_status
 kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
                 kh_results **out, kh_error *err)
 {
-    double t0 = now_ms();
+    double t0 = kh__now() * 1e3;
     *out = NULL;
     kh_search_options opts = {10, 0, 0, 0, NULL, NULL, 0, 0, 0};
     if (o != NULL)
@@ -1228,7 +1220,7 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         kh_results_free(res);
         return rc;
     }
-    res->took_ms = now_ms() - t0;
+    res->took_ms = kh__now() * 1e3 - t0;
     *out = res;
     return KH_OK;
 }

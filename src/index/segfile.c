@@ -101,21 +101,6 @@ get64(const uint8_t *p)
     return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
-static void set_err(kh_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-set_err(kh_error *err, const char *fmt, ...)
-{
-    if (err == NULL)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    err->has_offset = 0;
-}
-
 /**************************************************************************
 ** Postings builder
 */
@@ -506,8 +491,8 @@ kh__segw_finish(kh_segwriter *w, kh_error *err)
 fail:
     if (fd >= 0)
         close(fd);
-    set_err(err, "cannot write segment %s: %s", w->path,
-            rc == KH_ENOMEM ? "out of memory" : strerror(errno));
+    kh__set_error(err, "cannot write segment %s: %s", w->path,
+                  rc == KH_ENOMEM ? "out of memory" : strerror(errno));
     unlink(w->tmp);
     kh__segw_abort(w);
     return rc;
@@ -608,26 +593,27 @@ kh__seg_open(const char *path, kh_seg **out, kh_error *err)
     *out = NULL;
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
-        set_err(err, "cannot open segment %s: %s", path, strerror(errno));
+        kh__set_error(err, "cannot open segment %s: %s", path, strerror(errno));
         return errno == ENOENT ? KH_ENOTFOUND : KH_EIO;
     }
     struct stat sb;
     if (fstat(fd, &sb) != 0) {
         close(fd);
-        set_err(err, "cannot stat segment %s: %s", path, strerror(errno));
+        kh__set_error(err, "cannot stat segment %s: %s", path, strerror(errno));
         return KH_EIO;
     }
     size_t size = (size_t)sb.st_size;
     const char *why = NULL;
     if (size < HEADER_SIZE + 8) {
         close(fd);
-        set_err(err, "segment %s is corrupt: %s", path, "truncated header");
+        kh__set_error(err, "segment %s is corrupt: %s", path,
+                      "truncated header");
         return KH_ECORRUPT;
     }
     void *map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
     close(fd);
     if (map == MAP_FAILED) {
-        set_err(err, "cannot map segment %s: %s", path, strerror(errno));
+        kh__set_error(err, "cannot map segment %s: %s", path, strerror(errno));
         return KH_EIO;
     }
     const uint8_t *h = map;
@@ -661,7 +647,7 @@ kh__seg_open(const char *path, kh_seg **out, kh_error *err)
              post_off > body_end)
         why = "inconsistent section offsets";
     if (why != NULL) {
-        set_err(err, "segment %s is corrupt: %s", path, why);
+        kh__set_error(err, "segment %s is corrupt: %s", path, why);
         kh__seg_close(s);
         return KH_ECORRUPT;
     }
@@ -693,8 +679,8 @@ kh__seg_open(const char *path, kh_seg **out, kh_error *err)
         uint32_t start = i > 0 ? s->doc_cache[i - 1].reserved : 0;
         if (d->reserved < start || d->reserved > s->ids_len ||
             (i + 1 == s->n_docs && d->reserved != s->ids_len)) {
-            set_err(err, "segment %s is corrupt: %s", path,
-                    "article ids out of bounds");
+            kh__set_error(err, "segment %s is corrupt: %s", path,
+                          "article ids out of bounds");
             kh__seg_close(s);
             return KH_ECORRUPT;
         }
@@ -728,7 +714,7 @@ kh__seg_open(const char *path, kh_seg **out, kh_error *err)
     if (why == NULL && p != s->terms_end)
         why = "dictionary length mismatch";
     if (why != NULL) {
-        set_err(err, "segment %s is corrupt: %s", path, why);
+        kh__set_error(err, "segment %s is corrupt: %s", path, why);
         kh__seg_close(s);
         return KH_ECORRUPT;
     }

@@ -297,16 +297,6 @@ bom_sniff(const unsigned char *p, size_t len, size_t *skip)
 ** Labels inside the document
 */
 
-/* Case-insensitive: does p[i..n) start with the lower-case word w? */
-static int
-starts_with(const unsigned char *p, size_t i, size_t n, const char *w)
-{
-    for (size_t k = 0; w[k] != '\0'; k++)
-        if (i + k >= n || lower(p[i + k]) != (unsigned char)w[k])
-            return 0;
-    return 1;
-}
-
 /* Reads one attribute at p[*i..n): name into *name and *name_len, value
  * into *val and *val_len (empty when there is none).  Returns 0 at the end of
  * the tag. */
@@ -361,12 +351,12 @@ meta_charset(const unsigned char *p, size_t i, size_t n)
     int cs = -1, content_cs = -1, http_equiv = 0;
     while (next_attr(p, &i, n, &name, &name_len, &val, &val_len)) {
         const char *v = (const char *)p + val;
-        if (name_len == 7 && starts_with(p, name, n, "charset"))
+        if (name_len == 7 && kh__starts_ci(p, name, n, "charset"))
             cs = lookup_label(v, val_len);
-        else if (name_len == 10 && starts_with(p, name, n, "http-equiv"))
+        else if (name_len == 10 && kh__starts_ci(p, name, n, "http-equiv"))
             http_equiv =
-                val_len == 12 && starts_with(p, val, n, "content-type");
-        else if (name_len == 7 && starts_with(p, name, n, "content"))
+                val_len == 12 && kh__starts_ci(p, val, n, "content-type");
+        else if (name_len == 7 && kh__starts_ci(p, name, n, "content"))
             content_cs = charset_param(v, val_len);
     }
     if (cs >= 0)
@@ -382,7 +372,7 @@ xml_decl_charset(const unsigned char *p, size_t n)
     while (end + 1 < n && !(p[end] == '?' && p[end + 1] == '>'))
         end++;
     for (size_t i = 5; i + 8 < end; i++) {
-        if (!starts_with(p, i, end, "encoding"))
+        if (!kh__starts_ci(p, i, end, "encoding"))
             continue;
         size_t j = i + 8;
         while (j < end && is_space(p[j]))
@@ -413,7 +403,7 @@ prescan(const unsigned char *p, size_t len)
     size_t i = 0;
     while (i < n && is_space(p[i]))
         i++;
-    if (starts_with(p, i, n, "<?xml")) {
+    if (kh__starts_ci(p, i, n, "<?xml")) {
         int cs = xml_decl_charset(p + i, n - i);
         if (cs >= 0)
             return cs;
@@ -421,7 +411,7 @@ prescan(const unsigned char *p, size_t len)
     for (; i < n; i++) {
         if (p[i] != '<')
             continue;
-        if (starts_with(p, i, n, "<!--")) {
+        if (kh__starts_ci(p, i, n, "<!--")) {
             size_t j = i + 4;
             while (j + 2 < n &&
                    !(p[j] == '-' && p[j + 1] == '-' && p[j + 2] == '>'))
@@ -429,7 +419,7 @@ prescan(const unsigned char *p, size_t len)
             i = j + 2;
             continue;
         }
-        if (starts_with(p, i, n, "<meta") && i + 5 < n &&
+        if (kh__starts_ci(p, i, n, "<meta") && i + 5 < n &&
             (is_space(p[i + 5]) || p[i + 5] == '/')) {
             int cs = meta_charset(p, i + 5, n);
             if (cs >= 0)

@@ -25,22 +25,6 @@
 
 #define KH_EXTRACT_MAX_BYTES (50u * 1024 * 1024)
 
-static void set_error(kh_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-set_error(kh_error *err, const char *fmt, ...)
-{
-    if (err == NULL)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    err->has_offset = 0;
-    err->offset = 0;
-}
-
 void
 kh_page_free(kh_page *p)
 {
@@ -131,16 +115,17 @@ static kh_status
 check_input(const char *html, size_t len, kh_error *err)
 {
     if (len == 0) {
-        set_error(err, "empty input: not an HTML page");
+        kh__set_error(err, "empty input: not an HTML page");
         return KH_EINVAL;
     }
     if (len > KH_EXTRACT_MAX_BYTES) {
-        set_error(err, "page too large: %zu bytes (the limit is 50 MB)", len);
+        kh__set_error(err, "page too large: %zu bytes (the limit is 50 MB)",
+                      len);
         return KH_EINVAL;
     }
     const unsigned char *u = (const unsigned char *)html;
     if (len >= 2 && u[0] == 0x1f && u[1] == 0x8b) {
-        set_error(err, "gzip-compressed input: decompress the page first");
+        kh__set_error(err, "gzip-compressed input: decompress the page first");
         return KH_EINVAL;
     }
     return KH_OK;
@@ -155,10 +140,10 @@ check_utf8(const char *s, size_t len, kh_error *err)
     for (size_t i = 0; i < head; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == 0) {
-            set_error(err,
-                      "binary data (NUL byte at offset %zu): not an "
-                      "HTML page",
-                      i);
+            kh__set_error(err,
+                          "binary data (NUL byte at offset %zu): not an "
+                          "HTML page",
+                          i);
             if (err != NULL) {
                 err->offset = i;
                 err->has_offset = 1;
@@ -169,7 +154,8 @@ check_utf8(const char *s, size_t len, kh_error *err)
             ctrl++;
     }
     if (ctrl * 10 > head) {
-        set_error(err, "binary data (control characters): not an HTML page");
+        kh__set_error(err,
+                      "binary data (control characters): not an HTML page");
         return KH_EINVAL;
     }
     size_t look = len < 65536 ? len : 65536;
@@ -177,7 +163,7 @@ check_utf8(const char *s, size_t len, kh_error *err)
     if (lt == NULL || lt + 1 >= s + len ||
         !(((lt[1] | 0x20) >= 'a' && (lt[1] | 0x20) <= 'z') || lt[1] == '!' ||
           lt[1] == '?')) {
-        set_error(err, "no HTML markup in the input: not an HTML page");
+        kh__set_error(err, "no HTML markup in the input: not an HTML page");
         return KH_EINVAL;
     }
     return KH_OK;
@@ -188,7 +174,7 @@ kh_extract_html(const char *html, size_t len, const kh_extract_options *opts,
                 kh_page **out, kh_error *err)
 {
     if (out == NULL || (html == NULL && len > 0)) {
-        set_error(err, "kh_extract_html: NULL argument");
+        kh__set_error(err, "kh_extract_html: NULL argument");
         return KH_EINVAL;
     }
     *out = NULL;
@@ -252,7 +238,7 @@ kh_extract_html(const char *html, size_t len, const kh_extract_options *opts,
     xmlFreeDoc(doc);
     if (rc != KH_OK) {
         kh_page_free(p);
-        set_error(err, "%s", kh_strerror(rc));
+        kh__set_error(err, "%s", kh_strerror(rc));
         return rc;
     }
     *out = p;

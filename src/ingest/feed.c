@@ -781,22 +781,6 @@ mend_ampersands(const char *s, size_t n, kh_buf *out, kh_status *rc)
 ** Documents
 */
 
-static void seterr(kh_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-seterr(kh_error *err, const char *fmt, ...)
-{
-    if (err == NULL)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    err->offset = 0;
-    err->has_offset = 0;
-}
-
 /* Blanks the control characters XML 1.0 forbids, which would otherwise
  * stop the parse early. */
 static void
@@ -886,7 +870,7 @@ kh_feed_parse(const char *xml, size_t len, const char *base_url,
               kh_feed_item_fn fn, void *ctx, kh_error *err)
 {
     if (len > INT_MAX) {
-        seterr(err, "feed too large: %zu bytes", len);
+        kh__set_error(err, "feed too large: %zu bytes", len);
         return KH_EINVAL;
     }
     if (xml == NULL)
@@ -905,13 +889,13 @@ kh_feed_parse(const char *xml, size_t len, const char *base_url,
         utf8 = kh__buf_detach(&mended, &n, &rc);
         if (rc != KH_OK) {
             kh__buf_release(&mended);
-            seterr(err, "reading a feed: %s", kh_strerror(rc));
+            kh__set_error(err, "reading a feed: %s", kh_strerror(rc));
             return rc;
         }
     }
     if (n > INT_MAX) { /* windows-1256 doubles in UTF-8, "&" grows too */
         kh_free(utf8);
-        seterr(err, "feed too large: %zu bytes in UTF-8", n);
+        kh__set_error(err, "feed too large: %zu bytes in UTF-8", n);
         return KH_EINVAL;
     }
 
@@ -919,7 +903,7 @@ kh_feed_parse(const char *xml, size_t len, const char *base_url,
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (ctxt == NULL) {
         kh_free(utf8);
-        seterr(err, "parsing a feed: %s", kh_strerror(KH_ENOMEM));
+        kh__set_error(err, "parsing a feed: %s", kh_strerror(KH_ENOMEM));
         return KH_ENOMEM;
     }
     int options = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
@@ -942,7 +926,7 @@ kh_feed_parse(const char *xml, size_t len, const char *base_url,
     xmlNodePtr root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
     if (root == NULL) {
         xmlFreeDoc(doc);
-        seterr(err, "not a feed: not XML (line %d: %s)", line, why);
+        kh__set_error(err, "not a feed: not XML (line %d: %s)", line, why);
         return KH_EINVAL;
     }
 
@@ -961,7 +945,8 @@ kh_feed_parse(const char *xml, size_t len, const char *base_url,
     } else if (v == V_ATOM && strcmp(local, "feed") == 0) {
         items = walk_atom(&p, root, fn, ctx);
     } else {
-        seterr(err, "not a feed: the root element is <%.64s>", root->name);
+        kh__set_error(err, "not a feed: the root element is <%.64s>",
+                      root->name);
         release(&p);
         xmlFreeDoc(doc);
         return KH_EINVAL;
@@ -970,11 +955,11 @@ kh_feed_parse(const char *xml, size_t len, const char *base_url,
     release(&p);
     xmlFreeDoc(doc);
     if (rc != KH_OK) {
-        seterr(err, "reading a feed: %s", kh_strerror(rc));
+        kh__set_error(err, "reading a feed: %s", kh_strerror(rc));
         return rc;
     }
     if (items == 0 && !well_formed) {
-        seterr(err, "feed too damaged to read (line %d: %s)", line, why);
+        kh__set_error(err, "feed too damaged to read (line %d: %s)", line, why);
         return KH_EINVAL;
     }
     return KH_OK;

@@ -61,29 +61,6 @@ typedef struct sink {
     kh_status rc;
 } sink;
 
-static double
-now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void fail(kh_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-fail(kh_error *err, const char *fmt, ...)
-{
-    if (err == NULL)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    err->has_offset = 0;
-}
-
 static int
 stopped(const kh_fetcher *f)
 {
@@ -110,7 +87,7 @@ kh__fetcher_new(const kh_fetch_options *o, kh_fetcher **out, kh_error *err)
     *out = NULL;
     if (!global_done) {
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-            fail(err, "libcurl failed to initialize");
+            kh__set_error(err, "libcurl failed to initialize");
             return KH_EIO;
         }
         global_done = 1;
@@ -124,7 +101,7 @@ kh__fetcher_new(const kh_fetch_options *o, kh_fetcher **out, kh_error *err)
     f->curl = curl_easy_init();
     if (f->hosts == NULL || f->curl == NULL) {
         kh__fetcher_free(f);
-        fail(err, "out of memory");
+        kh__set_error(err, "out of memory");
         return KH_ENOMEM;
     }
     *out = f;
@@ -213,10 +190,10 @@ split_url(const char *url, char **origin, char **path, kh_error *err)
         curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
             CURLUE_OK ||
         curl_url_get(u, CURLUPART_PATH, &p, 0) != CURLUE_OK) {
-        fail(err, "not a URL: %.200s", url);
+        kh__set_error(err, "not a URL: %.200s", url);
         rc = KH_EINVAL;
     } else if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-        fail(err, "not an http(s) URL: %.200s", url);
+        kh__set_error(err, "not an http(s) URL: %.200s", url);
         rc = KH_EINVAL;
     } else {
         if (curl_url_get(u, CURLUPART_QUERY, &q, 0) != CURLUE_OK)
@@ -232,7 +209,7 @@ split_url(const char *url, char **origin, char **path, kh_error *err)
             kh_free(*origin);
             kh_free(*path);
             *origin = *path = NULL;
-            fail(err, "out of memory");
+            kh__set_error(err, "out of memory");
         }
     }
     curl_free(scheme);
@@ -251,7 +228,7 @@ host_get(kh_fetcher *f, const char *origin)
 {
     for (size_t i = 0; i < f->n_hosts; i++)
         if (strcmp(f->hosts[i].origin, origin) == 0) {
-            f->hosts[i].last_use = now();
+            f->hosts[i].last_use = kh__now();
             return &f->hosts[i];
         }
     char *copy = dup_str(origin);
@@ -271,7 +248,7 @@ host_get(kh_fetcher *f, const char *origin)
     memset(h, 0, sizeof *h);
     h->origin = copy;
     h->last_end = -1e9;
-    h->last_use = now();
+    h->last_use = kh__now();
     return h;
 }
 
@@ -299,10 +276,10 @@ wait_host(kh_fetcher *f, const char *origin, kh_error *err)
     double until = h->last_end + host_delay(f, h);
     for (;;) {
         if (stopped(f)) {
-            fail(err, "interrupted");
+            kh__set_error(err, "interrupted");
             return KH_EIO;
         }
-        double left = until - now();
+        double left = until - kh__now();
         if (left <= 0)
             return KH_OK;
         if (left > 0.1)
@@ -384,7 +361,7 @@ back_off(kh_fetcher *f, const char *origin, CURL *c, long status)
         secs = MAX_RETRY_AFTER;
     host *h = host_get(f, origin);
     if (h != NULL && secs > 0)
-        h->not_before = now() + secs;
+        h->not_before = kh__now() + secs;
 }
 
 /* One request, no redirect followed: fills out (status, body, headers) and
@@ -439,34 +416,35 @@ request(kh_fetcher *f, const char *url, const char *origin, const char *etag,
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, f);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, f->errbuf);
-    double t0 = now();
+    double t0 = kh__now();
     CURLcode cc = curl_easy_perform(c);
-    double secs = now() - t0;
+    double secs = kh__now() - t0;
     f->requests++;
     host *h = host_get(f, origin);
     if (h != NULL)
-        h->last_end = now();
+        h->last_end = kh__now();
     curl_slist_free_all(hdrs);
     if (cc == CURLE_WRITE_ERROR && s.over && truncate)
         cc = CURLE_OK;
     if (s.rc != KH_OK) {
         rc = s.rc;
-        fail(err, "out of memory");
+        kh__set_error(err, "out of memory");
     } else if (cc == CURLE_ABORTED_BY_CALLBACK) {
         rc = KH_EIO;
-        fail(err, "interrupted");
+        kh__set_error(err, "interrupted");
     } else if (s.over || cc == CURLE_FILESIZE_EXCEEDED) {
         rc = KH_EIO;
-        fail(err, "body larger than %zu bytes", max);
+        kh__set_error(err, "body larger than %zu bytes", max);
     } else if (cc == CURLE_OPERATION_TIMEDOUT) {
         rc = KH_EIO;
         out->retry_later = 1;
-        fail(err, "timed out after %.1f s (%s)", secs,
-             f->errbuf[0] ? f->errbuf : curl_easy_strerror(cc));
+        kh__set_error(err, "timed out after %.1f s (%s)", secs,
+                      f->errbuf[0] ? f->errbuf : curl_easy_strerror(cc));
     } else if (cc != CURLE_OK) {
         rc = KH_EIO;
         out->retry_later = 1;
-        fail(err, "%s", f->errbuf[0] ? f->errbuf : curl_easy_strerror(cc));
+        kh__set_error(err, "%s",
+                      f->errbuf[0] ? f->errbuf : curl_easy_strerror(cc));
     }
     if (rc != KH_OK) {
         kh__buf_release(&s.b);
@@ -494,7 +472,7 @@ request(kh_fetcher *f, const char *url, const char *origin, const char *etag,
         (ct != NULL && out->content_type == NULL))
         rc = KH_ENOMEM;
     if (rc != KH_OK)
-        fail(err, "out of memory");
+        kh__set_error(err, "out of memory");
     return rc;
 }
 
@@ -512,7 +490,7 @@ robots_for(kh_fetcher *f, const char *origin, kh_status *rc, kh_error *err)
         *rc = KH_ENOMEM;
         return NULL;
     }
-    if (h->robots != NULL && h->robots_until > now())
+    if (h->robots != NULL && h->robots_until > kh__now())
         return h->robots;
     char url[1200];
     snprintf(url, sizeof url, "%s/robots.txt", origin);
@@ -551,7 +529,7 @@ robots_for(kh_fetcher *f, const char *origin, kh_status *rc, kh_error *err)
     if (*rc != KH_OK) {
         kh__robots_free(r);
         if (*rc == KH_ENOMEM)
-            fail(err, "out of memory");
+            kh__set_error(err, "out of memory");
         return NULL;
     }
     h = host_get(f, origin); /* the fetch may have moved the table */
@@ -562,7 +540,7 @@ robots_for(kh_fetcher *f, const char *origin, kh_status *rc, kh_error *err)
     }
     kh__robots_free(h->robots);
     h->robots = r;
-    h->robots_until = now() + ttl;
+    h->robots_until = kh__now() + ttl;
     memcpy(h->robots_note, note, sizeof note);
     return r;
 }
@@ -585,9 +563,10 @@ get(kh_fetcher *f, const char *url, const char *etag, const char *last_modified,
             const kh_robots *r = robots_for(f, origin, &rc, err);
             if (r != NULL && !kh__robots_allowed(r, path)) {
                 host *h = host_get(f, origin);
-                fail(err, "%s",
-                     h != NULL && h->robots_note[0] ? h->robots_note
-                                                    : "robots.txt forbids it");
+                kh__set_error(err, "%s",
+                              h != NULL && h->robots_note[0]
+                                  ? h->robots_note
+                                  : "robots.txt forbids it");
                 kh_free(origin);
                 kh_free(path);
                 out->denied = h != NULL && h->robots_note[0] ? 2 : 1;
@@ -596,9 +575,10 @@ get(kh_fetcher *f, const char *url, const char *etag, const char *last_modified,
             }
         }
         host *h = rc == KH_OK ? host_get(f, origin) : NULL;
-        if (h != NULL && h->not_before > now()) {
-            fail(err, "the server asked to wait %.0f s more (Retry-After)",
-                 h->not_before - now());
+        if (h != NULL && h->not_before > kh__now()) {
+            kh__set_error(err,
+                          "the server asked to wait %.0f s more (Retry-After)",
+                          h->not_before - kh__now());
             out->retry_later = 1;
             kh_free(origin);
             kh_free(path);
@@ -615,7 +595,8 @@ get(kh_fetcher *f, const char *url, const char *etag, const char *last_modified,
             break;
         if (hop >= f->o.max_redirects) {
             kh_free(location);
-            fail(err, "too many redirects (more than %ld)", f->o.max_redirects);
+            kh__set_error(err, "too many redirects (more than %ld)",
+                          f->o.max_redirects);
             rc = KH_EIO;
             break;
         }
@@ -625,7 +606,7 @@ get(kh_fetcher *f, const char *url, const char *etag, const char *last_modified,
         kh_free(location);
         out->redirects = hop + 1;
         if (cur == NULL) {
-            fail(err, "out of memory");
+            kh__set_error(err, "out of memory");
             return KH_ENOMEM;
         }
     }

@@ -29,9 +29,8 @@ lower(unsigned char c)
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
-/* Case-insensitive: does p[i..n) start with the lower-case word w? */
-static int
-at(const unsigned char *p, size_t i, size_t n, const char *w)
+int
+kh__starts_ci(const unsigned char *p, size_t i, size_t n, const char *w)
 {
     for (size_t k = 0; w[k] != '\0'; k++)
         if (i + k >= n || lower(p[i + k]) != (unsigned char)w[k])
@@ -45,7 +44,7 @@ static size_t
 find(const unsigned char *p, size_t i, size_t n, const char *w)
 {
     for (; i < n; i++)
-        if (at(p, i, n, w))
+        if (kh__starts_ci(p, i, n, w))
             return i;
     return n;
 }
@@ -82,11 +81,11 @@ element_format(const unsigned char *p, size_t i, size_t n)
         colon++;
     size_t local = colon < e ? colon + 1 : s; /* after a prefix */
     size_t local_len = e - local;
-    if (e - s == 3 && at(p, s, e, "rss"))
+    if (e - s == 3 && kh__starts_ci(p, s, e, "rss"))
         return KH_FMT_RSS;
-    if (local_len == 3 && at(p, local, e, "rdf"))
+    if (local_len == 3 && kh__starts_ci(p, local, e, "rdf"))
         return KH_FMT_RSS; /* RSS 1.0 and 0.90 */
-    if (local_len == 4 && at(p, local, e, "feed")) {
+    if (local_len == 4 && kh__starts_ci(p, local, e, "feed")) {
         if (find(p, e, tag_end, "http://www.w3.org/2005/atom") < tag_end ||
             find(p, e, tag_end, "http://purl.org/atom/ns#") < tag_end)
             return KH_FMT_ATOM;
@@ -94,7 +93,7 @@ element_format(const unsigned char *p, size_t i, size_t n)
     }
     for (size_t k = 0; k < sizeof html_tags / sizeof html_tags[0]; k++) {
         size_t l = strlen(html_tags[k]);
-        if (e - s == l && at(p, s, e, html_tags[k]))
+        if (e - s == l && kh__starts_ci(p, s, e, html_tags[k]))
             return KH_FMT_HTML;
     }
     if (find(p, i, n, "<html") < n || find(p, i, n, "<body") < n)
@@ -114,19 +113,19 @@ skip_prologue(const unsigned char *p, size_t *i, size_t n, int *html_doctype)
         if (j >= n || p[j] != '<')
             break;
         size_t end;
-        if (at(p, j, n, "<?")) {
+        if (kh__starts_ci(p, j, n, "<?")) {
             end = find(p, j, n, "?>");
             if (end < n)
                 end += 2;
-        } else if (at(p, j, n, "<!--")) {
+        } else if (kh__starts_ci(p, j, n, "<!--")) {
             end = find(p, j + 4, n, "-->");
             if (end < n)
                 end += 3;
-        } else if (at(p, j, n, "<!doctype")) {
+        } else if (kh__starts_ci(p, j, n, "<!doctype")) {
             size_t k = j + 9;
             while (k < n && is_space(p[k]))
                 k++;
-            if (at(p, k, n, "html"))
+            if (kh__starts_ci(p, k, n, "html"))
                 *html_doctype = 1;
             /* An internal subset holds '>' of its own. */
             size_t bracket = find(p, j, n, "[");
@@ -212,7 +211,7 @@ kh_detect_format(const char *head, size_t len)
     size_t i = 0;
     while (i < n && is_space(p[i]))
         i++;
-    if (at(p, i, n, "warc/1."))
+    if (kh__starts_ci(p, i, n, "warc/1."))
         return KH_FMT_WARC;
     if (i < n && p[i] == '{')
         return KH_FMT_JSONL;

@@ -38,4 +38,8 @@ int64_t kh__jalali_days(int year, int month, int day);
  * (ingest/rfcdate.c) */
 int kh__rfc822_date(const char *text, size_t len, int64_t *out);
 
+/* Case-insensitive (ASCII): does p[i..n) start with the lower-case word
+ * w? (format.c) */
+int kh__starts_ci(const unsigned char *p, size_t i, size_t n, const char *w);
+
 #endif /* KH_INGEST_INT_H */
