@@ -129,10 +129,13 @@ main(int argc, char **argv)
             free(html);
             continue;
         }
-        htmlDocPtr doc = htmlReadMemory(
-            u8, (int)u8_len, url, "UTF-8",
-            HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                HTML_PARSE_NONET | HTML_PARSE_NOBLANKS | HTML_PARSE_IGNORE_ENC);
+        kh_htree *doc = NULL;
+        if (kh__htree_parse(u8, u8_len, &doc) != KH_OK) {
+            fprintf(stderr, "eval_dates: %s: out of memory\n", file);
+            kh_free(u8);
+            free(html);
+            continue;
+        }
         int64_t t = 0;
         int offset = 0;
         int found = kh__page_date_offset(doc, url, &t, &offset);
@@ -158,7 +161,7 @@ main(int argc, char **argv)
         if (verbose && !hit_local)
             printf("MISS %s gold %s got %.10s %s\n", file, gold, local,
                    url != NULL ? url : "");
-        xmlFreeDoc(doc);
+        kh__htree_free(doc);
         kh_free(u8);
         free(html);
     }

@@ -11,7 +11,7 @@
  * "share", role "navigation", ...) is only noted here; extract_score.c
  * decides what it means once the amount of text under it is known.
  *
- * This file knows nothing about scoring.  It must read only what libxml2
+ * This file knows nothing about scoring.  It reads the tree htree.c
  * built and bounds its recursion (KH_DOM_MAX_DEPTH) so that a deeply
  * nested page cannot exhaust the stack.
  */
@@ -19,6 +19,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define KH_DOM_MAX_DEPTH 400
 
@@ -134,11 +135,15 @@ static const tag_entry tag_table[] = {
 static int
 tag_cmp(const void *key, const void *entry)
 {
-    return strcmp((const char *)key, ((const tag_entry *)entry)->name);
+    const char *k = key, *n = ((const tag_entry *)entry)->name;
+    /* the first letter decides most steps without a call */
+    if (k[0] != n[0])
+        return (unsigned char)k[0] - (unsigned char)n[0];
+    return strcmp(k, n);
 }
 
-static kh_tag
-tag_of(const xmlChar *name)
+kh_tag
+kh__tag_of(const char *name)
 {
     if (name == NULL)
         return KH_TAG_OTHER;
@@ -149,16 +154,15 @@ tag_of(const xmlChar *name)
 }
 
 static void
-node_text_rec(xmlNodePtr n, kh_buf *b, int *pending, kh_status *rc,
+node_text_rec(const kh_hnode *n, kh_buf *b, int *pending, kh_status *rc,
               unsigned depth)
 {
-    for (xmlNodePtr c = n->children; c != NULL && *rc == KH_OK; c = c->next) {
-        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            if (c->content != NULL)
-                kh__collapse_ws(b, (const char *)c->content,
-                                strlen((const char *)c->content), pending, rc);
-        } else if (c->type == XML_ELEMENT_NODE && depth < KH_DOM_MAX_DEPTH) {
-            kh_tag t = tag_of(c->name);
+    for (const kh_hnode *c = n->children; c != NULL && *rc == KH_OK;
+         c = c->next) {
+        if (c->type == KH_HN_TEXT) {
+            kh__collapse_ws(b, c->text, c->len, pending, rc);
+        } else if (c->type == KH_HN_ELEMENT && depth < KH_DOM_MAX_DEPTH) {
+            kh_tag t = (kh_tag)c->tag;
             if (t == KH_TAG_SKIP || t == KH_TAG_SCRIPT)
                 continue;
             if (t == KH_TAG_BR && *pending == 0)
@@ -171,7 +175,7 @@ node_text_rec(xmlNodePtr n, kh_buf *b, int *pending, kh_status *rc,
 }
 
 char *
-kh__node_text(xmlNodePtr node, kh_status *rc)
+kh__node_text(const kh_hnode *node, kh_status *rc)
 {
     if (node == NULL || *rc != KH_OK)
         return NULL;
@@ -289,7 +293,10 @@ static const word_entry words[] = {
 static int
 word_cmp(const void *key, const void *entry)
 {
-    return strcmp((const char *)key, ((const word_entry *)entry)->word);
+    const char *k = key, *w = ((const word_entry *)entry)->word;
+    if (k[0] != w[0])
+        return (unsigned char)k[0] - (unsigned char)w[0];
+    return strcmp(k, w);
 }
 
 static unsigned
@@ -350,41 +357,16 @@ scan_words(const char *v, hints *h)
 }
 
 static int
-attr_is(xmlNodePtr n, const char *name, const char *value)
+is_hidden(const kh_hnode *n)
 {
-    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-    if (v == NULL)
+    if (n->attrs == NULL)
         return 0;
-    int eq = xmlStrcasecmp(v, (const xmlChar *)value) == 0;
-    xmlFree(v);
-    return eq;
-}
-
-/* Reads the attributes that matter without copying them: libxml2 keeps
- * simple values as one text child. */
-static const char *
-attr_view(xmlNodePtr n, const char *name)
-{
-    for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
-        if (a->name != NULL && strcmp((const char *)a->name, name) == 0) {
-            if (a->children != NULL && a->children->next == NULL &&
-                a->children->type == XML_TEXT_NODE)
-                return (const char *)a->children->content;
-            return NULL;
-        }
-    return NULL;
-}
-
-static int
-is_hidden(xmlNodePtr n)
-{
-    if (n->properties == NULL)
-        return 0;
-    if (xmlHasProp(n, (const xmlChar *)"hidden") != NULL)
+    if (kh__hattr(n, "hidden") != NULL)
         return 1;
-    if (attr_is(n, "aria-hidden", "true"))
+    const char *aria = kh__hattr(n, "aria-hidden");
+    if (aria != NULL && strcasecmp(aria, "true") == 0)
         return 1;
-    const char *style = attr_view(n, "style");
+    const char *style = kh__hattr(n, "style");
     if (style != NULL) {
         char s[256];
         size_t k = 0;
@@ -400,17 +382,17 @@ is_hidden(xmlNodePtr n)
 }
 
 static void
-markup_hints(xmlNodePtr n, kh_tag tag, uint8_t *junk, uint8_t *hint)
+markup_hints(const kh_hnode *n, kh_tag tag, uint8_t *junk, uint8_t *hint)
 {
     hints h = {0, 0, 0, 0, 0};
-    if (n->properties != NULL) {
-        const char *v = attr_view(n, "class");
+    if (n->attrs != NULL) {
+        const char *v = kh__hattr(n, "class");
         if (v != NULL)
             scan_words(v, &h);
-        v = attr_view(n, "id");
+        v = kh__hattr(n, "id");
         if (v != NULL)
             scan_words(v, &h);
-        v = attr_view(n, "role");
+        v = kh__hattr(n, "role");
         if (v != NULL) {
             if (strcmp(v, "navigation") == 0 || strcmp(v, "dialog") == 0)
                 h.strong = 1;
@@ -418,7 +400,7 @@ markup_hints(xmlNodePtr n, kh_tag tag, uint8_t *junk, uint8_t *hint)
                      strcmp(v, "banner") == 0 || strcmp(v, "contentinfo") == 0)
                 h.weak = 1;
         }
-        v = attr_view(n, "itemprop");
+        v = kh__hattr(n, "itemprop");
         if (v != NULL && (strstr(v, "articleBody") != NULL ||
                           strstr(v, "reviewBody") != NULL))
             h.body_pair = 1;
@@ -537,7 +519,7 @@ flush_block(kh_xpage *pg, uint32_t elem)
 }
 
 static int32_t
-push_elem(kh_xpage *pg, xmlNodePtr node, int32_t parent, kh_tag tag)
+push_elem(kh_xpage *pg, const kh_hnode *node, int32_t parent, kh_tag tag)
 {
     if (pg->n_elems == pg->cap_elems) {
         size_t cap = pg->cap_elems ? pg->cap_elems * 2 : 256;
@@ -559,10 +541,10 @@ push_elem(kh_xpage *pg, xmlNodePtr node, int32_t parent, kh_tag tag)
 }
 
 static void
-add_text(kh_xpage *pg, const char *s)
+add_text(kh_xpage *pg, const char *s, size_t len)
 {
     size_t before = pg->text.len;
-    kh__collapse_ws(&pg->text, s, strlen(s), &pg->pending_space, &pg->rc);
+    kh__collapse_ws(&pg->text, s, len, &pg->pending_space, &pg->rc);
     if (pg->text.len > before) {
         uint32_t w =
             kh__utf8_weight(pg->text.data + before, pg->text.len - before);
@@ -579,12 +561,12 @@ add_text(kh_xpage *pg, const char *s)
     }
 }
 
-static void walk(kh_xpage *pg, xmlNodePtr n, int32_t elem);
+static void walk(kh_xpage *pg, const kh_hnode *n, int32_t elem);
 
 static void
-walk_element(kh_xpage *pg, xmlNodePtr c, int32_t elem)
+walk_element(kh_xpage *pg, const kh_hnode *c, int32_t elem)
 {
-    kh_tag t = tag_of(c->name);
+    kh_tag t = (kh_tag)c->tag;
     switch (t) {
     case KH_TAG_SKIP:
         return;
@@ -611,9 +593,8 @@ walk_element(kh_xpage *pg, xmlNodePtr c, int32_t elem)
         markup_hints(c, t, &junk, &hint);
         if (junk == KH_JUNK_STRONG)
             return; /* a "share" or "ad" span inside a paragraph */
-        int link = t == KH_TAG_A && c->properties != NULL &&
-                   attr_view(c, "href") != NULL;
-        if (t == KH_TAG_A && c->properties != NULL)
+        int link = t == KH_TAG_A && kh__hattr(c, "href") != NULL;
+        if (t == KH_TAG_A && c->attrs != NULL)
             kh__meta_element(pg, c, t);
         pg->in_link += link;
         walk(pg, c, elem);
@@ -647,17 +628,16 @@ walk_element(kh_xpage *pg, xmlNodePtr c, int32_t elem)
 }
 
 static void
-walk(kh_xpage *pg, xmlNodePtr n, int32_t elem)
+walk(kh_xpage *pg, const kh_hnode *n, int32_t elem)
 {
     if (pg->depth >= KH_DOM_MAX_DEPTH)
         return;
     pg->depth++;
-    for (xmlNodePtr c = n->children; c != NULL && pg->rc == KH_OK;
+    for (const kh_hnode *c = n->children; c != NULL && pg->rc == KH_OK;
          c = c->next) {
-        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            if (c->content != NULL)
-                add_text(pg, (const char *)c->content);
-        } else if (c->type == XML_ELEMENT_NODE) {
+        if (c->type == KH_HN_TEXT) {
+            add_text(pg, c->text, c->len);
+        } else if (c->type == KH_HN_ELEMENT) {
             walk_element(pg, c, elem);
         }
     }
@@ -665,9 +645,9 @@ walk(kh_xpage *pg, xmlNodePtr n, int32_t elem)
 }
 
 void
-kh__xpage_build(kh_xpage *pg, htmlDocPtr doc)
+kh__xpage_build(kh_xpage *pg, const kh_htree *tree)
 {
-    xmlNodePtr root = xmlDocGetRootElement(doc);
+    const kh_hnode *root = kh__htree_root(tree);
     kh__buf_reserve(&pg->text, 4096, &pg->rc);
     pg->pending_space = -1;
     if (root == NULL || pg->rc != KH_OK)
@@ -676,11 +656,10 @@ kh__xpage_build(kh_xpage *pg, htmlDocPtr doc)
     if (top < 0)
         return;
     pg->elems[top].junk = KH_JUNK_NONE;
-    xmlChar *lang = xmlGetProp(root, (const xmlChar *)"lang");
+    const char *lang = kh__hattr(root, "lang");
     if (lang == NULL)
-        lang = xmlGetProp(root, (const xmlChar *)"xml:lang");
-    pg->meta.html_lang = kh__clean_dup((const char *)lang, &pg->rc);
-    xmlFree(lang);
+        lang = kh__hattr(root, "xml:lang");
+    pg->meta.html_lang = kh__clean_dup(lang, &pg->rc);
     walk(pg, root, top);
     flush_block(pg, (uint32_t)top);
     pg->elems[top].end = (uint32_t)pg->n_elems;

@@ -4,7 +4,8 @@
  * The steps, one file each:
  *   kh_to_utf8 (charset.c)      the bytes to UTF-8;
  *   extract_prep.c              script and style bodies emptied;
- *   libxml2's HTML parser       a tree, however broken the markup;
+ *   htree.c                     a tree, however broken the markup
+ *                               (libxml2's HTML parser underneath);
  *   dom.c                       the tree flattened into text blocks;
  *   sitemodel.c                 blocks seen on most pages of the host;
  *   extract_score.c             the element holding the article;
@@ -60,16 +61,14 @@ debug_dump(const kh_xpage *pg, int32_t best)
     }
     if (best >= 0) {
         const kh_xelem *e = &pg->elems[best];
-        xmlChar *c = xmlGetProp(e->node, (const xmlChar *)"class");
+        const char *c = kh__hattr(e->node, "class");
         fprintf(stderr, "best e%d <%s class=%s> score %.0f\n", best,
-                e->node->name, c ? (char *)c : "", e->score);
-        xmlFree(c);
+                e->node->name, c ? c : "", e->score);
         for (int32_t p = e->parent; p >= 0; p = pg->elems[p].parent) {
-            c = xmlGetProp(pg->elems[p].node, (const xmlChar *)"class");
+            c = kh__hattr(pg->elems[p].node, "class");
             fprintf(stderr, "  up e%d <%s class=%s> score %.0f junk %d\n", p,
-                    pg->elems[p].node->name, c ? (char *)c : "",
-                    pg->elems[p].score, pg->elems[p].junk);
-            xmlFree(c);
+                    pg->elems[p].node->name, c ? c : "", pg->elems[p].score,
+                    pg->elems[p].junk);
         }
     }
 }
@@ -195,18 +194,19 @@ kh_extract_html(const char *html, size_t len, const kh_extract_options *opts,
     }
     ulen = kh__strip_raw_text(utf8, ulen);
     utf8[ulen] = '\0';
-    htmlDocPtr doc = htmlReadMemory(utf8, (int)ulen, url, "UTF-8",
-                                    HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-                                        HTML_PARSE_NOWARNING |
-                                        HTML_PARSE_NONET | HTML_PARSE_COMPACT);
+    kh_htree *doc = NULL;
+    rc = kh__htree_parse(utf8, ulen, &doc);
     kh_free(utf8);
-    /* A document libxml2 makes nothing of ("<!DOCTYPE html>", a lone
+    if (rc != KH_OK) {
+        kh__set_error(err, "%s", kh_strerror(rc));
+        return rc;
+    }
+    /* A document the parser makes nothing of ("<!DOCTYPE html>", a lone
      * comment) is a page without an article, not an error. */
     kh_xpage pg;
     memset(&pg, 0, sizeof pg);
     kh__buf_init(&pg.text);
-    if (doc != NULL)
-        kh__xpage_build(&pg, doc);
+    kh__xpage_build(&pg, doc);
     rc = pg.rc;
     kh_page *p = kh_malloc(sizeof *p);
     if (p == NULL)
@@ -229,13 +229,12 @@ kh_extract_html(const char *html, size_t len, const kh_extract_options *opts,
             p->lang = kh__meta_lang(
                 &pg, p->body != NULL && p->body[0] ? p->body : p->title, &rc);
         int64_t d;
-        if (rc == KH_OK && doc != NULL &&
-            kh__page_date(doc, url != NULL ? url : p->url, &d))
+        if (rc == KH_OK && kh__page_date(doc, url != NULL ? url : p->url, &d))
             p->date = d;
     }
     apply_sites(&pg, model, url, p != NULL ? p->url : NULL, 1, &rc);
     kh__xpage_release(&pg);
-    xmlFreeDoc(doc);
+    kh__htree_free(doc);
     if (rc != KH_OK) {
         kh_page_free(p);
         kh__set_error(err, "%s", kh_strerror(rc));

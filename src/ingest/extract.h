@@ -6,10 +6,10 @@
  * (extract_body.c), the raw-text stripper (extract_prep.c) and the site
  * furniture model (sitemodel.c).
  *
- * The extractor keeps no libxml2 pointer past one kh_extract_html() call;
- * everything handed to the caller is copied with kh_malloc().  libxml2 and
- * jansson allocate through their own allocators, outside kh_malloc's
- * failure injection.
+ * The extractor keeps no pointer into the page tree past one
+ * kh_extract_html() call; everything handed to the caller is copied with
+ * kh_malloc().  libxml2's parser and jansson allocate through their own
+ * allocators, outside kh_malloc's failure injection.
  */
 #ifndef KH_EXTRACT_INT_H
 #define KH_EXTRACT_INT_H
@@ -73,8 +73,11 @@ enum {
     KH_HINT_BYLINE = 2,  /* byline, author */
 };
 
+/* The kind of an element name (lower case); KH_TAG_OTHER for NULL. */
+KH_HIDDEN kh_tag kh__tag_of(const char *name);
+
 typedef struct kh_xelem {
-    xmlNodePtr node;
+    const kh_hnode *node;
     int32_t parent;   /* index of the parent element, -1 for the root */
     uint32_t end;     /* one past the last element of the subtree */
     uint8_t tag;      /* kh_tag */
@@ -145,7 +148,7 @@ typedef struct kh_xpage {
 /* Flattens doc into page->elems and page->blocks (document order; the
  * subtree of element i is [i, elems[i].end)) and fills page->meta.
  * Sticky errors in page->rc. */
-KH_HIDDEN void kh__xpage_build(kh_xpage *page, htmlDocPtr doc);
+KH_HIDDEN void kh__xpage_build(kh_xpage *page, const kh_htree *tree);
 KH_HIDDEN void kh__xpage_release(kh_xpage *page);
 
 /* Weighted character count of UTF-8 text and whether a code point is an
@@ -164,7 +167,7 @@ KH_HIDDEN void kh__collapse_ws(kh_buf *b, const char *s, size_t n, int *pending,
 KH_HIDDEN char *kh__clean_dup(const char *s, kh_status *rc);
 
 /* Text content of a node, white space collapsed, kh_malloc'd (or NULL). */
-KH_HIDDEN char *kh__node_text(xmlNodePtr node, kh_status *rc);
+KH_HIDDEN char *kh__node_text(const kh_hnode *node, kh_status *rc);
 
 /* 64-bit FNV-1a of text with white space, digits and punctuation left
  * out and ASCII folded: the key of a furniture block. */
@@ -197,7 +200,8 @@ KH_HIDDEN char *kh__assemble_body(kh_xpage *page, int32_t best,
 
 /* Called by the walk for meta, link, title, JSON-LD script and h1
  * elements. */
-KH_HIDDEN void kh__meta_element(kh_xpage *page, xmlNodePtr node, kh_tag tag);
+KH_HIDDEN void kh__meta_element(kh_xpage *page, const kh_hnode *node,
+                                kh_tag tag);
 KH_HIDDEN void kh__meta_release(kh_xmeta *m);
 
 /* Fills title, author, url and source of out from page->meta; url is

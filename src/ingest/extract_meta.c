@@ -13,15 +13,9 @@
 #include <jansson.h>
 #include <libxml/uri.h>
 #include <string.h>
+#include <strings.h>
 
 #define KH_LD_MAX_DEPTH 12
-
-static const char *
-prop(xmlNodePtr n, const char *name, xmlChar **hold)
-{
-    *hold = xmlGetProp(n, (const xmlChar *)name);
-    return (const char *)*hold;
-}
 
 /* Sets *slot to a cleaned copy of v unless it is already set. */
 static void
@@ -40,49 +34,46 @@ is_url(const char *s)
 }
 
 static void
-meta_tag(kh_xpage *pg, xmlNodePtr n)
+meta_tag(kh_xpage *pg, const kh_hnode *n)
 {
     kh_xmeta *m = &pg->meta;
-    xmlChar *hk = NULL, *hc = NULL;
-    const char *content = prop(n, "content", &hc);
+    const char *content = kh__hattr(n, "content");
     if (content == NULL)
         return;
-    const char *key = prop(n, "property", &hk);
+    const char *key = kh__hattr(n, "property");
     if (key == NULL) {
-        key = prop(n, "name", &hk);
+        key = kh__hattr(n, "name");
         if (key == NULL)
-            key = prop(n, "http-equiv", &hk);
+            key = kh__hattr(n, "http-equiv");
         if (key == NULL)
-            key = prop(n, "itemprop", &hk);
+            key = kh__hattr(n, "itemprop");
     }
     if (key != NULL) {
         kh_status *rc = &pg->rc;
-        if (xmlStrcasecmp(hk, (const xmlChar *)"og:title") == 0)
+        if (strcasecmp(key, "og:title") == 0)
             keep_first(&m->og_title, content, rc);
-        else if (xmlStrcasecmp(hk, (const xmlChar *)"twitter:title") == 0)
+        else if (strcasecmp(key, "twitter:title") == 0)
             keep_first(&m->tw_title, content, rc);
-        else if (xmlStrcasecmp(hk, (const xmlChar *)"og:site_name") == 0)
+        else if (strcasecmp(key, "og:site_name") == 0)
             keep_first(&m->og_site, content, rc);
-        else if (xmlStrcasecmp(hk, (const xmlChar *)"application-name") == 0)
+        else if (strcasecmp(key, "application-name") == 0)
             keep_first(&m->app_name, content, rc);
-        else if (xmlStrcasecmp(hk, (const xmlChar *)"og:url") == 0)
+        else if (strcasecmp(key, "og:url") == 0)
             keep_first(&m->og_url, content, rc);
-        else if ((xmlStrcasecmp(hk, (const xmlChar *)"author") == 0 ||
-                  xmlStrcasecmp(hk, (const xmlChar *)"article:author") == 0 ||
-                  xmlStrcasecmp(hk, (const xmlChar *)"dc.creator") == 0) &&
+        else if ((strcasecmp(key, "author") == 0 ||
+                  strcasecmp(key, "article:author") == 0 ||
+                  strcasecmp(key, "dc.creator") == 0) &&
                  !is_url(content))
             keep_first(&m->meta_author, content, rc);
-        else if (xmlStrcasecmp(hk, (const xmlChar *)"content-language") == 0 ||
-                 xmlStrcasecmp(hk, (const xmlChar *)"language") == 0 ||
-                 xmlStrcasecmp(hk, (const xmlChar *)"dc.language") == 0)
+        else if (strcasecmp(key, "content-language") == 0 ||
+                 strcasecmp(key, "language") == 0 ||
+                 strcasecmp(key, "dc.language") == 0)
             keep_first(&m->meta_lang, content, rc);
-        else if (xmlStrcasecmp(hk, (const xmlChar *)"og:locale") == 0)
+        else if (strcasecmp(key, "og:locale") == 0)
             keep_first(&m->og_locale, content, rc);
-        else if (xmlStrcasecmp(hk, (const xmlChar *)"headline") == 0)
+        else if (strcasecmp(key, "headline") == 0)
             keep_first(&m->ld_headline, content, rc);
     }
-    xmlFree(hk);
-    xmlFree(hc);
 }
 
 /* ---- JSON-LD --------------------------------------------------------- */
@@ -165,20 +156,17 @@ ld_visit(kh_xpage *pg, json_t *v, int depth)
 }
 
 static void
-ld_script(kh_xpage *pg, xmlNodePtr n)
+ld_script(kh_xpage *pg, const kh_hnode *n)
 {
-    xmlChar *type = xmlGetProp(n, (const xmlChar *)"type");
-    int ld = type != NULL &&
-             xmlStrcasecmp(type, (const xmlChar *)"application/ld+json") == 0;
-    xmlFree(type);
-    if (!ld)
+    const char *type = kh__hattr(n, "type");
+    if (type == NULL || strcasecmp(type, "application/ld+json") != 0)
         return;
-    xmlChar *text = xmlNodeGetContent(n);
-    if (text == NULL)
+    /* A script's content is one text node (htree.c merges text). */
+    const kh_hnode *c = n->children;
+    if (c == NULL || c->type != KH_HN_TEXT)
         return;
     json_error_t jerr;
-    json_t *root = json_loads((const char *)text, JSON_DECODE_ANY, &jerr);
-    xmlFree(text);
+    json_t *root = json_loadb(c->text, c->len, JSON_DECODE_ANY, &jerr);
     if (root != NULL) {
         ld_visit(pg, root, 0);
         json_decref(root);
@@ -186,10 +174,9 @@ ld_script(kh_xpage *pg, xmlNodePtr n)
 }
 
 void
-kh__meta_element(kh_xpage *pg, xmlNodePtr n, kh_tag tag)
+kh__meta_element(kh_xpage *pg, const kh_hnode *n, kh_tag tag)
 {
     kh_xmeta *m = &pg->meta;
-    xmlChar *h1 = NULL, *h2 = NULL;
     switch (tag) {
     case KH_TAG_TITLE:
         if (m->html_title == NULL)
@@ -199,18 +186,18 @@ kh__meta_element(kh_xpage *pg, xmlNodePtr n, kh_tag tag)
         meta_tag(pg, n);
         break;
     case KH_TAG_LINK: {
-        const char *rel = prop(n, "rel", &h1);
-        if (rel != NULL && xmlStrcasecmp(h1, (const xmlChar *)"canonical") == 0)
-            keep_first(&m->canonical, prop(n, "href", &h2), &pg->rc);
+        const char *rel = kh__hattr(n, "rel");
+        if (rel != NULL && strcasecmp(rel, "canonical") == 0)
+            keep_first(&m->canonical, kh__hattr(n, "href"), &pg->rc);
         break;
     }
     case KH_TAG_SCRIPT:
         ld_script(pg, n);
         break;
     case KH_TAG_A: {
-        const char *rel = prop(n, "rel", &h1);
+        const char *rel = kh__hattr(n, "rel");
         if (rel != NULL && m->rel_author == NULL &&
-            xmlStrcasecmp(h1, (const xmlChar *)"author") == 0)
+            strcasecmp(rel, "author") == 0)
             m->rel_author = kh__node_text(n, &pg->rc);
         break;
     }
@@ -230,8 +217,6 @@ kh__meta_element(kh_xpage *pg, xmlNodePtr n, kh_tag tag)
     default:
         break;
     }
-    xmlFree(h1);
-    xmlFree(h2);
 }
 
 void

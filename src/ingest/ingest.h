@@ -7,18 +7,19 @@
 #include "khabar/ingest.h"
 #include "kh_int.h"
 
-#include <libxml/HTMLparser.h>
+#include "ingest/htree.h"
 
-/* The publication date of a parsed page: JSON-LD datePublished, meta
- * tags (article:published_time, ...), <time datetime>, dates written in
- * the page ("الثلاثاء 27 سبتمبر 2022", "27 أيلول 2022", Hijri), the URL.
- * url may be NULL.  Returns 1 with *out set (unix seconds UTC), or 0. */
-int kh__page_date(htmlDocPtr doc, const char *url, int64_t *out);
+/* The publication date of a parsed page (tree may be NULL): JSON-LD
+ * datePublished, meta tags (article:published_time, ...), <time datetime>,
+ * dates written in the page ("الثلاثاء 27 سبتمبر 2022", "27 أيلول 2022",
+ * Hijri), the URL. url may be NULL.  Returns 1 with *out set (unix seconds
+ * UTC), or 0. */
+int kh__page_date(const kh_htree *tree, const char *url, int64_t *out);
 /* The same, with *offset (may be NULL) set to the UTC offset in seconds
  * that the page wrote with the date ("+03:00"), 0 when it wrote none:
  * *out + *offset is the publisher's wall-clock time, whose day is the
  * day the page shows. */
-int kh__page_date_offset(htmlDocPtr doc, const char *url, int64_t *out,
+int kh__page_date_offset(const kh_htree *tree, const char *url, int64_t *out,
                          int *offset);
 
 /* A date written in text (UTF-8): Arabic (Gregorian month names, Levantine

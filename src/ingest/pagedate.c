@@ -42,8 +42,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include <libxml/tree.h>
-
 /* How far the walk goes: deeper trees and longer texts are not pages. */
 #define MAX_DEPTH       256
 #define MAX_JSON_DEPTH  32
@@ -174,23 +172,18 @@ parse_date_value(const char *s, size_t len, int64_t *out, int *offset)
 
 /* The value of attribute name on node, without copying; NULL if absent. */
 static const char *
-attr(xmlNodePtr node, const char *name)
+attr(const kh_hnode *node, const char *name)
 {
-    for (xmlAttrPtr a = node->properties; a != NULL; a = a->next) {
-        if (a->name != NULL && strcasecmp((const char *)a->name, name) == 0) {
-            if (a->children != NULL && a->children->content != NULL)
-                return (const char *)a->children->content;
-            return "";
-        }
-    }
-    return NULL;
+    return kh__hattr(node, name);
 }
 
+/* Element names are lower case (htree.h). */
 static int
-name_is(xmlNodePtr node, const char *name)
+name_is(const kh_hnode *node, const char *name)
 {
-    return node->name != NULL &&
-           strcasecmp((const char *)node->name, name) == 0;
+    /* the first letter settles most tests without a call */
+    return node->name != NULL && node->name[0] == name[0] &&
+           strcmp(node->name, name) == 0;
 }
 
 /* ASCII case-insensitive substring search. */
@@ -249,7 +242,7 @@ static const char *const marked_words[] = {
     "publish-date", NULL};
 
 static int
-is_furniture(xmlNodePtr node)
+is_furniture(const kh_hnode *node)
 {
     /* Pages put odd classes on the outer elements ("<body
      * class=menu-options>"): those are never furniture. */
@@ -289,17 +282,15 @@ append_squashed(kh_buf *b, const char *text, size_t cap, kh_status *rc)
 /* Appends the text under node to b, at most cap bytes in all, with runs
  * of ASCII white space made one space. */
 static void
-text_of(xmlNodePtr node, kh_buf *b, size_t cap, int depth, kh_status *rc)
+text_of(const kh_hnode *node, kh_buf *b, size_t cap, int depth, kh_status *rc)
 {
-    for (xmlNodePtr c = node->children; c != NULL && b->len < cap;
+    for (const kh_hnode *c = node->children; c != NULL && b->len < cap;
          c = c->next) {
-        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            if (c->content == NULL)
-                continue;
-            append_squashed(b, (const char *)c->content, cap, rc);
+        if (c->type == KH_HN_TEXT) {
+            append_squashed(b, c->text, cap, rc);
             if (*rc != KH_OK)
                 return;
-        } else if (c->type == XML_ELEMENT_NODE && depth < MAX_DEPTH &&
+        } else if (c->type == KH_HN_ELEMENT && depth < MAX_DEPTH &&
                    !name_is(c, "script") && !name_is(c, "style")) {
             text_of(c, b, cap, depth + 1, rc);
         }
@@ -394,7 +385,7 @@ json_walk(walk *w, json_t *j, int depth, int steps)
 }
 
 static void
-json_ld(walk *w, xmlNodePtr script)
+json_ld(walk *w, const kh_hnode *script)
 {
     kh_buf b;
     kh_status rc = KH_OK;
@@ -477,7 +468,7 @@ in_list(const char *v, const char *const *list)
 }
 
 static void
-meta(walk *w, xmlNodePtr node)
+meta(walk *w, const kh_hnode *node)
 {
     const char *content = attr(node, "content");
     if (content == NULL)
@@ -503,7 +494,7 @@ meta(walk *w, xmlNodePtr node)
 /* A date on an element: its datetime / content / title attribute, else
  * its text. */
 static int
-element_date(xmlNodePtr node, int64_t *out, int *offset, kh_status *rc)
+element_date(const kh_hnode *node, int64_t *out, int *offset, kh_status *rc)
 {
     *offset = 0;
     const char *v = attr(node, "datetime");
@@ -526,15 +517,15 @@ element_date(xmlNodePtr node, int64_t *out, int *offset, kh_status *rc)
  * and some sites put odd classes on big wrappers.  Looks at a bounded
  * number of nodes. */
 static int
-holds_article(xmlNodePtr node)
+holds_article(const kh_hnode *node)
 {
     size_t seen = 0;
-    xmlNodePtr c = node->children;
+    const kh_hnode *c = node->children;
     while (c != NULL && ++seen <= 50000) {
-        if (c->type == XML_ELEMENT_NODE &&
+        if (c->type == KH_HN_ELEMENT &&
             (name_is(c, "h1") || name_is(c, "article") || name_is(c, "main")))
             return 1;
-        if (c->type == XML_ELEMENT_NODE && c->children != NULL) {
+        if (c->type == KH_HN_ELEMENT && c->children != NULL) {
             c = c->children;
             continue;
         }
@@ -608,15 +599,15 @@ placed(const where *p, enum rank r)
 
 /* Walks the nodes first, first->next, ... and their subtrees. */
 static void
-walk_body(walk *w, xmlNodePtr first, const where *up)
+walk_body(walk *w, const kh_hnode *first, const where *up)
 {
-    for (xmlNodePtr c = first; c != NULL && w->rc == KH_OK; c = c->next) {
-        if (c->type == XML_TEXT_NODE) {
-            if (!up->in_furniture && !w->scripts_only && c->content != NULL)
-                keep_text(w, (const char *)c->content);
+    for (const kh_hnode *c = first; c != NULL && w->rc == KH_OK; c = c->next) {
+        if (c->type == KH_HN_TEXT) {
+            if (!up->in_furniture && !w->scripts_only)
+                keep_text(w, c->text);
             continue;
         }
-        if (c->type != XML_ELEMENT_NODE || up->depth >= MAX_DEPTH)
+        if (c->type != KH_HN_ELEMENT || up->depth >= MAX_DEPTH)
             continue;
         if (name_is(c, "body") &&
             (w->have[R_JSONLD_ARTICLE] || w->have[R_META_PUB]))
@@ -785,7 +776,8 @@ url_date(const char *url, int64_t *out)
 }
 
 int
-kh__page_date_offset(htmlDocPtr doc, const char *url, int64_t *out, int *offset)
+kh__page_date_offset(const kh_htree *tree, const char *url, int64_t *out,
+                     int *offset)
 {
     walk w;
     memset(&w, 0, sizeof w);
@@ -794,9 +786,9 @@ kh__page_date_offset(htmlDocPtr doc, const char *url, int64_t *out, int *offset)
     kh__buf_init(&w.after_h1);
     kh__buf_init(&w.recent);
     kh__buf_init(&w.before_h1);
-    if (doc != NULL) {
+    if (tree != NULL) {
         where top = {0, 0, 0};
-        walk_body(&w, doc->children, &top);
+        walk_body(&w, kh__htree_doc(tree)->children, &top);
     }
     int64_t t;
     if (w.after_h1.len > 0 && w.rc == KH_OK &&
@@ -827,7 +819,7 @@ kh__page_date_offset(htmlDocPtr doc, const char *url, int64_t *out, int *offset)
 }
 
 int
-kh__page_date(htmlDocPtr doc, const char *url, int64_t *out)
+kh__page_date(const kh_htree *tree, const char *url, int64_t *out)
 {
-    return kh__page_date_offset(doc, url, out, NULL);
+    return kh__page_date_offset(tree, url, out, NULL);
 }

@@ -8,6 +8,7 @@
  */
 #include "testutil.h"
 
+#include "ingest/extract.h"
 #include "kh_int.h"
 
 #include <zlib.h>
@@ -654,6 +655,51 @@ arabic_news_pages(void **state)
     assert_true(dated >= 6); /* the date is wired in */
 }
 
+/* The pass before parsing: unread attributes and skipped contents go,
+ * everything the extractor reads stays byte for byte. */
+static void
+prepass_keeps_what_is_read(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"<p class=\"a\" data-x=\"1>2\" onclick='f()' id=z>t</p>",
+         "<p class=\"a\" id=z>t</p>"},
+        {"<img src=/a/b.png alt=\"x\"><a href=/x/y title=t>l</a>",
+         "<img><a href=/x/y title=t>l</a>"},
+        {"<DIV CLASS=\"c\" DATA-X=1 hidden data-a>x</DIV>",
+         "<DIV CLASS=\"c\" hidden>x</DIV>"},
+        {"<br/><hr / ><input type=text value=v/>",
+         "<br/><hr / ><input type=text>"}, /* "v/" is the value */
+        /* a quote that never closes: the tag is left whole */
+        {"<p data-x=\"abc>text", "<p data-x=\"abc>text"},
+        /* a tag that never ends */
+        {"a <b class=x", "a <b class=x"},
+        /* markup quoted in JSON-LD is not markup */
+        {"<script type=\"application/ld+json\">{\"a\":\"<p data-x='1'>\"}"
+         "</script>",
+         "<script type=\"application/ld+json\">{\"a\":\"<p data-x='1'>\"}"
+         "</script>"},
+        {"<script src=x.js>var a = '<p data-y=1>';</script>",
+         "<script src=x.js></script>"},
+        {"<svg viewBox=\"0 0 1 1\"><path d=\"M0\"/></svg><p>x</p>",
+         "<svg viewBox=\"0 0 1 1\"></svg><p>x</p>"},
+        {"<!-- c --><p>a &lt; b</p> 1 < 2", "<p>a &lt; b</p> 1 < 2"},
+        {"<p>a  \t b\n\n  c</p>\n  <pre data-x=1>  x\n    y</pre> <b>",
+         "<p>a b\nc</p>\n<pre data-x=1>  x\n    y</pre> <b>"},
+        {"<time datetime=\"2022-09-27\" data-t=1>x</time>",
+         "<time datetime=\"2022-09-27\">x</time>"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[512];
+        size_t n = strlen(cases[i][0]);
+        memcpy(buf, cases[i][0], n + 1);
+        n = kh__strip_raw_text(buf, n);
+        buf[n] = '\0';
+        if (strcmp(buf, cases[i][1]) != 0)
+            fail_msg("case %zu: got [%s], expected [%s]", i, buf, cases[i][1]);
+    }
+}
+
 int
 main(void)
 {
@@ -673,6 +719,7 @@ main(void)
         cmocka_unit_test(site_model_counts_a_page_once),
         cmocka_unit_test(out_of_memory),
         cmocka_unit_test(arabic_news_pages),
+        cmocka_unit_test(prepass_keeps_what_is_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
