@@ -8,10 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Shared option loop: --index DIR, --json, -n N, --offset K, --all. */
+/* Shared option loop: --index DIR, --json, -n N, --offset K, --all,
+ * --no-collapse. */
 typedef struct opts {
     const char *dir;
-    int json, all;
+    int json, all, no_collapse;
     size_t limit, offset;
     int first; /* first operand */
 } opts;
@@ -37,6 +38,8 @@ parse(int argc, char **argv, opts *o, const char *usage_text)
             o->json = 1;
         } else if (strcmp(a, "--all") == 0) {
             o->all = 1;
+        } else if (strcmp(a, "--no-collapse") == 0) {
+            o->no_collapse = 1;
         } else if ((strcmp(a, "-n") == 0 || strcmp(a, "--offset") == 0) &&
                    i + 1 < argc) {
             long v = strtol(argv[++i], &end, 10);
@@ -61,9 +64,11 @@ parse(int argc, char **argv, opts *o, const char *usage_text)
 
 static const char search_usage[] =
     "usage: khabar search [--index DIR] [--json] [-n N] [--offset K] [--all]\n"
-    "                     QUERY...\n"
+    "                     [--no-collapse] QUERY...\n"
     "Query syntax: docs/query.md (words, \"phrases\", -exclude, OR, (...),\n"
-    "title:, source:, since:/until: dates).  --all requires every word.\n";
+    "title:, source:, since:/until: dates).  --all requires every word.\n"
+    "Copies of one text (wire stories) are one hit with their sources;\n"
+    "--no-collapse lists every copy.\n";
 
 int
 kh_cmd_search(int argc, char **argv)
@@ -102,7 +107,8 @@ kh_cmd_search(int argc, char **argv)
                                    : "]",
                             o.json,
                             0,
-                            0};
+                            0,
+                            o.no_collapse};
     kh_results *res;
     kh_error err;
     rc = kh_index_search(ix, q.data, &so, &res, &err);
@@ -144,6 +150,12 @@ kh_cmd_search(int argc, char **argv)
             printf("\n%zu. %s  [%s | %.10s | %.3f | id %s]\n", o.offset + i + 1,
                    h->title ? h->title : "", h->source ? h->source : "-",
                    date[0] ? date : "-", h->score, h->id);
+            if (h->copies > 1) {
+                printf("   %zu copies:", h->copies);
+                for (size_t k = 0; k < h->n_sources; k++)
+                    printf("%s %s", k ? "," : "", h->sources[k]);
+                printf("\n");
+            }
             if (h->url)
                 printf("   %s\n", h->url);
             if (h->snippet && *h->snippet)

@@ -175,5 +175,16 @@ cli_hit_json(kh_buf *b, const kh_hit *h, const char *body, kh_status *rc)
         kh__buf_printf(b, rc, ",\"score\":%.4f,", h->score);
         json_field(b, "snippet", h->snippet, rc);
     }
+    if (h->copies > 1) {
+        kh__buf_printf(b, rc, ",\"copies\":%zu,\"sources\":[", h->copies);
+        for (size_t i = 0; i < h->n_sources; i++) {
+            if (i > 0)
+                kh__buf_putc(b, ',', rc);
+            kh__buf_putc(b, '"', rc);
+            kh__buf_json_escape(b, h->sources[i], strlen(h->sources[i]), rc);
+            kh__buf_putc(b, '"', rc);
+        }
+        kh__buf_putc(b, ']', rc);
+    }
     kh__buf_putc(b, '}', rc);
 }

@@ -41,6 +41,8 @@ typedef struct kh_index_options {
                                 normalized form, for a bonus to exact
                                 forms (docs/search.md: about 40% more
                                 postings for 0.002-0.007 nDCG) */
+    int no_stories;          /* writer: skip the wire-copy check of each
+                                added article (docs/stories.md) */
 } kh_index_options;
 
 /* One article to add.  id is the article's key: adding an article with
@@ -98,16 +100,23 @@ typedef struct kh_search_options {
     int no_snippets; /* skip snippet building */
     const char *hl_open, *hl_close; /* highlight markers; NULL: <b> </b> */
     int hl_html;                    /* HTML-escape snippet text */
-    int exhaustive; /* score every match, no top-k pruning: exact totals,
-                       slower; for tests and comparisons */
-    int ids_only;   /* hits carry only id and score (no docs.db reads) */
+    int exhaustive;  /* score every match, no top-k pruning: exact totals,
+                        slower; for tests and comparisons */
+    int ids_only;    /* hits carry only id and score (no docs.db reads, no
+                        collapsing) */
+    int no_collapse; /* list every wire copy; by default the copies of one
+                        text are one hit carrying copies and sources */
 } kh_search_options;
 
 typedef struct kh_hit {
     char *id, *title, *url, *source, *author;
     int64_t date; /* or KH_DATE_NONE */
     double score;
-    char *snippet; /* NULL when not asked for */
+    char *snippet;  /* NULL when not asked for */
+    size_t copies;  /* articles of its wire group (itself included): the
+                       same text elsewhere; 0 when it has no copy */
+    char **sources; /* the group's sources, first publisher first */
+    size_t n_sources;
 } kh_hit;
 
 typedef struct kh_results {

@@ -12,6 +12,7 @@
  */
 #include "index.h"
 #include "store.h"
+#include "story/story.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -305,6 +306,10 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
     if (rc == KH_OK && !ix->read_only && !o.single_thread)
         rc = kh__feeder_start(ix->mem, &ix->feeder);
     if (rc == KH_OK)
+        rc = kh__stories_open(kh__store_db(ix->store), ix->read_only,
+                              &ix->stories, err);
+    ix->no_stories = o.no_stories != 0;
+    if (rc == KH_OK)
         rc = load_snapshot(ix, err);
     if (rc != KH_OK)
         goto fail;
@@ -329,6 +334,7 @@ kh_index_close(kh_index *ix)
     for (size_t i = 0; i < ix->n_pending; i++)
         kh_free(ix->pending[i]);
     kh_free(ix->pending);
+    kh__stories_close(ix->stories); /* statements before the connection */
     kh__store_close(ix->store);
     snap_free(ix->segs, ix->n_segs);
     kh__memseg_free(ix->mem);
@@ -475,6 +481,8 @@ delete_docid(kh_index *ix, uint64_t docid)
     kh_status rc = drain(ix, NULL);
     if (rc == KH_OK)
         rc = kh__store_delete(ix->store, docid);
+    if (rc == KH_OK)
+        rc = kh__stories_delete(ix->stories, docid);
     if (rc != KH_OK)
         return rc;
     if (!kh__memseg_drop(ix->mem, docid))
@@ -526,6 +534,8 @@ kh_index_add(kh_index *ix, const kh_article *a, int *replaced, kh_error *err)
     }
     if (rc == KH_OK)
         rc = kh__store_insert(ix->store, key, a, &docid, err);
+    if (rc == KH_OK && !ix->no_stories)
+        rc = kh__stories_add(ix->stories, docid, a->title, a->body, a->date);
     if (rc == KH_OK)
         rc = ix->feeder != NULL ? kh__feeder_add(ix->feeder, docid, key, a)
                                 : kh__memseg_add(ix->mem, docid, key, a);
@@ -728,6 +738,9 @@ kh__hit_release(kh_hit *h)
     kh_free(h->source);
     kh_free(h->author);
     kh_free(h->snippet);
+    for (size_t i = 0; i < h->n_sources; i++)
+        kh_free(h->sources[i]);
+    kh_free(h->sources);
 }
 
 void

@@ -275,6 +275,7 @@ typedef struct kh_snapseg {
 } kh_snapseg;
 
 struct kh_store;
+struct kh_stories;
 
 struct kh_index {
     char *dir;
@@ -295,8 +296,10 @@ struct kh_index {
     int64_t data_version;
     /* ranking parameters (docs/search.md) */
     double k1, b, title_weight, exact_weight, proximity_weight;
-    bool require_all; /* the default operator */
-    bool exact_forms; /* the index has KH_KEY_NORM terms */
+    bool require_all;           /* the default operator */
+    bool exact_forms;           /* the index has KH_KEY_NORM terms */
+    struct kh_stories *stories; /* wire groups and stories (src/story/) */
+    bool no_stories;            /* writer: no wire-copy check at ingest */
 };
 
 KH_HIDDEN void kh__hit_release(kh_hit *h);

@@ -16,6 +16,7 @@
  * words are left out, except as gaps inside phrases.
  */
 #include "index.h"
+#include "story/story.h"
 #include "store.h"
 #include "query/query.h"
 
@@ -1058,13 +1059,42 @@ kh_results_free(kh_results *r)
     kh_free(r);
 }
 
+/* Keeps the best-ranked article of each wire group in heap[0..*n)
+ * (ranked), until want are kept; (*groups)[i] is the group of the kept
+ * article i, 0 for none. */
+static kh_status
+collapse_copies(kh_index *ix, scored *heap, size_t *n, size_t want,
+                uint64_t **groups)
+{
+    *groups = kh_malloc((*n + 1) * sizeof **groups);
+    if (*groups == NULL)
+        return KH_ENOMEM;
+    kh_status rc = KH_OK;
+    size_t kept = 0;
+    kh__store_read_begin(ix->store);
+    for (size_t i = 0; i < *n && kept < want && rc == KH_OK; i++) {
+        uint64_t g;
+        rc = kh__wire_group(kh__stories_wire(ix->stories), heap[i].docid, &g);
+        bool seen = false;
+        for (size_t j = 0; g != 0 && j < kept && !seen; j++)
+            seen = (*groups)[j] == g;
+        if (seen || rc != KH_OK)
+            continue;
+        (*groups)[kept] = g;
+        heap[kept++] = heap[i];
+    }
+    /* the read transaction goes on: the hits are read in the same one */
+    *n = kept;
+    return rc;
+}
+
 kh_status
 kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
                 kh_results **out, kh_error *err)
 {
     double t0 = kh__now() * 1e3;
     *out = NULL;
-    kh_search_options opts = {10, 0, 0, 0, NULL, NULL, 0, 0, 0};
+    kh_search_options opts = {10, 0, 0, 0, NULL, NULL, 0, 0, 0, 0};
     if (o != NULL)
         opts = *o;
     if (opts.limit == 0)
@@ -1080,6 +1110,11 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
      * smaller pool prunes more. */
     size_t k = opts.offset + opts.limit;
     size_t want_k = k;
+    /* Collapsing wire copies needs a deeper pool: a story can come in a
+     * dozen copies. */
+    bool collapse = !opts.no_collapse && !opts.ids_only;
+    if (collapse)
+        k = 3 * k + 20;
     const kh_qterm *pt[2];
     if (k < 100 && ix->proximity_weight > 0 &&
         proximity_terms(tree, pt, 2) >= 2)
@@ -1157,6 +1192,9 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
     size_t nn = 0, ns = 0;
     if (rc == KH_OK && !opts.no_snippets)
         collect_terms(tree, &norms, &nn, &stems, &ns, &rc);
+    uint64_t *groups = NULL;
+    if (rc == KH_OK && collapse)
+        rc = collapse_copies(ix, heap, &n_heap, want_k, &groups);
     if (n_heap > want_k)
         n_heap = want_k;
     size_t want = n_heap > opts.offset ? n_heap - opts.offset : 0;
@@ -1193,6 +1231,10 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         kh_hit *h = &res->hits[res->n_hits++];
         *h = d.meta;
         h->score = heap[opts.offset + i].score;
+        if (groups != NULL && groups[opts.offset + i] != 0)
+            rc = kh__wire_sources(kh__stories_wire(ix->stories),
+                                  groups[opts.offset + i], &h->copies,
+                                  &h->sources, &h->n_sources);
         if (!opts.no_snippets) {
             kh_snippet_opts so = {norms,
                                   nn,
@@ -1212,6 +1254,7 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         kh_free(d.body);
     }
     kh__store_read_end(ix->store);
+    kh_free(groups);
     kh_free(norms);
     kh_free(stems);
     kh_free(heap);

@@ -328,6 +328,12 @@ kh__store_get(kh_store *s, uint64_t docid, bool with_body, kh_doc *out)
     return rc;
 }
 
+struct sqlite3 *
+kh__store_db(kh_store *s)
+{
+    return s->db;
+}
+
 kh_status
 kh__store_count(kh_store *s, uint64_t *n)
 {

@@ -48,5 +48,8 @@ KH_HIDDEN kh_status kh__store_segments(kh_store *s, kh_segrow **out, size_t *n);
 KH_HIDDEN void kh__segrows_free(kh_segrow *rows, size_t n);
 KH_HIDDEN int64_t kh__store_data_version(kh_store *s);
 KH_HIDDEN uint64_t kh__store_bytes(const char *dir);
+/* The connection, for modules keeping their own tables in docs.db (the
+ * story module): they use it only inside the store's transactions. */
+KH_HIDDEN struct sqlite3 *kh__store_db(kh_store *s);
 
 #endif

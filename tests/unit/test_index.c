@@ -95,7 +95,7 @@ teardown(void **state)
 static void
 ids(kh_index *ix, const char *q, int all, char *out, size_t cap)
 {
-    kh_search_options o = {50, 0, all, 1, NULL, NULL, 0, 0, 0};
+    kh_search_options o = {50, 0, all, 1, NULL, NULL, 0, 0, 0, 0};
     kh_results *r;
     kh_error err;
     kh_status rc = kh_index_search(ix, q, &o, &r, &err);
@@ -242,7 +242,7 @@ snippets_and_show(void **state)
 {
     (void)state;
     kh_index *ix = open_ix(0, 1);
-    kh_search_options o = {5, 0, 0, 0, "[", "]", 0, 0, 0};
+    kh_search_options o = {5, 0, 0, 0, "[", "]", 0, 0, 0, 0};
     kh_results *r;
     kh_error err;
     assert_int_equal(kh_index_search(ix, "الفارين كازاخستان", &o, &r, &err),
@@ -371,7 +371,7 @@ many_commits_merge(void **state)
     assert_true(st.segments <= 10); /* merged along the way */
     kh_index_close(ix);
     ix = open_ix(0, 1);
-    kh_search_options o = {50, 0, 0, 1, NULL, NULL, 0, 0, 0};
+    kh_search_options o = {50, 0, 0, 1, NULL, NULL, 0, 0, 0, 0};
     kh_results *r;
     assert_int_equal(kh_index_search(ix, "الأسهم", &o, &r, &err), KH_OK);
     assert_int_equal(r->total, 14);
@@ -441,7 +441,7 @@ feeder_thread_matches_inline(void **state)
                                           "\"الحج الطقس\"",
                                           "الهلال OR title:النصر", "title:جدة"};
     for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
-        kh_search_options o = {20, 0, 0, 1, NULL, NULL, 0, 1, 0};
+        kh_search_options o = {20, 0, 0, 1, NULL, NULL, 0, 1, 0, 0};
         kh_results *x, *y;
         kh_error err;
         assert_int_equal(kh_index_search(a, queries[q], &o, &x, &err), KH_OK);
@@ -523,7 +523,8 @@ pruning_matches_exhaustive(void **state)
                                           "مجلس"};
     for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
         for (int limit = 10; limit <= 100; limit += 90) {
-            kh_search_options o = {(size_t)limit, 0, 0, 1, NULL, NULL, 0, 0, 0};
+            kh_search_options o = {(size_t)limit, 0, 0, 1, NULL,
+                                   NULL,          0, 0, 0, 0};
             kh_search_options ox = o;
             ox.exhaustive = 1;
             kh_results *x, *y;

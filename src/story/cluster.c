@@ -1,0 +1,574 @@
+/*
+ * cluster.c -- stories: articles about one event linked as they arrive.
+ *
+ * An article is a vector of its 25 heaviest words (tf x idf, title words
+ * counted three times, normalized forms without stop words), unit length.
+ * A story is the sum of its articles' vectors, trimmed to its 60 heaviest
+ * words.  A new article joins the story whose centroid it is closest to
+ * (cosine >= KH_STORY_COSINE) among the stories seen within 7 days of its
+ * date, as the Europe Media Monitor links its daily clusters over 7 days;
+ * else it starts a story.  A wire copy joins the story of its group.
+ * Candidate stories come from an inverted index of centroid words, so a
+ * new article is compared with the few stories sharing a heavy word.
+ *
+ * Document frequencies are counted over the articles this process has
+ * seen (the 7-day window is reloaded at the first add), so that what is
+ * common this week weighs little.
+ *
+ * docs.db keeps story(docid, sid), a story named by the docid of its
+ * first article; the in-memory state is rebuilt from the window.
+ */
+#include "story/story.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARTICLE_TERMS  25
+#define CENTROID_TERMS 60
+#define WINDOW_SECS    (7 * 86400)
+#define HORIZON_SECS   (14 * 86400) /* the window replayed at load */
+#define HALF_LIFE      (2.0 * 86400)
+#define SEED_TERMS     10  /* of an article's words, to find candidates */
+#define MAX_WALK       256 /* stories looked at under one word */
+
+typedef struct story_st {
+    uint64_t sid;
+    int64_t first, last;
+    uint32_t n;
+    uint32_t stamp; /* last article that looked at it */
+    kh_term *cent;  /* CENTROID_TERMS at most, by weight */
+    uint32_t n_cent;
+} story_st;
+
+/* The word table: document frequency and the chain of stories holding
+ * the word in their centroid. */
+typedef struct word_ent {
+    uint32_t key, df;
+    uint32_t head; /* index + 1 into posts */
+} word_ent;
+
+typedef struct post {
+    uint32_t story, next;
+} post;
+
+struct kh_cluster {
+    sqlite3 *db;
+    sqlite3_stmt *put, *get, *del, *members, *window, *max_date;
+    bool loaded;
+    story_st *st;
+    size_t n_st, cap_st;
+    word_ent *words;
+    size_t cap_words, n_words;
+    post *posts;
+    size_t n_posts, cap_posts;
+    uint64_t n_docs;
+    int64_t horizon; /* the latest article date seen */
+    uint32_t stamp;
+    kh_term *tmp;
+    size_t cap_tmp;
+};
+
+static const char *const schema =
+    "CREATE TABLE IF NOT EXISTS story(docid INTEGER PRIMARY KEY,"
+    " sid INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS story_sid ON story(sid);";
+
+static int
+prep(sqlite3 *db, sqlite3_stmt **st, const char *sql)
+{
+    return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+}
+
+kh_status
+kh__cluster_open(sqlite3 *db, bool read_only, kh_cluster **out, kh_error *err)
+{
+    *out = NULL;
+    kh_cluster *c = kh_malloc(sizeof *c);
+    if (c == NULL)
+        return KH_ENOMEM;
+    memset(c, 0, sizeof *c);
+    c->db = db;
+    if (!read_only && sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+        kh__set_error(err, "cannot set up the story table: %s",
+                      sqlite3_errmsg(db));
+        kh_free(c);
+        return KH_EIO;
+    }
+    /* A read-only index made before stories has no table: no stories. */
+    if (prep(db, &c->get, "SELECT sid FROM story WHERE docid=?1") == 0)
+        prep(db, &c->members,
+             "SELECT s.docid FROM story s JOIN docs d ON d.docid=s.docid"
+             " WHERE s.sid=?1 ORDER BY d.date IS NULL, d.date, s.docid");
+    if (!read_only &&
+        (c->get == NULL || c->members == NULL ||
+         prep(db, &c->put,
+              "INSERT OR REPLACE INTO story(docid,sid) VALUES(?1,?2)") ||
+         prep(db, &c->del, "DELETE FROM story WHERE docid=?1") ||
+         prep(db, &c->max_date, "SELECT max(date) FROM docs") ||
+         prep(db, &c->window,
+              "SELECT d.docid, s.sid, d.date, d.title, d.body FROM docs d"
+              " JOIN story s ON s.docid=d.docid WHERE d.date>=?1"
+              " ORDER BY d.docid"))) {
+        kh__set_error(err, "cannot prepare the story table: %s",
+                      sqlite3_errmsg(db));
+        kh__cluster_close(c);
+        return KH_EIO;
+    }
+    *out = c;
+    return KH_OK;
+}
+
+void
+kh__cluster_close(kh_cluster *c)
+{
+    if (c == NULL)
+        return;
+    sqlite3_stmt *all[] = {c->put,     c->get,    c->del,
+                           c->members, c->window, c->max_date};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        sqlite3_finalize(all[i]);
+    for (size_t i = 0; i < c->n_st; i++)
+        kh_free(c->st[i].cent);
+    kh_free(c->st);
+    kh_free(c->words);
+    kh_free(c->posts);
+    kh_free(c->tmp);
+    kh_free(c);
+}
+
+/* ---- the word table -------------------------------------------------- */
+
+static kh_status
+grow_words(kh_cluster *c)
+{
+    size_t cap = c->cap_words ? c->cap_words * 2 : 1u << 15;
+    word_ent *nw = kh_malloc(cap * sizeof *nw);
+    if (nw == NULL)
+        return KH_ENOMEM;
+    memset(nw, 0, cap * sizeof *nw);
+    for (size_t i = 0; i < c->cap_words; i++) {
+        const word_ent *e = &c->words[i];
+        if (e->key == 0)
+            continue;
+        size_t s = e->key & (cap - 1);
+        while (nw[s].key != 0)
+            s = (s + 1) & (cap - 1);
+        nw[s] = *e;
+    }
+    kh_free(c->words);
+    c->words = nw;
+    c->cap_words = cap;
+    return KH_OK;
+}
+
+/* The entry of word h (0 is reserved: hashes are made nonzero), created
+ * when add; NULL when absent or out of memory. */
+static word_ent *
+word(kh_cluster *c, uint32_t h, bool add)
+{
+    if (c->cap_words == 0 || (add && (c->n_words + 1) * 2 > c->cap_words)) {
+        if (!add || grow_words(c) != KH_OK)
+            return NULL;
+    }
+    size_t s = h & (c->cap_words - 1);
+    while (c->words[s].key != 0 && c->words[s].key != h)
+        s = (s + 1) & (c->cap_words - 1);
+    if (c->words[s].key == 0) {
+        if (!add)
+            return NULL;
+        c->words[s].key = h;
+        c->n_words++;
+    }
+    return &c->words[s];
+}
+
+static kh_status
+post_story(kh_cluster *c, uint32_t h, uint32_t story)
+{
+    word_ent *e = word(c, h, true);
+    if (e == NULL)
+        return KH_ENOMEM;
+    if (c->n_posts == c->cap_posts) {
+        size_t cap = c->cap_posts ? c->cap_posts * 2 : 1u << 14;
+        post *np = kh_realloc(c->posts, cap * sizeof *np);
+        if (np == NULL)
+            return KH_ENOMEM;
+        c->posts = np;
+        c->cap_posts = cap;
+    }
+    c->posts[c->n_posts] = (post){story, e->head};
+    e->head = (uint32_t)++c->n_posts;
+    return KH_OK;
+}
+
+/* ---- vectors --------------------------------------------------------- */
+
+static int
+by_weight(const void *a, const void *b)
+{
+    const kh_term *x = a, *y = b;
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    return (x->h > y->h) - (x->h < y->h);
+}
+
+static int
+by_hash(const void *a, const void *b)
+{
+    const kh_term *x = a, *y = b;
+    return (x->h > y->h) - (x->h < y->h);
+}
+
+/* The article's vector from its bag (hash, tf): tf x idf, the heaviest
+ * ARTICLE_TERMS, unit length, sorted by hash, in v (ARTICLE_TERMS long);
+ * returns its length. */
+static size_t
+article_vector(kh_cluster *c, const kh_term *bag, size_t n, kh_term *v)
+{
+    if (n > c->cap_tmp) {
+        kh_term *nt = kh_realloc(c->tmp, n * sizeof *nt);
+        if (nt == NULL)
+            return 0;
+        c->tmp = nt;
+        c->cap_tmp = n;
+    }
+    double docs = (double)c->n_docs + 1;
+    for (size_t i = 0; i < n; i++) {
+        word_ent *e = word(c, bag[i].h, false);
+        double df = e != NULL ? e->df : 0;
+        c->tmp[i].h = bag[i].h;
+        c->tmp[i].w =
+            (float)((1 + log(bag[i].w)) * log((docs + 1) / (df + 0.5)));
+    }
+    qsort(c->tmp, n, sizeof *c->tmp, by_weight);
+    size_t k = n < ARTICLE_TERMS ? n : ARTICLE_TERMS;
+    double norm = 0;
+    for (size_t i = 0; i < k; i++)
+        norm += (double)c->tmp[i].w * (double)c->tmp[i].w;
+    norm = sqrt(norm);
+    for (size_t i = 0; i < k; i++) {
+        v[i] = c->tmp[i];
+        v[i].w = norm > 0 ? (float)((double)v[i].w / norm) : 0;
+    }
+    qsort(v, k, sizeof *v, by_hash);
+    return k;
+}
+
+static double
+cosine(const story_st *s, const kh_term *v, size_t n)
+{
+    double dot = 0, norm = 0;
+    for (uint32_t i = 0; i < s->n_cent; i++)
+        norm += (double)s->cent[i].w * (double)s->cent[i].w;
+    size_t i = 0, j = 0;
+    while (i < s->n_cent && j < n) {
+        if (s->cent[i].h < v[j].h)
+            i++;
+        else if (s->cent[i].h > v[j].h)
+            j++;
+        else
+            dot += (double)s->cent[i++].w * (double)v[j++].w;
+    }
+    return norm > 0 ? dot / sqrt(norm) : 0;
+}
+
+/* Adds v to the centroid of story i, keeping its heaviest words, and
+ * posts the words new to it. */
+typedef struct merged {
+    kh_term t;
+    bool fresh; /* not in the centroid before */
+} merged;
+
+static int
+merged_by_weight(const void *a, const void *b)
+{
+    return by_weight(&((const merged *)a)->t, &((const merged *)b)->t);
+}
+
+static int
+merged_by_hash(const void *a, const void *b)
+{
+    return by_hash(&((const merged *)a)->t, &((const merged *)b)->t);
+}
+
+static kh_status
+absorb(kh_cluster *c, uint32_t i, const kh_term *v, size_t n, int64_t date)
+{
+    story_st *s = &c->st[i];
+    /* The centroid forgets with a half-life of HALF_LIFE: a story is what
+     * it is about now, and a daily report (markets, weather) does not
+     * chain every day's into one story through its fixed words. */
+    if (date > s->last) {
+        float f = (float)exp2(-(double)(date - s->last) / HALF_LIFE);
+        for (uint32_t t = 0; t < s->n_cent; t++)
+            s->cent[t].w *= f;
+    }
+    merged *m = kh_malloc((s->n_cent + n + 1) * sizeof *m);
+    kh_term *cent = kh_malloc((s->n_cent + n + 1) * sizeof *cent);
+    if (m == NULL || cent == NULL) {
+        kh_free(m);
+        kh_free(cent);
+        return KH_ENOMEM;
+    }
+    size_t a = 0, b = 0, k = 0;
+    while (a < s->n_cent || b < n) {
+        if (b == n || (a < s->n_cent && s->cent[a].h < v[b].h))
+            m[k++] = (merged){s->cent[a++], false};
+        else if (a == s->n_cent || v[b].h < s->cent[a].h)
+            m[k++] = (merged){v[b++], true};
+        else {
+            m[k] = (merged){s->cent[a++], false};
+            m[k++].t.w += v[b++].w;
+        }
+    }
+    if (k > CENTROID_TERMS) {
+        qsort(m, k, sizeof *m, merged_by_weight);
+        k = CENTROID_TERMS;
+        qsort(m, k, sizeof *m, merged_by_hash);
+    }
+    kh_status rc = KH_OK;
+    for (size_t t = 0; t < k; t++) {
+        cent[t] = m[t].t;
+        if (m[t].fresh && rc == KH_OK)
+            rc = post_story(c, m[t].t.h, i);
+    }
+    kh_free(m);
+    kh_free(c->st[i].cent); /* post_story may not move st: same array */
+    c->st[i].cent = cent;
+    c->st[i].n_cent = (uint32_t)k;
+    return rc;
+}
+
+static kh_status
+count_words(kh_cluster *c, const kh_term *bag, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        word_ent *e = word(c, bag[i].h, true);
+        if (e == NULL)
+            return KH_ENOMEM;
+        e->df++;
+    }
+    c->n_docs++;
+    return KH_OK;
+}
+
+static int64_t
+story_index(kh_cluster *c, uint64_t sid)
+{
+    /* Recent stories are at the end. */
+    for (size_t i = c->n_st; i-- > 0;)
+        if (c->st[i].sid == sid)
+            return (int64_t)i;
+    return -1;
+}
+
+static kh_status
+new_story(kh_cluster *c, uint64_t sid, int64_t date, uint32_t *i)
+{
+    if (c->n_st == c->cap_st) {
+        size_t cap = c->cap_st ? c->cap_st * 2 : 1024;
+        story_st *ns = kh_realloc(c->st, cap * sizeof *ns);
+        if (ns == NULL)
+            return KH_ENOMEM;
+        c->st = ns;
+        c->cap_st = cap;
+    }
+    story_st *s = &c->st[c->n_st];
+    memset(s, 0, sizeof *s);
+    s->sid = sid;
+    s->first = s->last = date;
+    *i = (uint32_t)c->n_st++;
+    return KH_OK;
+}
+
+/* The assignment itself, on the in-memory state (also used to replay the
+ * window at load, with the sid known). */
+static kh_status
+place(kh_cluster *c, uint64_t docid, int64_t date, const kh_term *bag,
+      size_t n_bag, uint64_t known_sid, uint64_t *sid)
+{
+    kh_term v[ARTICLE_TERMS];
+    size_t n = article_vector(c, bag, n_bag, v);
+    kh_status rc = count_words(c, bag, n_bag);
+    if (rc != KH_OK)
+        return rc;
+    if (date > c->horizon)
+        c->horizon = date;
+    int64_t at = -1;
+    if (known_sid != 0) {
+        at = story_index(c, known_sid);
+    } else if (n > 0) {
+        /* Candidates: the stories posted most recently under the article's
+         * heaviest words.  A story on the same event shares one of them;
+         * the cap bounds the walk for words every story has. */
+        kh_term top[ARTICLE_TERMS];
+        memcpy(top, v, n * sizeof *v);
+        qsort(top, n, sizeof *top, by_weight);
+        size_t n_top = n < SEED_TERMS ? n : SEED_TERMS;
+        double best = KH_STORY_COSINE;
+        c->stamp++;
+        for (size_t t = 0; t < n_top; t++) {
+            word_ent *e = word(c, top[t].h, false);
+            unsigned walked = 0;
+            for (uint32_t p = e != NULL ? e->head : 0;
+                 p != 0 && walked++ < MAX_WALK; p = c->posts[p - 1].next) {
+                story_st *s = &c->st[c->posts[p - 1].story];
+                if (s->stamp == c->stamp)
+                    continue;
+                s->stamp = c->stamp;
+                if (date > s->last + WINDOW_SECS ||
+                    date < s->first - WINDOW_SECS)
+                    continue;
+                double cs = cosine(s, v, n);
+                if (cs >= best) {
+                    best = cs;
+                    at = c->posts[p - 1].story;
+                }
+            }
+        }
+    }
+    uint32_t i;
+    if (at < 0) {
+        rc = new_story(c, known_sid != 0 ? known_sid : docid, date, &i);
+        if (rc != KH_OK)
+            return rc;
+    } else {
+        i = (uint32_t)at;
+    }
+    story_st *s = &c->st[i];
+    s->n++;
+    *sid = s->sid;
+    rc = absorb(c, i, v, n, date);
+    if (date < s->first)
+        s->first = date;
+    if (date > s->last)
+        s->last = date;
+    return rc;
+}
+
+/* ---- persistence ----------------------------------------------------- */
+
+static kh_status
+put(kh_cluster *c, uint64_t docid, uint64_t sid)
+{
+    sqlite3_bind_int64(c->put, 1, (sqlite3_int64)docid);
+    sqlite3_bind_int64(c->put, 2, (sqlite3_int64)sid);
+    int r = sqlite3_step(c->put);
+    sqlite3_reset(c->put);
+    return r == SQLITE_DONE ? KH_OK : KH_EIO;
+}
+
+kh_status
+kh__cluster_story(kh_cluster *c, uint64_t docid, uint64_t *sid)
+{
+    *sid = 0;
+    if (c->get == NULL)
+        return KH_OK;
+    sqlite3_bind_int64(c->get, 1, (sqlite3_int64)docid);
+    int r = sqlite3_step(c->get);
+    if (r == SQLITE_ROW)
+        *sid = (uint64_t)sqlite3_column_int64(c->get, 0);
+    sqlite3_reset(c->get);
+    return r == SQLITE_ROW || r == SQLITE_DONE ? KH_OK : KH_EIO;
+}
+
+kh_status
+kh__cluster_members(kh_cluster *c, uint64_t sid, uint64_t **docids, size_t *n)
+{
+    *docids = NULL;
+    *n = 0;
+    if (c->members == NULL || sid == 0)
+        return KH_OK;
+    size_t cap = 0;
+    kh_status rc = KH_OK;
+    sqlite3_bind_int64(c->members, 1, (sqlite3_int64)sid);
+    int r;
+    while ((r = sqlite3_step(c->members)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            uint64_t *nd = kh_realloc(*docids, cap * sizeof *nd);
+            if (nd == NULL) {
+                rc = KH_ENOMEM;
+                break;
+            }
+            *docids = nd;
+        }
+        (*docids)[(*n)++] = (uint64_t)sqlite3_column_int64(c->members, 0);
+    }
+    if (rc == KH_OK && r != SQLITE_DONE)
+        rc = KH_EIO;
+    sqlite3_reset(c->members);
+    if (rc != KH_OK) {
+        kh_free(*docids);
+        *docids = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+/* Replays the articles of the last window, so that a restarted writer
+ * goes on linking to the stories it left. */
+static kh_status
+load(kh_cluster *c, kh_analyzer *an, kh_termbag *bag)
+{
+    if (c->loaded)
+        return KH_OK;
+    c->loaded = true;
+    int64_t maxd = 0;
+    if (sqlite3_step(c->max_date) == SQLITE_ROW &&
+        sqlite3_column_type(c->max_date, 0) != SQLITE_NULL)
+        maxd = sqlite3_column_int64(c->max_date, 0);
+    sqlite3_reset(c->max_date);
+    if (maxd == 0)
+        return KH_OK;
+    kh_status rc = KH_OK;
+    sqlite3_bind_int64(c->window, 1, maxd - HORIZON_SECS);
+    while (rc == KH_OK && sqlite3_step(c->window) == SQLITE_ROW) {
+        uint64_t docid = (uint64_t)sqlite3_column_int64(c->window, 0);
+        uint64_t sid = (uint64_t)sqlite3_column_int64(c->window, 1), got;
+        int64_t date = sqlite3_column_int64(c->window, 2);
+        const char *title = (const char *)sqlite3_column_text(c->window, 3);
+        const char *body = (const char *)sqlite3_column_text(c->window, 4);
+        rc = kh__termbag_fill(an, title, body, NULL, bag);
+        if (rc == KH_OK)
+            rc = place(c, docid, date, bag->v, bag->n, sid, &got);
+    }
+    sqlite3_reset(c->window);
+    return rc;
+}
+
+kh_status
+kh__cluster_add(kh_cluster *c, kh_analyzer *an, kh_termbag *scratch,
+                uint64_t docid, int64_t date, const kh_termbag *bag,
+                uint64_t wire_group, uint64_t *sid)
+{
+    *sid = 0;
+    kh_status rc = load(c, an, scratch);
+    if (rc != KH_OK)
+        return rc;
+    uint64_t known = 0;
+    if (wire_group != 0)
+        rc = kh__cluster_story(c, wire_group, &known);
+    /* A copy of an article whose story has gone to sleep starts afresh. */
+    if (rc == KH_OK && known != 0 && story_index(c, known) < 0)
+        known = 0;
+    if (rc == KH_OK)
+        rc = place(c, docid, date, bag->v, bag->n, known, sid);
+    if (rc == KH_OK)
+        rc = put(c, docid, *sid);
+    return rc;
+}
+
+kh_status
+kh__cluster_delete(kh_cluster *c, uint64_t docid)
+{
+    if (c->del == NULL)
+        return KH_OK;
+    /* The centroid keeps the article's words: a story's gist does not
+     * change with one deletion, and the state is rebuilt at restart. */
+    sqlite3_bind_int64(c->del, 1, (sqlite3_int64)docid);
+    int r = sqlite3_step(c->del);
+    sqlite3_reset(c->del);
+    return r == SQLITE_DONE ? KH_OK : KH_EIO;
+}
