@@ -15,7 +15,9 @@
  * that every query is the plain words, like the peers' OR of words.
  * KHABAR_STEMMER (light, snowball, none) picks the stemmer of a new index;
  * KHABAR_BUFFER_MB (default 128) bounds the postings kept in memory;
- * KHABAR_ALL=1 requires every word instead.
+ * KHABAR_ALL=1 requires every word instead.  Wire copies and stories
+ * are not looked for (the peers do no such work) unless KHABAR_STORIES is
+ * set; ids_only queries do not collapse copies.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -65,7 +67,9 @@ build(const char *tsv, const char *dir)
                           .stemmer = stemmer,
                           .single_thread =
                               getenv("KHABAR_SINGLE_THREAD") != NULL,
-                          .exact_forms = getenv("KHABAR_EXACT_FORMS") != NULL};
+                          .exact_forms = getenv("KHABAR_EXACT_FORMS") != NULL,
+                          /* the peers find no copies or stories either */
+                          .no_stories = getenv("KHABAR_STORIES") == NULL};
     kh_index *ix;
     kh_error err;
     memset(&err, 0, sizeof err);

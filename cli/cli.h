@@ -14,6 +14,19 @@
 #include <stdio.h>
 #include <zlib.h>
 
+/* Shared option loop: --index DIR, --json, -n N, --offset K, --all,
+ * --no-collapse. */
+typedef struct cli_opts {
+    const char *dir;
+    int json, all, no_collapse;
+    size_t limit, offset;
+    int first; /* first operand */
+} cli_opts;
+
+/* Parses the shared options into *o: returns -1 to go on (o->first is the
+ * first operand), else the exit status (0 after --help, 2 on misuse). */
+int cli_parse_opts(int argc, char **argv, cli_opts *o, const char *usage_text);
+
 int kh_cmd_analyze(int argc, char **argv);
 int kh_cmd_ingest(int argc, char **argv);
 int kh_cmd_search(int argc, char **argv);
@@ -22,6 +35,8 @@ int kh_cmd_delete(int argc, char **argv);
 int kh_cmd_stats(int argc, char **argv);
 int kh_cmd_follow(int argc, char **argv);
 int kh_cmd_extract(int argc, char **argv);
+int kh_cmd_story(int argc, char **argv);
+int kh_cmd_related(int argc, char **argv);
 
 /* The index directory: the --index option, else $KHABAR_INDEX, else
  * ./khabar-data. */

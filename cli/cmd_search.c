@@ -8,60 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Shared option loop: --index DIR, --json, -n N, --offset K, --all,
- * --no-collapse. */
-typedef struct opts {
-    const char *dir;
-    int json, all, no_collapse;
-    size_t limit, offset;
-    int first; /* first operand */
-} opts;
-
-static int
-parse(int argc, char **argv, opts *o, const char *usage_text)
-{
-    memset(o, 0, sizeof *o);
-    o->limit = 10;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
-        const char *a = argv[i];
-        char *end;
-        if (strcmp(a, "--") == 0) {
-            i++;
-            break;
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(usage_text, stdout);
-            return 0;
-        } else if (strcmp(a, "--index") == 0 && i + 1 < argc) {
-            o->dir = argv[++i];
-        } else if (strcmp(a, "--json") == 0) {
-            o->json = 1;
-        } else if (strcmp(a, "--all") == 0) {
-            o->all = 1;
-        } else if (strcmp(a, "--no-collapse") == 0) {
-            o->no_collapse = 1;
-        } else if ((strcmp(a, "-n") == 0 || strcmp(a, "--offset") == 0) &&
-                   i + 1 < argc) {
-            long v = strtol(argv[++i], &end, 10);
-            if (*end != '\0' || v < 0 || (a[1] == 'n' && v == 0)) {
-                cli_error("%s wants a number, not '%s'", a, argv[i]);
-                return 2;
-            }
-            if (a[1] == 'n')
-                o->limit = (size_t)v;
-            else
-                o->offset = (size_t)v;
-        } else {
-            cli_error("unknown or incomplete option '%s'", a);
-            fputs(usage_text, stderr);
-            return 2;
-        }
-    }
-    o->dir = cli_index_dir(o->dir);
-    o->first = i;
-    return -1;
-}
-
 static const char search_usage[] =
     "usage: khabar search [--index DIR] [--json] [-n N] [--offset K] [--all]\n"
     "                     [--no-collapse] QUERY...\n"
@@ -73,8 +19,8 @@ static const char search_usage[] =
 int
 kh_cmd_search(int argc, char **argv)
 {
-    opts o;
-    int st = parse(argc, argv, &o, search_usage);
+    cli_opts o;
+    int st = cli_parse_opts(argc, argv, &o, search_usage);
     if (st >= 0)
         return st;
     if (o.first >= argc) {
@@ -174,8 +120,8 @@ static const char show_usage[] =
 int
 kh_cmd_show(int argc, char **argv)
 {
-    opts o;
-    int st = parse(argc, argv, &o, show_usage);
+    cli_opts o;
+    int st = cli_parse_opts(argc, argv, &o, show_usage);
     if (st >= 0)
         return st;
     if (o.first != argc - 1) {
@@ -223,8 +169,8 @@ static const char delete_usage[] = "usage: khabar delete [--index DIR] ID...\n";
 int
 kh_cmd_delete(int argc, char **argv)
 {
-    opts o;
-    int st = parse(argc, argv, &o, delete_usage);
+    cli_opts o;
+    int st = cli_parse_opts(argc, argv, &o, delete_usage);
     if (st >= 0)
         return st;
     if (o.first >= argc) {
@@ -257,8 +203,8 @@ static const char stats_usage[] =
 int
 kh_cmd_stats(int argc, char **argv)
 {
-    opts o;
-    int st = parse(argc, argv, &o, stats_usage);
+    cli_opts o;
+    int st = cli_parse_opts(argc, argv, &o, stats_usage);
     if (st >= 0)
         return st;
     if (o.first != argc) {

@@ -15,6 +15,8 @@ static const struct {
     {"follow", kh_cmd_follow, "poll news feeds and ingest new items"},
     {"search", kh_cmd_search, "search the index"},
     {"show", kh_cmd_show, "print one article"},
+    {"story", kh_cmd_story, "an article's story: its articles and sources"},
+    {"related", kh_cmd_related, "articles related to one"},
     {"delete", kh_cmd_delete, "delete articles by id"},
     {"stats", kh_cmd_stats, "describe the index"},
     {"extract", kh_cmd_extract,

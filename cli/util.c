@@ -188,3 +188,48 @@ cli_hit_json(kh_buf *b, const kh_hit *h, const char *body, kh_status *rc)
     }
     kh__buf_putc(b, '}', rc);
 }
+
+int
+cli_parse_opts(int argc, char **argv, cli_opts *o, const char *usage_text)
+{
+    memset(o, 0, sizeof *o);
+    o->limit = 10;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+        const char *a = argv[i];
+        char *end;
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        } else if (strcmp(a, "--index") == 0 && i + 1 < argc) {
+            o->dir = argv[++i];
+        } else if (strcmp(a, "--json") == 0) {
+            o->json = 1;
+        } else if (strcmp(a, "--all") == 0) {
+            o->all = 1;
+        } else if (strcmp(a, "--no-collapse") == 0) {
+            o->no_collapse = 1;
+        } else if ((strcmp(a, "-n") == 0 || strcmp(a, "--offset") == 0) &&
+                   i + 1 < argc) {
+            long v = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || v < 0 || (a[1] == 'n' && v == 0)) {
+                cli_error("%s wants a number, not '%s'", a, argv[i]);
+                return 2;
+            }
+            if (a[1] == 'n')
+                o->limit = (size_t)v;
+            else
+                o->offset = (size_t)v;
+        } else {
+            cli_error("unknown or incomplete option '%s'", a);
+            fputs(usage_text, stderr);
+            return 2;
+        }
+    }
+    o->dir = cli_index_dir(o->dir);
+    o->first = i;
+    return -1;
+}

@@ -147,6 +147,31 @@ KH_API KH_NODISCARD kh_status kh_index_get(kh_index *index, const char *id,
                                            kh_doc **out, kh_error *err);
 KH_API void kh_doc_free(kh_doc *doc);
 
+/* A story: the articles about one event, linked as they arrived
+ * (docs/stories.md). */
+typedef struct kh_story {
+    char *id;            /* the story's name: the id of its first article */
+    char *label;         /* its most representative headline */
+    int64_t first, last; /* dates of its first and last articles */
+    char **sources;      /* first publisher first */
+    size_t n_sources;
+    kh_hit *articles; /* oldest first, no snippets; a wire copy carries its
+                         group's copies and sources */
+    size_t n_articles;
+} kh_story;
+
+/* The story of article id. */
+KH_API KH_NODISCARD kh_status kh_index_story(kh_index *index, const char *id,
+                                             kh_story **out, kh_error *err);
+KH_API void kh_story_free(kh_story *story);
+
+/* Articles related to article id ("you may also like"): by content, with
+ * a preference for those published near it, one per wire group and story,
+ * never a copy of its text; at most n (0: 5), without snippets. */
+KH_API KH_NODISCARD kh_status kh_index_related(kh_index *index, const char *id,
+                                               size_t n, kh_results **out,
+                                               kh_error *err);
+
 typedef struct kh_index_stats {
     uint64_t articles; /* live articles */
     uint64_t deleted;  /* deleted but still in segments */

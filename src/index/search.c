@@ -409,11 +409,27 @@ phrase_release(it *self)
 typedef struct filter_it {
     it base;
     ctx *c;
-    int kind; /* 0 all, 1 source, 2 date */
+    int kind; /* 0 all, 1 source, 2 date, 3 story */
     uint32_t source;
     int64_t since, until;
+    const uint64_t *docids; /* story: sorted */
+    size_t n_docids;
     bool done; /* ran past the last document */
 } filter_it;
+
+static bool
+has_docid(const uint64_t *v, size_t n, uint64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && v[lo] == x;
+}
 
 static uint32_t
 filter_advance(it *self, uint32_t target)
@@ -428,6 +444,8 @@ filter_advance(it *self, uint32_t target)
             continue;
         if (f->kind == 2 && (sd->date == KH_DATE_NONE || sd->date < f->since ||
                              sd->date > f->until))
+            continue;
+        if (f->kind == 3 && !has_docid(f->docids, f->n_docids, sd->docid))
             continue;
         return self->doc = d;
     }
@@ -588,7 +606,7 @@ build_bool(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
         kh_occur occ = ch->occur;
         if (occ == KH_OCCUR_DEFAULT)
             occ = c->require_all || ch->op == KH_QOP_SOURCE ||
-                          ch->op == KH_QOP_DATE
+                          ch->op == KH_QOP_DATE || ch->op == KH_QOP_STORY
                       ? KH_OCCUR_MUST
                       : KH_OCCUR_SHOULD;
         bool none = false;
@@ -604,7 +622,7 @@ build_bool(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
         }
         bool ok = true;
         if (occ == KH_OCCUR_MUST && ch->op != KH_QOP_SOURCE &&
-            ch->op != KH_QOP_DATE)
+            ch->op != KH_QOP_DATE && ch->op != KH_QOP_STORY)
             scoring_must = true;
         if (occ == KH_OCCUR_MUST)
             ok = push(&b->must, &b->n_must, x);
@@ -710,6 +728,14 @@ build(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
         if (x != NULL)
             x->source = kh__source_hash(q->value, strlen(q->value));
         return &x->base;
+    }
+    case KH_QOP_STORY: {
+        filter_it *x = (filter_it *)filter_new(c, 3);
+        if (x != NULL) {
+            x->docids = q->docids;
+            x->n_docids = q->n_docids;
+        }
+        return x != NULL ? &x->base : NULL;
     }
     case KH_QOP_DATE: {
         filter_it *x = (filter_it *)filter_new(c, 2);
@@ -1059,6 +1085,48 @@ kh_results_free(kh_results *r)
     kh_free(r);
 }
 
+static int
+docid_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Gives every story: node of the tree its story's articles. */
+static kh_status
+resolve_stories(kh_index *ix, kh_qnode *q, kh_error *err)
+{
+    kh_status rc = KH_OK;
+    for (size_t i = 0; i < q->n_children && rc == KH_OK; i++)
+        rc = resolve_stories(ix, q->children[i], err);
+    if (rc != KH_OK || q->op != KH_QOP_STORY)
+        return rc;
+    uint64_t docid, sid = 0;
+    rc = kh__store_find(ix->store, q->value, &docid);
+    if (rc == KH_OK)
+        rc = kh__cluster_story(kh__stories_cluster(ix->stories), docid, &sid);
+    if (rc == KH_OK && sid != 0)
+        rc = kh__cluster_members(kh__stories_cluster(ix->stories), sid,
+                                 &q->docids, &q->n_docids);
+    if (rc == KH_OK && q->n_docids == 0) {
+        /* an article indexed before stories: its story is itself */
+        q->docids = kh_malloc(sizeof *q->docids);
+        if (q->docids == NULL)
+            return KH_ENOMEM;
+        q->docids[0] = docid;
+        q->n_docids = 1;
+    }
+    if (rc == KH_ENOTFOUND && err != NULL) {
+        kh__set_error(err, "story: no article with id %s", q->value);
+        err->has_offset = 1;
+        err->offset = q->offset;
+        rc = KH_EINVAL;
+    }
+    if (rc == KH_OK)
+        qsort(q->docids, q->n_docids, sizeof *q->docids, docid_cmp);
+    return rc;
+}
+
 /* Keeps the best-ranked article of each wire group in heap[0..*n)
  * (ranked), until want are kept; (*groups)[i] is the group of the kept
  * article i, 0 for none. */
@@ -1101,10 +1169,18 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         opts.limit = 10;
     if (err != NULL)
         memset(err, 0, sizeof *err);
-    kh_qnode *tree;
+    kh_qnode *tree = NULL;
     kh_status rc = kh__query_parse(query, strlen(query), ix->qa, &tree, err);
-    if (rc != KH_OK)
+    if (rc == KH_OK) {
+        kh__store_read_begin(ix->store);
+        rc = resolve_stories(ix, tree, err);
+        if (rc != KH_OK)
+            kh__store_read_end(ix->store);
+    }
+    if (rc != KH_OK) {
+        kh__query_free(tree);
         return rc;
+    }
     /* Re-ranking looks at a pool of at least 100 candidates; a query with
      * fewer than two words to re-rank needs only the hits it shows, and a
      * smaller pool prunes more. */

@@ -227,6 +227,7 @@ kh__query_free(kh_qnode *node)
         kh__query_free(node->children[i]);
     kh_free(node->children);
     kh_free(node->value);
+    kh_free(node->docids);
     kh_free(node);
 }
 
@@ -251,7 +252,8 @@ node_new(parser *p, kh_qop op, size_t offset)
 static bool
 is_filter(const kh_qnode *n)
 {
-    return n->op == KH_QOP_SOURCE || n->op == KH_QOP_DATE;
+    return n->op == KH_QOP_SOURCE || n->op == KH_QOP_DATE ||
+           n->op == KH_QOP_STORY;
 }
 
 /* A date filter that will be required: the candidates for merging. */
@@ -741,6 +743,36 @@ parse_source(parser *p, size_t at)
     return n;
 }
 
+/* story:ID -- the id as written (ids are case-sensitive). */
+static kh_qnode *
+parse_story(parser *p, size_t at)
+{
+    size_t start, end;
+    if (!field_value(p, "story", at, &start, &end))
+        return NULL;
+    if (start == end) {
+        fail(p, at, "story: needs an article id");
+        return NULL;
+    }
+    for (size_t i = start; i < end; i++) {
+        unsigned char c = byte_at(p, i);
+        if (c < 0x20 || c == 0x7F) {
+            fail(p, i, "story: an id cannot hold control characters");
+            return NULL;
+        }
+    }
+    kh_qnode *n = node_new(p, KH_QOP_STORY, at);
+    if (n == NULL)
+        return NULL;
+    n->value = kh__strndup(p->q + start, end - start);
+    if (n->value == NULL) {
+        kh__query_free(n);
+        fail_nomem(p);
+        return NULL;
+    }
+    return n;
+}
+
 static kh_qnode *
 parse_date_field(parser *p, size_t at, bool is_until)
 {
@@ -761,14 +793,22 @@ parse_date_field(parser *p, size_t at, bool is_until)
     return n;
 }
 
-enum { FIELD_NONE = 0, FIELD_TITLE, FIELD_SOURCE, FIELD_SINCE, FIELD_UNTIL };
+enum {
+    FIELD_NONE = 0,
+    FIELD_TITLE,
+    FIELD_SOURCE,
+    FIELD_SINCE,
+    FIELD_UNTIL,
+    FIELD_STORY
+};
 
 /* The field named at q[i] ("title:", case-insensitive), or FIELD_NONE;
  * *len gets the length of the name and its colon. */
 static int
 field_at(const parser *p, size_t i, size_t *len)
 {
-    static const char *const names[] = {"title", "source", "since", "until"};
+    static const char *const names[] = {"title", "source", "since", "until",
+                                        "story"};
     char name[8];
     size_t n = 0;
     while (i + n < p->len && n < sizeof name - 1) {
@@ -848,6 +888,9 @@ parse_primary(parser *p, int depth, kh_qfield field, size_t at)
     case FIELD_UNTIL:
         p->pos += n;
         return parse_date_field(p, at, true);
+    case FIELD_STORY:
+        p->pos += n;
+        return parse_story(p, at);
     default:
         break;
     }
@@ -1076,6 +1119,10 @@ kh__query_render(const kh_qnode *node, kh_buf *out, kh_status *rc)
         break;
     case KH_QOP_SOURCE:
         kh__buf_puts(out, "source:", rc);
+        render_value(node->value != NULL ? node->value : "", out, rc);
+        break;
+    case KH_QOP_STORY:
+        kh__buf_puts(out, "story:", rc);
         render_value(node->value != NULL ? node->value : "", out, rc);
         break;
     case KH_QOP_DATE:

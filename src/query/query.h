@@ -24,6 +24,7 @@
 **   ( ... )            grouping
 **   title:word  title:"phrase"  title:(a OR b)   match in the title only
 **   source:NAME        only articles from this source (exact, case-folded)
+**   story:ID           only articles of the story of article ID
 **   since:DATE  until:DATE   ISO 8601 date or date-time, inclusive
 **   +word              required even when the default is all-optional
 ** A word that the analyzer splits into several tokens (G-20, كوفيد-19) is a
@@ -43,7 +44,8 @@ typedef enum kh_qop {
     KH_QOP_PHRASE,   /* terms[0..n_terms), in order */
     KH_QOP_BOOL,     /* children, each with its own occur */
     KH_QOP_SOURCE,   /* value: a source name, case-folded */
-    KH_QOP_DATE      /* since..until */
+    KH_QOP_DATE,     /* since..until */
+    KH_QOP_STORY     /* value: an article id; docids: its story's */
 } kh_qop;
 
 typedef enum kh_qfield {
@@ -71,7 +73,10 @@ typedef struct kh_qnode {
     size_t n_terms;
     struct kh_qnode **children; /* BOOL */
     size_t n_children;
-    char *value;   /* SOURCE */
+    char *value;      /* SOURCE, STORY */
+    uint64_t *docids; /* STORY: the story's articles, sorted, set by the
+                         executor before it runs the tree (owned) */
+    size_t n_docids;
     int64_t since; /* DATE: unix seconds UTC, inclusive; KH_DATE_MIN */
     int64_t until; /*   and KH_DATE_MAX when open */
 } kh_qnode;
@@ -87,7 +92,8 @@ KH_HIDDEN kh_status kh__query_parse(const char *q, size_t len, kh_analyzer *a,
 KH_HIDDEN void kh__query_free(kh_qnode *node); /* NULL is a no-op */
 
 /* A canonical one-line rendering of a tree, for tests and --explain:
- *   (+word:norm/stem -"phrase" title:w source:x date:[since,until] (a | b))
+ *   (+word:norm/stem -"phrase" title:w source:x story:id
+ *    date:[since,until] (a | b))
  * Appends to out; sticky errors in *rc. */
 KH_HIDDEN void kh__query_render(const kh_qnode *node, kh_buf *out,
                                 kh_status *rc);

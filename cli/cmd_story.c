@@ -1,0 +1,156 @@
+/*
+ * cmd_story.c -- khabar story ID and khabar related ID.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char story_usage[] =
+    "usage: khabar story [--index DIR] [--json] ID\n"
+    "The story of article ID: its label (the most representative\n"
+    "headline), its sources, and its articles in time order.\n";
+
+static const char related_usage[] =
+    "usage: khabar related [--index DIR] [--json] [-n N] ID\n"
+    "Articles related to article ID, from other stories (never a copy of\n"
+    "its text), nearer in time first among equals.\n";
+
+static void
+print_json(const kh_story *s)
+{
+    kh_status rc = KH_OK;
+    kh_buf b;
+    kh__buf_init(&b);
+    char first[32] = "", last[32] = "";
+    if (s->first != KH_DATE_NONE)
+        kh_date_format(s->first, first);
+    if (s->last != KH_DATE_NONE)
+        kh_date_format(s->last, last);
+    kh__buf_puts(&b, "{\"id\":\"", &rc);
+    kh__buf_json_escape(&b, s->id, strlen(s->id), &rc);
+    kh__buf_puts(&b, "\",\"label\":\"", &rc);
+    if (s->label != NULL)
+        kh__buf_json_escape(&b, s->label, strlen(s->label), &rc);
+    kh__buf_printf(&b, &rc, "\",\"first\":\"%s\",\"last\":\"%s\",", first,
+                   last);
+    kh__buf_printf(&b, &rc, "\"articles_count\":%zu,\"sources\":[",
+                   s->n_articles);
+    for (size_t i = 0; i < s->n_sources; i++) {
+        kh__buf_puts(&b, i ? ",\"" : "\"", &rc);
+        kh__buf_json_escape(&b, s->sources[i], strlen(s->sources[i]), &rc);
+        kh__buf_putc(&b, '"', &rc);
+    }
+    kh__buf_puts(&b, "],\"articles\":[", &rc);
+    for (size_t i = 0; i < s->n_articles; i++) {
+        if (i > 0)
+            kh__buf_putc(&b, ',', &rc);
+        cli_hit_json(&b, &s->articles[i], NULL, &rc);
+    }
+    kh__buf_puts(&b, "]}\n", &rc);
+    if (rc == KH_OK)
+        fwrite(b.data, 1, b.len, stdout);
+    kh__buf_release(&b);
+}
+
+int
+kh_cmd_story(int argc, char **argv)
+{
+    cli_opts o;
+    int st = cli_parse_opts(argc, argv, &o, story_usage);
+    if (st >= 0)
+        return st;
+    if (o.first != argc - 1) {
+        fputs(story_usage, stderr);
+        return 2;
+    }
+    kh_index *ix = cli_open_index(o.dir, 0, 0, 0);
+    if (ix == NULL)
+        return 1;
+    kh_story *s;
+    kh_error err;
+    kh_status rc = kh_index_story(ix, argv[o.first], &s, &err);
+    if (rc != KH_OK) {
+        cli_error("%s", err.message[0] ? err.message : kh_strerror(rc));
+        kh_index_close(ix);
+        return 1;
+    }
+    if (o.json) {
+        print_json(s);
+    } else {
+        char first[32] = "-", last[32] = "-";
+        if (s->first != KH_DATE_NONE)
+            kh_date_format(s->first, first);
+        if (s->last != KH_DATE_NONE)
+            kh_date_format(s->last, last);
+        printf("story:    %s\nlabel:    %s\narticles: %zu, %.10s .. %.10s\n"
+               "sources: ",
+               s->id, s->label ? s->label : "", s->n_articles, first, last);
+        for (size_t i = 0; i < s->n_sources; i++)
+            printf("%s %s", i ? "," : "", s->sources[i]);
+        printf("\n\n");
+        for (size_t i = 0; i < s->n_articles; i++) {
+            const kh_hit *h = &s->articles[i];
+            char date[32] = "-";
+            if (h->date != KH_DATE_NONE)
+                kh_date_format(h->date, date);
+            printf("%.16s  %-14s %s  [id %s]%s\n", date,
+                   h->source ? h->source : "-", h->title ? h->title : "", h->id,
+                   h->copies > 1 ? "  (wire copy)" : "");
+        }
+    }
+    kh_story_free(s);
+    kh_index_close(ix);
+    return 0;
+}
+
+int
+kh_cmd_related(int argc, char **argv)
+{
+    cli_opts o;
+    int st = cli_parse_opts(argc, argv, &o, related_usage);
+    if (st >= 0)
+        return st;
+    if (o.first != argc - 1) {
+        fputs(related_usage, stderr);
+        return 2;
+    }
+    kh_index *ix = cli_open_index(o.dir, 0, 0, 0);
+    if (ix == NULL)
+        return 1;
+    kh_results *res;
+    kh_error err;
+    kh_status rc = kh_index_related(ix, argv[o.first], o.limit, &res, &err);
+    if (rc != KH_OK) {
+        cli_error("%s", err.message[0] ? err.message : kh_strerror(rc));
+        kh_index_close(ix);
+        return 1;
+    }
+    if (o.json) {
+        kh_buf b;
+        kh__buf_init(&b);
+        kh__buf_printf(&b, &rc, "{\"took_ms\":%.3f,\"hits\":[", res->took_ms);
+        for (size_t i = 0; i < res->n_hits; i++) {
+            if (i > 0)
+                kh__buf_putc(&b, ',', &rc);
+            cli_hit_json(&b, &res->hits[i], NULL, &rc);
+        }
+        kh__buf_puts(&b, "]}\n", &rc);
+        if (rc == KH_OK)
+            fwrite(b.data, 1, b.len, stdout);
+        kh__buf_release(&b);
+    } else {
+        for (size_t i = 0; i < res->n_hits; i++) {
+            const kh_hit *h = &res->hits[i];
+            char date[32] = "-";
+            if (h->date != KH_DATE_NONE)
+                kh_date_format(h->date, date);
+            printf("%zu. %s  [%s | %.10s | id %s]\n", i + 1,
+                   h->title ? h->title : "", h->source ? h->source : "-", date,
+                   h->id);
+        }
+    }
+    kh_results_free(res);
+    kh_index_close(ix);
+    return rc == KH_OK ? 0 : 1;
+}
