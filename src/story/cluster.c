@@ -30,6 +30,8 @@
 #define HORIZON_SECS   (14 * 86400) /* the window replayed at load */
 #define HALF_LIFE      (2.0 * 86400)
 #define SEED_TERMS     10  /* of an article's words, to find candidates */
+#define ANCHORS        3   /* of them, one must be in the story's centroid */
+#define MIN_BODY_WORDS 15  /* fewer: a caption or a cartoon, left alone */
 #define MAX_WALK       256 /* stories looked at under one word */
 
 typedef struct story_st {
@@ -255,6 +257,58 @@ article_vector(kh_cluster *c, const kh_term *bag, size_t n, kh_term *v)
     return k;
 }
 
+/* The rarest words of the title (fewest articles in the window) that
+ * another article has, at most ANCHORS, in out; returns how many. */
+static size_t
+anchors(kh_cluster *c, const kh_u32vec *title, kh_term *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < title->n; i++) {
+        word_ent *e = word(c, title->v[i], false);
+        /* a word no other article has cannot be in a story yet */
+        if (e == NULL || e->df < 2)
+            continue;
+        kh_term t = {title->v[i], (float)e->df};
+        size_t k;
+        if (n < ANCHORS) {
+            k = n++;
+        } else {
+            if (t.w >= out[ANCHORS - 1].w)
+                continue;
+            k = ANCHORS - 1;
+        }
+        while (k > 0 && out[k - 1].w > t.w) {
+            out[k] = out[k - 1];
+            k--;
+        }
+        out[k] = t;
+    }
+    return n;
+}
+
+/* Whether the centroid of s holds one of the words top[0..n): a story
+ * and an article about one event share a name, a place, a thing, and not
+ * only the words of a template ("cables of congratulation on the
+ * anniversary of the independence of ..."): the anchors are the rarest
+ * words of the article's title. */
+static bool
+anchored(const story_st *s, const kh_term *top, size_t n)
+{
+    for (size_t t = 0; t < n; t++) {
+        size_t lo = 0, hi = s->n_cent;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (s->cent[mid].h < top[t].h)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < s->n_cent && s->cent[lo].h == top[t].h)
+            return true;
+    }
+    return false;
+}
+
 static double
 cosine(const story_st *s, const kh_term *v, size_t n)
 {
@@ -386,7 +440,8 @@ new_story(kh_cluster *c, uint64_t sid, int64_t date, uint32_t *i)
  * window at load, with the sid known). */
 static kh_status
 place(kh_cluster *c, uint64_t docid, int64_t date, const kh_term *bag,
-      size_t n_bag, uint64_t known_sid, uint64_t *sid)
+      size_t n_bag, size_t body_words, const kh_u32vec *title,
+      uint64_t known_sid, uint64_t *sid)
 {
     kh_term v[ARTICLE_TERMS];
     size_t n = article_vector(c, bag, n_bag, v);
@@ -398,7 +453,7 @@ place(kh_cluster *c, uint64_t docid, int64_t date, const kh_term *bag,
     int64_t at = -1;
     if (known_sid != 0) {
         at = story_index(c, known_sid);
-    } else if (n > 0) {
+    } else if (n > 0 && body_words >= MIN_BODY_WORDS) {
         /* Candidates: the stories posted most recently under the article's
          * heaviest words.  A story on the same event shares one of them;
          * the cap bounds the walk for words every story has. */
@@ -406,6 +461,12 @@ place(kh_cluster *c, uint64_t docid, int64_t date, const kh_term *bag,
         memcpy(top, v, n * sizeof *v);
         qsort(top, n, sizeof *top, by_weight);
         size_t n_top = n < SEED_TERMS ? n : SEED_TERMS;
+        kh_term anchor[ANCHORS];
+        size_t n_anchor = anchors(c, title, anchor);
+        if (n_anchor == 0) { /* no title: the heaviest words */
+            n_anchor = n < ANCHORS ? n : ANCHORS;
+            memcpy(anchor, top, n_anchor * sizeof *anchor);
+        }
         double best = KH_STORY_COSINE;
         c->stamp++;
         for (size_t t = 0; t < n_top; t++) {
@@ -419,6 +480,8 @@ place(kh_cluster *c, uint64_t docid, int64_t date, const kh_term *bag,
                 s->stamp = c->stamp;
                 if (date > s->last + WINDOW_SECS ||
                     date < s->first - WINDOW_SECS)
+                    continue;
+                if (!anchored(s, anchor, n_anchor))
                     continue;
                 double cs = cosine(s, v, n);
                 if (cs >= best) {
@@ -532,7 +595,8 @@ load(kh_cluster *c, kh_analyzer *an, kh_termbag *bag)
         const char *body = (const char *)sqlite3_column_text(c->window, 4);
         rc = kh__termbag_fill(an, title, body, NULL, bag);
         if (rc == KH_OK)
-            rc = place(c, docid, date, bag->v, bag->n, sid, &got);
+            rc = place(c, docid, date, bag->v, bag->n, bag->body_words,
+                       &bag->title, sid, &got);
     }
     sqlite3_reset(c->window);
     return rc;
@@ -554,7 +618,8 @@ kh__cluster_add(kh_cluster *c, kh_analyzer *an, kh_termbag *scratch,
     if (rc == KH_OK && known != 0 && story_index(c, known) < 0)
         known = 0;
     if (rc == KH_OK)
-        rc = place(c, docid, date, bag->v, bag->n, known, sid);
+        rc = place(c, docid, date, bag->v, bag->n, bag->body_words, &bag->title,
+                   known, sid);
     if (rc == KH_OK)
         rc = put(c, docid, *sid);
     return rc;

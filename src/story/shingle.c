@@ -165,6 +165,7 @@ kh__termbag_release(kh_termbag *b)
 {
     kh_free(b->v);
     kh__u32vec_release(&b->scratch);
+    kh__u32vec_release(&b->title);
     memset(b, 0, sizeof *b);
 }
 
@@ -176,11 +177,22 @@ kh__termbag_fill(kh_analyzer *an, const char *title, const char *body,
     bag->scratch.n = 0;
     if (shingles != NULL)
         shingles->n = 0;
-    kh_status rc = scan(an, title, NULL, &bag->scratch, 3);
+    kh_status rc = scan(an, title, NULL, &bag->scratch, 1);
+    bag->title.n = 0;
+    for (size_t i = 0; i < bag->scratch.n && rc == KH_OK; i++)
+        rc = push(&bag->title, bag->scratch.v[i]);
+    sort_unique(&bag->title);
+    /* title words count three times */
+    size_t title_words = bag->scratch.n;
+    for (size_t k = 0; k < 2 && rc == KH_OK; k++)
+        for (size_t i = 0; i < title_words && rc == KH_OK; i++)
+            rc = push(&bag->scratch, bag->scratch.v[i]);
+    title_words = bag->scratch.n;
     if (rc == KH_OK)
         rc = scan(an, body, shingles, &bag->scratch, 1);
     if (rc != KH_OK)
         return rc;
+    bag->body_words = bag->scratch.n - title_words;
     if (shingles != NULL)
         sort_unique(shingles);
     kh_u32vec *w = &bag->scratch;

@@ -42,6 +42,8 @@ typedef struct kh_term {
 typedef struct kh_termbag {
     kh_term *v; /* sorted by hash; w: occurrences */
     size_t n, cap;
+    size_t body_words; /* content words of the body */
+    kh_u32vec title;   /* the title's content words, sorted */
     kh_u32vec scratch;
 } kh_termbag;
 
