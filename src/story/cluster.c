@@ -29,18 +29,20 @@
 #define WINDOW_SECS    (7 * 86400)
 #define HORIZON_SECS   (14 * 86400) /* the window replayed at load */
 #define HALF_LIFE      (2.0 * 86400)
-#define SEED_TERMS     10  /* of an article's words, to find candidates */
-#define ANCHORS        3   /* of them, one must be in the story's centroid */
-#define MIN_BODY_WORDS 15  /* fewer: a caption or a cartoon, left alone */
-#define MAX_WALK       256 /* stories looked at under one word */
+#define SEED_TERMS     6  /* of an article's words, to find candidates */
+#define ANCHORS        3  /* of them, one must be in the story's centroid */
+#define MIN_BODY_WORDS 15 /* fewer: a caption or a cartoon, left alone */
+#define MAX_WALK       96 /* stories looked at under one word */
 
 typedef struct story_st {
     uint64_t sid;
     int64_t first, last;
     uint32_t n;
     uint32_t stamp; /* last article that looked at it */
-    kh_term *cent;  /* CENTROID_TERMS at most, by weight */
+    kh_term *cent;  /* CENTROID_TERMS at most, sorted by hash; NULL once
+                       the story sleeps */
     uint32_t n_cent;
+    double norm; /* of the centroid */
 } story_st;
 
 /* The word table: document frequency and the chain of stories holding
@@ -67,8 +69,10 @@ struct kh_cluster {
     uint64_t n_docs;
     int64_t horizon; /* the latest article date seen */
     uint32_t stamp;
-    kh_term *tmp;
-    size_t cap_tmp;
+    uint64_t *sid_key; /* sid -> index in st, open addressing */
+    uint32_t *sid_val;
+    size_t cap_sid;
+    size_t since_sweep; /* stories made since sleepers were last freed */
 };
 
 static const char *const schema =
@@ -133,9 +137,10 @@ kh__cluster_close(kh_cluster *c)
     for (size_t i = 0; i < c->n_st; i++)
         kh_free(c->st[i].cent);
     kh_free(c->st);
+    kh_free(c->sid_key);
+    kh_free(c->sid_val);
     kh_free(c->words);
     kh_free(c->posts);
-    kh_free(c->tmp);
     kh_free(c);
 }
 
@@ -228,31 +233,33 @@ by_hash(const void *a, const void *b)
 static size_t
 article_vector(kh_cluster *c, const kh_term *bag, size_t n, kh_term *v)
 {
-    if (n > c->cap_tmp) {
-        kh_term *nt = kh_realloc(c->tmp, n * sizeof *nt);
-        if (nt == NULL)
-            return 0;
-        c->tmp = nt;
-        c->cap_tmp = n;
-    }
     double docs = (double)c->n_docs + 1;
+    size_t k = 0; /* v[0..k): the heaviest so far, heaviest first */
     for (size_t i = 0; i < n; i++) {
         word_ent *e = word(c, bag[i].h, false);
         double df = e != NULL ? e->df : 0;
-        c->tmp[i].h = bag[i].h;
-        c->tmp[i].w =
-            (float)((1 + log(bag[i].w)) * log((docs + 1) / (df + 0.5)));
+        kh_term t = {bag[i].h, (float)((1 + log((double)bag[i].w)) *
+                                       log((docs + 1) / (df + 0.5)))};
+        size_t at;
+        if (k < ARTICLE_TERMS) {
+            at = k++;
+        } else {
+            if (by_weight(&t, &v[ARTICLE_TERMS - 1]) > 0)
+                continue;
+            at = ARTICLE_TERMS - 1;
+        }
+        while (at > 0 && by_weight(&t, &v[at - 1]) < 0) {
+            v[at] = v[at - 1];
+            at--;
+        }
+        v[at] = t;
     }
-    qsort(c->tmp, n, sizeof *c->tmp, by_weight);
-    size_t k = n < ARTICLE_TERMS ? n : ARTICLE_TERMS;
     double norm = 0;
     for (size_t i = 0; i < k; i++)
-        norm += (double)c->tmp[i].w * (double)c->tmp[i].w;
+        norm += (double)v[i].w * (double)v[i].w;
     norm = sqrt(norm);
-    for (size_t i = 0; i < k; i++) {
-        v[i] = c->tmp[i];
+    for (size_t i = 0; i < k; i++)
         v[i].w = norm > 0 ? (float)((double)v[i].w / norm) : 0;
-    }
     qsort(v, k, sizeof *v, by_hash);
     return k;
 }
@@ -312,9 +319,7 @@ anchored(const story_st *s, const kh_term *top, size_t n)
 static double
 cosine(const story_st *s, const kh_term *v, size_t n)
 {
-    double dot = 0, norm = 0;
-    for (uint32_t i = 0; i < s->n_cent; i++)
-        norm += (double)s->cent[i].w * (double)s->cent[i].w;
+    double dot = 0;
     size_t i = 0, j = 0;
     while (i < s->n_cent && j < n) {
         if (s->cent[i].h < v[j].h)
@@ -324,7 +329,7 @@ cosine(const story_st *s, const kh_term *v, size_t n)
         else
             dot += (double)s->cent[i++].w * (double)v[j++].w;
     }
-    return norm > 0 ? dot / sqrt(norm) : 0;
+    return s->norm > 0 ? dot / s->norm : 0;
 }
 
 /* Adds v to the centroid of story i, keeping its heaviest words, and
@@ -388,9 +393,13 @@ absorb(kh_cluster *c, uint32_t i, const kh_term *v, size_t n, int64_t date)
             rc = post_story(c, m[t].t.h, i);
     }
     kh_free(m);
+    double norm = 0;
+    for (size_t t = 0; t < k; t++)
+        norm += (double)cent[t].w * (double)cent[t].w;
     kh_free(c->st[i].cent); /* post_story may not move st: same array */
     c->st[i].cent = cent;
     c->st[i].n_cent = (uint32_t)k;
+    c->st[i].norm = sqrt(norm);
     return rc;
 }
 
@@ -410,11 +419,62 @@ count_words(kh_cluster *c, const kh_term *bag, size_t n)
 static int64_t
 story_index(kh_cluster *c, uint64_t sid)
 {
-    /* Recent stories are at the end. */
-    for (size_t i = c->n_st; i-- > 0;)
-        if (c->st[i].sid == sid)
-            return (int64_t)i;
+    if (c->cap_sid == 0)
+        return -1;
+    size_t s = (size_t)(sid * 0x9e3779b97f4a7c15ull >> 20) & (c->cap_sid - 1);
+    while (c->sid_key[s] != 0) {
+        if (c->sid_key[s] == sid)
+            return c->sid_val[s];
+        s = (s + 1) & (c->cap_sid - 1);
+    }
     return -1;
+}
+
+static kh_status
+index_story(kh_cluster *c, uint64_t sid, uint32_t i)
+{
+    if ((c->n_st + 1) * 2 > c->cap_sid) {
+        size_t cap = c->cap_sid ? c->cap_sid * 2 : 4096;
+        uint64_t *k = kh_malloc(cap * sizeof *k);
+        uint32_t *v = kh_malloc(cap * sizeof *v);
+        if (k == NULL || v == NULL) {
+            kh_free(k);
+            kh_free(v);
+            return KH_ENOMEM;
+        }
+        memset(k, 0, cap * sizeof *k);
+        kh_free(c->sid_key);
+        kh_free(c->sid_val);
+        c->sid_key = k;
+        c->sid_val = v;
+        c->cap_sid = cap;
+        for (size_t j = 0; j < c->n_st; j++)
+            if (j != i && index_story(c, c->st[j].sid, (uint32_t)j) != KH_OK)
+                return KH_ENOMEM;
+    }
+    size_t s = (size_t)(sid * 0x9e3779b97f4a7c15ull >> 20) & (c->cap_sid - 1);
+    while (c->sid_key[s] != 0 && c->sid_key[s] != sid)
+        s = (s + 1) & (c->cap_sid - 1);
+    c->sid_key[s] = sid;
+    c->sid_val[s] = i;
+    return KH_OK;
+}
+
+/* Frees the centroids of stories past the horizon: they sleep (match
+ * nothing), so memory follows the window, not the whole index. */
+static void
+sweep(kh_cluster *c)
+{
+    for (size_t i = 0; i < c->n_st; i++) {
+        story_st *s = &c->st[i];
+        if (s->cent != NULL && s->last < c->horizon - HORIZON_SECS) {
+            kh_free(s->cent);
+            s->cent = NULL;
+            s->n_cent = 0;
+            s->norm = 0;
+        }
+    }
+    c->since_sweep = 0;
 }
 
 static kh_status
@@ -432,7 +492,13 @@ new_story(kh_cluster *c, uint64_t sid, int64_t date, uint32_t *i)
     memset(s, 0, sizeof *s);
     s->sid = sid;
     s->first = s->last = date;
-    *i = (uint32_t)c->n_st++;
+    *i = (uint32_t)c->n_st;
+    kh_status rc = index_story(c, sid, *i);
+    if (rc != KH_OK)
+        return rc;
+    c->n_st++;
+    if (++c->since_sweep >= 4096)
+        sweep(c);
     return KH_OK;
 }
 

@@ -136,6 +136,15 @@ KH_HIDDEN kh_status kh__wire_sources(kh_wire *w, uint64_t group, size_t *copies,
                                      char ***sources, size_t *n_sources);
 
 /**************************************************************************
+** Interface to code in story/timeline.c
+*/
+
+/* The content words of a headline (stems, stop words left out) as sorted
+ * unique hashes in *out (reused). */
+KH_HIDDEN kh_status kh__title_words(kh_analyzer *an, const char *title,
+                                    kh_u32vec *out);
+
+/**************************************************************************
 ** Interface to code in story/story.c: the module as the index sees it
 */
 

@@ -31,9 +31,8 @@ kh_story_free(kh_story *s)
     kh_free(s);
 }
 
-/* The content words of title, as sorted hashes, in *out. */
-static kh_status
-title_words(kh_analyzer *an, const char *title, kh_u32vec *out)
+kh_status
+kh__title_words(kh_analyzer *an, const char *title, kh_u32vec *out)
 {
     out->n = 0;
     if (title == NULL)
@@ -80,7 +79,7 @@ pick_label(kh_index *ix, kh_story *s)
     memset(sets, 0, (m + 1) * sizeof *sets);
     kh_status rc = KH_OK;
     for (size_t i = 0; i < m && rc == KH_OK; i++)
-        rc = title_words(ix->qa, s->articles[i].title, &sets[i]);
+        rc = kh__title_words(ix->qa, s->articles[i].title, &sets[i]);
     double best = -1;
     size_t at = 0;
     for (size_t i = 0; i < m && rc == KH_OK; i++) {
