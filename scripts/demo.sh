@@ -1,8 +1,9 @@
 #!/bin/sh
 # Sets up a fresh Debian 12 machine, builds Khabar and runs its main job on
 # the bundled sample (2,000 SaudiNewsNet articles): ingest them into an
-# index, then search it; then the same for news as it is published: a web
-# page extracted, and a crawl (WARC) of pages ingested.
+# index, then search it and show a story and related articles; then the
+# same for news as it is published: a web page extracted, and a crawl
+# (WARC) of pages ingested.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh
@@ -16,6 +17,12 @@ for q in "الحكومة السعودية" "\"ولي العهد\" -اليمن" "
     echo "== khabar search '$q'"
     ./build/khabar search --index "$INDEX" -n 3 "$q"
 done
+echo
+echo "== khabar story: the articles of one story, by time, with its sources"
+./build/khabar story --index "$INDEX" snn-007320
+echo
+echo "== khabar related: other stories for the same article"
+./build/khabar related --index "$INDEX" -n 3 snn-007320
 echo
 echo "== khabar analyze: one sentence of the seed article"
 ./build/khabar analyze "وقال توكاييف، إنه \"في الأيام الأخيرة، يأتي الكثير من الناس إلينا من روسيا\"، بحسب وكالة «فرانس برس»."

@@ -17,7 +17,6 @@
 
 #define QUERY_WORDS 12
 #define NEAR_DAYS   7.0 /* the preference halves at about this distance */
-#define SAME_TITLE  0.5 /* headline word overlap (Jaccard) of one news */
 
 typedef struct word_tf {
     char *norm; /* owned */
@@ -217,8 +216,8 @@ kh_index_related(kh_index *ix, const char *id, size_t n, kh_results **out,
         }
         kh__store_read_end(ix->store);
     }
+    kh_doc_free(d);
     kh_results *mine = NULL;
-    const char *title = d->meta.title;
     if (rc == KH_OK) {
         mine = kh_malloc(sizeof *mine);
         if (mine == NULL)
@@ -232,39 +231,16 @@ kh_index_related(kh_index *ix, const char *id, size_t n, kh_results **out,
         mine->hits = kh_malloc(keep * sizeof *mine->hits);
         if (mine->hits == NULL)
             rc = KH_ENOMEM;
-        /* The same news under another story id (stories split big events)
-         * or republished: a headline close to the article's or to one
-         * already kept is left out. */
-        kh_u32vec *seen = kh_malloc((keep + 1) * sizeof *seen);
-        if (seen == NULL)
-            rc = KH_ENOMEM;
-        else
-            memset(seen, 0, (keep + 1) * sizeof *seen);
-        if (rc == KH_OK)
-            rc = kh__title_words(ix->qa, title, &seen[0]);
-        for (size_t i = 0; i < n_picks && mine->n_hits < keep && rc == KH_OK;
-             i++) {
-            kh_hit *h = &res->hits[picks[i].hit];
-            kh_u32vec *mine_t = &seen[mine->n_hits + 1];
-            rc = kh__title_words(ix->qa, h->title, mine_t);
-            bool near = false;
-            for (size_t k = 0; k <= mine->n_hits && !near && rc == KH_OK; k++)
-                near = kh__jaccard(mine_t->v, mine_t->n, seen[k].v,
-                                   seen[k].n) >= SAME_TITLE;
-            if (near || rc != KH_OK)
-                continue;
+        for (size_t i = 0; i < keep && rc == KH_OK; i++) {
             /* moved out of res: res keeps a zeroed hit */
+            kh_hit *h = &res->hits[picks[i].hit];
             mine->hits[mine->n_hits] = *h;
             mine->hits[mine->n_hits++].score = picks[i].score;
             memset(h, 0, sizeof *h);
         }
-        for (size_t k = 0; seen != NULL && k <= keep; k++)
-            kh__u32vec_release(&seen[k]);
-        kh_free(seen);
         mine->total = n_picks;
         mine->total_exact = 1;
     }
-    kh_doc_free(d);
     kh_free(picks);
     kh_free(stories);
     kh_results_free(res);
