@@ -711,24 +711,27 @@ field_value(parser *p, const char *field, size_t at, size_t *start, size_t *end)
     return true;
 }
 
+/* A field whose value is a name kept as written: source:NAME (then
+ * case-folded) and story:ID.  what names the value in messages. */
 static kh_qnode *
-parse_source(parser *p, size_t at)
+parse_name_field(parser *p, size_t at, kh_qop op, const char *field,
+                 const char *what)
 {
     size_t start, end;
-    if (!field_value(p, "source", at, &start, &end))
+    if (!field_value(p, field, at, &start, &end))
         return NULL;
     if (start == end) {
-        fail(p, at, "source: needs a name");
+        fail(p, at, "%s: needs %s", field, what);
         return NULL;
     }
     for (size_t i = start; i < end; i++) {
         unsigned char c = byte_at(p, i);
         if (c < 0x20 || c == 0x7F) {
-            fail(p, i, "source: a name cannot hold control characters");
+            fail(p, i, "%s: the value cannot hold control characters", field);
             return NULL;
         }
     }
-    kh_qnode *n = node_new(p, KH_QOP_SOURCE, at);
+    kh_qnode *n = node_new(p, op, at);
     if (n == NULL)
         return NULL;
     n->value = kh__strndup(p->q + start, end - start);
@@ -737,39 +740,16 @@ parse_source(parser *p, size_t at)
         fail_nomem(p);
         return NULL;
     }
-    for (char *c = n->value; *c != '\0'; c++)
-        if (*c >= 'A' && *c <= 'Z')
-            *c = (char)(*c - 'A' + 'a');
     return n;
 }
 
-/* story:ID -- the id as written (ids are case-sensitive). */
 static kh_qnode *
-parse_story(parser *p, size_t at)
+parse_source(parser *p, size_t at)
 {
-    size_t start, end;
-    if (!field_value(p, "story", at, &start, &end))
-        return NULL;
-    if (start == end) {
-        fail(p, at, "story: needs an article id");
-        return NULL;
-    }
-    for (size_t i = start; i < end; i++) {
-        unsigned char c = byte_at(p, i);
-        if (c < 0x20 || c == 0x7F) {
-            fail(p, i, "story: an id cannot hold control characters");
-            return NULL;
-        }
-    }
-    kh_qnode *n = node_new(p, KH_QOP_STORY, at);
-    if (n == NULL)
-        return NULL;
-    n->value = kh__strndup(p->q + start, end - start);
-    if (n->value == NULL) {
-        kh__query_free(n);
-        fail_nomem(p);
-        return NULL;
-    }
+    kh_qnode *n = parse_name_field(p, at, KH_QOP_SOURCE, "source", "a name");
+    for (char *c = n != NULL ? n->value : NULL; c != NULL && *c != '\0'; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
     return n;
 }
 
@@ -889,8 +869,8 @@ parse_primary(parser *p, int depth, kh_qfield field, size_t at)
         p->pos += n;
         return parse_date_field(p, at, true);
     case FIELD_STORY:
-        p->pos += n;
-        return parse_story(p, at);
+        p->pos += n; /* ids are case-sensitive: kept as written */
+        return parse_name_field(p, at, KH_QOP_STORY, "story", "an article id");
     default:
         break;
     }

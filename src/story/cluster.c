@@ -609,31 +609,7 @@ kh__cluster_members(kh_cluster *c, uint64_t sid, uint64_t **docids, size_t *n)
     *n = 0;
     if (c->members == NULL || sid == 0)
         return KH_OK;
-    size_t cap = 0;
-    kh_status rc = KH_OK;
-    sqlite3_bind_int64(c->members, 1, (sqlite3_int64)sid);
-    int r;
-    while ((r = sqlite3_step(c->members)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            uint64_t *nd = kh_realloc(*docids, cap * sizeof *nd);
-            if (nd == NULL) {
-                rc = KH_ENOMEM;
-                break;
-            }
-            *docids = nd;
-        }
-        (*docids)[(*n)++] = (uint64_t)sqlite3_column_int64(c->members, 0);
-    }
-    if (rc == KH_OK && r != SQLITE_DONE)
-        rc = KH_EIO;
-    sqlite3_reset(c->members);
-    if (rc != KH_OK) {
-        kh_free(*docids);
-        *docids = NULL;
-        *n = 0;
-    }
-    return rc;
+    return kh__story_docids(c->members, sid, docids, n);
 }
 
 /* Replays the articles of the last window, so that a restarted writer

@@ -80,6 +80,38 @@ kh__stories_delete(kh_stories *s, uint64_t docid)
     return rc;
 }
 
+kh_status
+kh__story_docids(sqlite3_stmt *st, uint64_t key, uint64_t **docids, size_t *n)
+{
+    *docids = NULL;
+    *n = 0;
+    size_t cap = 0;
+    kh_status rc = KH_OK;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)key);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            uint64_t *nd = kh_realloc(*docids, cap * sizeof *nd);
+            if (nd == NULL) {
+                rc = KH_ENOMEM;
+                break;
+            }
+            *docids = nd;
+        }
+        (*docids)[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
+    }
+    if (rc == KH_OK && r != SQLITE_DONE)
+        rc = KH_EIO;
+    sqlite3_reset(st);
+    if (rc != KH_OK) {
+        kh_free(*docids);
+        *docids = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
 kh_wire *
 kh__stories_wire(kh_stories *s)
 {

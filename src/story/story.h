@@ -125,10 +125,6 @@ KH_HIDDEN kh_status kh__wire_delete(kh_wire *w, uint64_t docid);
 
 /* The wire group of docid, 0 when it has no copy. */
 KH_HIDDEN kh_status kh__wire_group(kh_wire *w, uint64_t docid, uint64_t *group);
-/* The live members of group, oldest first (by date, then docid),
- * kh_malloc'd. */
-KH_HIDDEN kh_status kh__wire_members(kh_wire *w, uint64_t group,
-                                     uint64_t **docids, size_t *n);
 
 /* The size of group and its distinct sources, first publisher first
  * (*sources kh_malloc'd, each string too; NULL when *n_sources is 0). */
@@ -147,6 +143,11 @@ KH_HIDDEN kh_status kh__title_words(kh_analyzer *an, const char *title,
 /**************************************************************************
 ** Interface to code in story/story.c: the module as the index sees it
 */
+
+/* Steps st (one parameter: key) and collects its first column, docids,
+ * in *docids (kh_malloc'd, NULL when none); resets st. */
+KH_HIDDEN kh_status kh__story_docids(sqlite3_stmt *st, uint64_t key,
+                                     uint64_t **docids, size_t *n);
 
 typedef struct kh_stories kh_stories;
 

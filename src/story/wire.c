@@ -38,7 +38,7 @@ struct kh_wire {
     bool absent; /* a read-only index made before wire groups */
     kh_analyzer *an;
     sqlite3_stmt *get_body, *put_bands, *all_bands, *get_grp, *put_grp,
-        *del_bands, *del_grp, *members, *put_pair, *del_pairs, *sources;
+        *del_bands, *del_grp, *put_pair, *del_pairs, *sources;
     bool loaded;
     uint32_t *heads; /* chain heads by key, index + 1 */
     size_t cap_heads;
@@ -82,9 +82,6 @@ kh__wire_open(sqlite3 *db, bool read_only, kh_wire **out, kh_error *err)
         return KH_EIO;
     }
     if (prep(db, &w->get_grp, "SELECT grp FROM wire WHERE docid=?1") ||
-        prep(db, &w->members,
-             "SELECT w.docid FROM wire w JOIN docs d ON d.docid=w.docid"
-             " WHERE w.grp=?1 ORDER BY d.date IS NULL, d.date, w.docid") ||
         prep(db, &w->sources,
              "SELECT d.source FROM wire w JOIN docs d ON d.docid=w.docid"
              " WHERE w.grp=?1 ORDER BY d.date IS NULL, d.date, w.docid")) {
@@ -137,9 +134,9 @@ kh__wire_close(kh_wire *w)
 {
     if (w == NULL)
         return;
-    sqlite3_stmt *all[] = {w->get_body, w->put_bands, w->all_bands, w->get_grp,
-                           w->put_grp,  w->del_bands, w->del_grp,   w->members,
-                           w->put_pair, w->del_pairs, w->sources};
+    sqlite3_stmt *all[] = {
+        w->get_body,  w->put_bands, w->all_bands, w->get_grp,   w->put_grp,
+        w->del_bands, w->del_grp,   w->put_pair,  w->del_pairs, w->sources};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
     kh_analyzer_free(w->an);
@@ -460,40 +457,6 @@ kh__wire_sources(kh_wire *w, uint64_t group, size_t *copies, char ***sources,
         *sources = NULL;
         *n_sources = 0;
         *copies = 0;
-    }
-    return rc;
-}
-
-kh_status
-kh__wire_members(kh_wire *w, uint64_t group, uint64_t **docids, size_t *n)
-{
-    *docids = NULL;
-    *n = 0;
-    if (w->absent || group == 0)
-        return KH_OK;
-    size_t cap = 0;
-    kh_status rc = KH_OK;
-    sqlite3_bind_int64(w->members, 1, (sqlite3_int64)group);
-    int r;
-    while ((r = sqlite3_step(w->members)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            uint64_t *nd = kh_realloc(*docids, cap * sizeof *nd);
-            if (nd == NULL) {
-                rc = KH_ENOMEM;
-                break;
-            }
-            *docids = nd;
-        }
-        (*docids)[(*n)++] = (uint64_t)sqlite3_column_int64(w->members, 0);
-    }
-    if (rc == KH_OK && r != SQLITE_DONE)
-        rc = KH_EIO;
-    sqlite3_reset(w->members);
-    if (rc != KH_OK) {
-        kh_free(*docids);
-        *docids = NULL;
-        *n = 0;
     }
     return rc;
 }

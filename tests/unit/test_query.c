@@ -600,6 +600,8 @@ errors_fields(void **state)
     check_error("source: spa", 0, "source: needs a value");
     check_error("source:\"\"", 0, "source: needs a name");
     check_error("source:« »", 0, "source: needs a name");
+    check_error("story:", 0, "story: needs a value right after the colon");
+    check_error("x story:\"\"", 2, "story: needs an article id");
     check_error("source:(x OR y)", 7, "takes one value, not a group");
     check_error("source:\"x\ty\"", 9, "control characters");
     check_error_len("source:\"x\0y\"", 12, 9, "control characters");
