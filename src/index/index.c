@@ -210,6 +210,10 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
     const char *pw = getenv("KHABAR_PROXIMITY"); /* for tuning runs */
     if (pw != NULL)
         ix->proximity_weight = strtod(pw, NULL);
+    ix->rerank_depth = 30; /* docs/search.md: MRR -0.001, p99 about -20% */
+    const char *rd = getenv("KHABAR_RERANK"); /* for tuning runs */
+    if (rd != NULL)
+        ix->rerank_depth = strtoul(rd, NULL, 10);
     kh_status rc = KH_OK;
     ix->dir = kh__strndup(dir, strlen(dir));
     if (ix->dir == NULL) {

@@ -296,8 +296,9 @@ struct kh_index {
     int64_t data_version;
     /* ranking parameters (docs/search.md) */
     double k1, b, title_weight, exact_weight, proximity_weight;
-    bool require_all;           /* the default operator */
-    bool exact_forms;           /* the index has KH_KEY_NORM terms */
+    size_t rerank_depth; /* best-ranked hits the proximity bonus looks at */
+    bool require_all;    /* the default operator */
+    bool exact_forms;    /* the index has KH_KEY_NORM terms */
     struct kh_stories *stories; /* wire groups and stories (src/story/) */
     bool no_stories;            /* writer: no wire-copy check at ingest */
 };

@@ -1192,9 +1192,9 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
     if (collapse)
         k = 3 * k + 20;
     const kh_qterm *pt[2];
-    if (k < 100 && ix->proximity_weight > 0 &&
+    if (k < ix->rerank_depth && ix->proximity_weight > 0 &&
         proximity_terms(tree, pt, 2) >= 2)
-        k = 100;
+        k = ix->rerank_depth;
     scored *heap = kh_malloc((k + 1) * sizeof *heap);
     kh_results *res = kh_malloc(sizeof *res);
     if (heap == NULL || res == NULL) {
@@ -1260,9 +1260,15 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
             snprintf(err->message, sizeof err->message,
                      "the index's postings are corrupt (rebuild it)");
     }
-    if (rc == KH_OK)
-        rc = proximity_rerank(ix, tree, heap, n_heap);
     qsort(heap, n_heap, sizeof *heap, by_rank);
+    if (rc == KH_OK && ix->rerank_depth > 0) {
+        /* The bonus re-orders the best BM25 hits only: a hit far below
+         * rarely climbs into the first page, and each one looked at costs
+         * its positions. */
+        size_t depth = n_heap < ix->rerank_depth ? n_heap : ix->rerank_depth;
+        rc = proximity_rerank(ix, tree, heap, depth);
+        qsort(heap, depth, sizeof *heap, by_rank);
+    }
 
     const char **norms = NULL, **stems = NULL;
     size_t nn = 0, ns = 0;
