@@ -27,6 +27,15 @@ typedef struct cli_opts {
  * first operand), else the exit status (0 after --help, 2 on misuse). */
 int cli_parse_opts(int argc, char **argv, cli_opts *o, const char *usage_text);
 
+/* For commands of one article ID (show, story, related): the shared
+ * options, exactly one operand (argv[o->first]), the index opened for
+ * reading.  NULL with *status the exit status when the command is done. */
+kh_index *cli_open_for_id(int argc, char **argv, const char *usage_text,
+                          cli_opts *o, int *status);
+
+/* Appends a JSON array of the hits (search's hit objects). */
+void cli_hits_json(kh_buf *b, const kh_hit *hits, size_t n, kh_status *rc);
+
 int kh_cmd_analyze(int argc, char **argv);
 int kh_cmd_ingest(int argc, char **argv);
 int kh_cmd_search(int argc, char **argv);

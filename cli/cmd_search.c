@@ -73,15 +73,11 @@ kh_cmd_search(int argc, char **argv)
         kh__buf_init(&b);
         kh__buf_printf(&b, &rc,
                        "{\"total\":%zu,\"total_exact\":%s,\"took_ms\":%.3f,"
-                       "\"hits\":[",
+                       "\"hits\":",
                        res->total, res->total_exact ? "true" : "false",
                        res->took_ms);
-        for (size_t i = 0; i < res->n_hits; i++) {
-            if (i > 0)
-                kh__buf_putc(&b, ',', &rc);
-            cli_hit_json(&b, &res->hits[i], NULL, &rc);
-        }
-        kh__buf_puts(&b, "]}\n", &rc);
+        cli_hits_json(&b, res->hits, res->n_hits, &rc);
+        kh__buf_puts(&b, "}\n", &rc);
         if (rc == KH_OK)
             fwrite(b.data, 1, b.len, stdout);
         kh__buf_release(&b);
@@ -121,16 +117,10 @@ int
 kh_cmd_show(int argc, char **argv)
 {
     cli_opts o;
-    int st = cli_parse_opts(argc, argv, &o, show_usage);
-    if (st >= 0)
-        return st;
-    if (o.first != argc - 1) {
-        fputs(show_usage, stderr);
-        return 2;
-    }
-    kh_index *ix = cli_open_index(o.dir, 0, 0, 0);
+    int st;
+    kh_index *ix = cli_open_for_id(argc, argv, show_usage, &o, &st);
     if (ix == NULL)
-        return 1;
+        return st;
     kh_doc *d;
     kh_error err;
     memset(&err, 0, sizeof err);

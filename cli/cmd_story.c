@@ -41,13 +41,9 @@ print_json(const kh_story *s)
         kh__buf_json_escape(&b, s->sources[i], strlen(s->sources[i]), &rc);
         kh__buf_putc(&b, '"', &rc);
     }
-    kh__buf_puts(&b, "],\"articles\":[", &rc);
-    for (size_t i = 0; i < s->n_articles; i++) {
-        if (i > 0)
-            kh__buf_putc(&b, ',', &rc);
-        cli_hit_json(&b, &s->articles[i], NULL, &rc);
-    }
-    kh__buf_puts(&b, "]}\n", &rc);
+    kh__buf_puts(&b, "],\"articles\":", &rc);
+    cli_hits_json(&b, s->articles, s->n_articles, &rc);
+    kh__buf_puts(&b, "}\n", &rc);
     if (rc == KH_OK)
         fwrite(b.data, 1, b.len, stdout);
     kh__buf_release(&b);
@@ -57,16 +53,10 @@ int
 kh_cmd_story(int argc, char **argv)
 {
     cli_opts o;
-    int st = cli_parse_opts(argc, argv, &o, story_usage);
-    if (st >= 0)
-        return st;
-    if (o.first != argc - 1) {
-        fputs(story_usage, stderr);
-        return 2;
-    }
-    kh_index *ix = cli_open_index(o.dir, 0, 0, 0);
+    int st;
+    kh_index *ix = cli_open_for_id(argc, argv, story_usage, &o, &st);
     if (ix == NULL)
-        return 1;
+        return st;
     kh_story *s;
     kh_error err;
     kh_status rc = kh_index_story(ix, argv[o.first], &s, &err);
@@ -108,16 +98,10 @@ int
 kh_cmd_related(int argc, char **argv)
 {
     cli_opts o;
-    int st = cli_parse_opts(argc, argv, &o, related_usage);
-    if (st >= 0)
-        return st;
-    if (o.first != argc - 1) {
-        fputs(related_usage, stderr);
-        return 2;
-    }
-    kh_index *ix = cli_open_index(o.dir, 0, 0, 0);
+    int st;
+    kh_index *ix = cli_open_for_id(argc, argv, related_usage, &o, &st);
     if (ix == NULL)
-        return 1;
+        return st;
     kh_results *res;
     kh_error err;
     kh_status rc = kh_index_related(ix, argv[o.first], o.limit, &res, &err);
@@ -129,13 +113,9 @@ kh_cmd_related(int argc, char **argv)
     if (o.json) {
         kh_buf b;
         kh__buf_init(&b);
-        kh__buf_printf(&b, &rc, "{\"took_ms\":%.3f,\"hits\":[", res->took_ms);
-        for (size_t i = 0; i < res->n_hits; i++) {
-            if (i > 0)
-                kh__buf_putc(&b, ',', &rc);
-            cli_hit_json(&b, &res->hits[i], NULL, &rc);
-        }
-        kh__buf_puts(&b, "]}\n", &rc);
+        kh__buf_printf(&b, &rc, "{\"took_ms\":%.3f,\"hits\":", res->took_ms);
+        cli_hits_json(&b, res->hits, res->n_hits, &rc);
+        kh__buf_puts(&b, "}\n", &rc);
         if (rc == KH_OK)
             fwrite(b.data, 1, b.len, stdout);
         kh__buf_release(&b);

@@ -233,3 +233,32 @@ cli_parse_opts(int argc, char **argv, cli_opts *o, const char *usage_text)
     o->first = i;
     return -1;
 }
+
+void
+cli_hits_json(kh_buf *b, const kh_hit *hits, size_t n, kh_status *rc)
+{
+    kh__buf_putc(b, '[', rc);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            kh__buf_putc(b, ',', rc);
+        cli_hit_json(b, &hits[i], NULL, rc);
+    }
+    kh__buf_putc(b, ']', rc);
+}
+
+kh_index *
+cli_open_for_id(int argc, char **argv, const char *usage_text, cli_opts *o,
+                int *status)
+{
+    *status = cli_parse_opts(argc, argv, o, usage_text);
+    if (*status >= 0)
+        return NULL;
+    if (o->first != argc - 1) {
+        fputs(usage_text, stderr);
+        *status = 2;
+        return NULL;
+    }
+    kh_index *ix = cli_open_index(o->dir, 0, 0, 0);
+    *status = ix != NULL ? -1 : 1;
+    return ix;
+}

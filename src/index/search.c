@@ -1101,6 +1101,9 @@ resolve_stories(kh_index *ix, kh_qnode *q, kh_error *err)
         rc = resolve_stories(ix, q->children[i], err);
     if (rc != KH_OK || q->op != KH_QOP_STORY)
         return rc;
+    /* docs.db is read only for story: (ids-only searches never touch it);
+     * the transaction lasts until the hits are read */
+    kh__store_read_begin(ix->store);
     uint64_t docid, sid = 0;
     rc = kh__store_find(ix->store, q->value, &docid);
     if (rc == KH_OK)
@@ -1172,7 +1175,6 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
     kh_qnode *tree = NULL;
     kh_status rc = kh__query_parse(query, strlen(query), ix->qa, &tree, err);
     if (rc == KH_OK) {
-        kh__store_read_begin(ix->store);
         rc = resolve_stories(ix, tree, err);
         if (rc != KH_OK)
             kh__store_read_end(ix->store);
@@ -1299,7 +1301,8 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
     }
     if (opts.ids_only)
         want = 0;
-    kh__store_read_begin(ix->store);
+    if (want > 0)
+        kh__store_read_begin(ix->store);
     for (size_t i = 0; i < want && rc == KH_OK; i++) {
         kh_doc d;
         kh_status g = kh__store_get(ix->store, heap[opts.offset + i].docid,

@@ -80,12 +80,6 @@ static const char *const schema =
     " sid INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS story_sid ON story(sid);";
 
-static int
-prep(sqlite3 *db, sqlite3_stmt **st, const char *sql)
-{
-    return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
-}
-
 kh_status
 kh__cluster_open(sqlite3 *db, bool read_only, kh_cluster **out, kh_error *err)
 {
@@ -102,20 +96,24 @@ kh__cluster_open(sqlite3 *db, bool read_only, kh_cluster **out, kh_error *err)
         return KH_EIO;
     }
     /* A read-only index made before stories has no table: no stories. */
-    if (prep(db, &c->get, "SELECT sid FROM story WHERE docid=?1") == 0)
-        prep(db, &c->members,
-             "SELECT s.docid FROM story s JOIN docs d ON d.docid=s.docid"
-             " WHERE s.sid=?1 ORDER BY d.date IS NULL, d.date, s.docid");
+    if (kh__story_prep(db, &c->get, "SELECT sid FROM story WHERE docid=?1") ==
+        0)
+        kh__story_prep(
+            db, &c->members,
+            "SELECT s.docid FROM story s JOIN docs d ON d.docid=s.docid"
+            " WHERE s.sid=?1 ORDER BY d.date IS NULL, d.date, s.docid");
     if (!read_only &&
         (c->get == NULL || c->members == NULL ||
-         prep(db, &c->put,
-              "INSERT OR REPLACE INTO story(docid,sid) VALUES(?1,?2)") ||
-         prep(db, &c->del, "DELETE FROM story WHERE docid=?1") ||
-         prep(db, &c->max_date, "SELECT max(date) FROM docs") ||
-         prep(db, &c->window,
-              "SELECT d.docid, s.sid, d.date, d.title, d.body FROM docs d"
-              " JOIN story s ON s.docid=d.docid WHERE d.date>=?1"
-              " ORDER BY d.docid"))) {
+         kh__story_prep(
+             db, &c->put,
+             "INSERT OR REPLACE INTO story(docid,sid) VALUES(?1,?2)") ||
+         kh__story_prep(db, &c->del, "DELETE FROM story WHERE docid=?1") ||
+         kh__story_prep(db, &c->max_date, "SELECT max(date) FROM docs") ||
+         kh__story_prep(
+             db, &c->window,
+             "SELECT d.docid, s.sid, d.date, d.title, d.body FROM docs d"
+             " JOIN story s ON s.docid=d.docid WHERE d.date>=?1"
+             " ORDER BY d.docid"))) {
         kh__set_error(err, "cannot prepare the story table: %s",
                       sqlite3_errmsg(db));
         kh__cluster_close(c);

@@ -80,6 +80,12 @@ kh__stories_delete(kh_stories *s, uint64_t docid)
     return rc;
 }
 
+int
+kh__story_prep(sqlite3 *db, sqlite3_stmt **st, const char *sql)
+{
+    return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+}
+
 kh_status
 kh__story_docids(sqlite3_stmt *st, uint64_t key, uint64_t **docids, size_t *n)
 {

@@ -144,6 +144,10 @@ KH_HIDDEN kh_status kh__title_words(kh_analyzer *an, const char *title,
 ** Interface to code in story/story.c: the module as the index sees it
 */
 
+/* Prepares a statement kept for the connection's life; nonzero on error
+ * (sqlite3_prepare_v3's code). */
+KH_HIDDEN int kh__story_prep(sqlite3 *db, sqlite3_stmt **st, const char *sql);
+
 /* Steps st (one parameter: key) and collects its first column, docids,
  * in *docids (kh_malloc'd, NULL when none); resets st. */
 KH_HIDDEN kh_status kh__story_docids(sqlite3_stmt *st, uint64_t key,

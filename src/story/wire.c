@@ -60,12 +60,6 @@ static const char *const schema =
     " PRIMARY KEY(a,b)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS wire_pairs_b ON wire_pairs(b);";
 
-static int
-prep(sqlite3 *db, sqlite3_stmt **st, const char *sql)
-{
-    return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
-}
-
 kh_status
 kh__wire_open(sqlite3 *db, bool read_only, kh_wire **out, kh_error *err)
 {
@@ -81,10 +75,12 @@ kh__wire_open(sqlite3 *db, bool read_only, kh_wire **out, kh_error *err)
         kh_free(w);
         return KH_EIO;
     }
-    if (prep(db, &w->get_grp, "SELECT grp FROM wire WHERE docid=?1") ||
-        prep(db, &w->sources,
-             "SELECT d.source FROM wire w JOIN docs d ON d.docid=w.docid"
-             " WHERE w.grp=?1 ORDER BY d.date IS NULL, d.date, w.docid")) {
+    if (kh__story_prep(db, &w->get_grp,
+                       "SELECT grp FROM wire WHERE docid=?1") ||
+        kh__story_prep(
+            db, &w->sources,
+            "SELECT d.source FROM wire w JOIN docs d ON d.docid=w.docid"
+            " WHERE w.grp=?1 ORDER BY d.date IS NULL, d.date, w.docid")) {
         if (!read_only) {
             kh__set_error(err, "docs.db: %s", sqlite3_errmsg(db));
             kh__wire_close(w);
@@ -96,21 +92,25 @@ kh__wire_open(sqlite3 *db, bool read_only, kh_wire **out, kh_error *err)
         kh_analyzer_options ao = {KH_STEMMER_NONE, 0};
         kh_status rc = kh_analyzer_new(&ao, &w->an);
         if (rc == KH_OK &&
-            (prep(db, &w->get_body, "SELECT body FROM docs WHERE docid=?1") ||
-             prep(db, &w->put_bands,
-                  "INSERT OR REPLACE INTO wire_bands(docid,bands)"
-                  " VALUES(?1,?2)") ||
-             prep(db, &w->all_bands, "SELECT docid,bands FROM wire_bands") ||
-             prep(db, &w->put_grp,
-                  "INSERT OR REPLACE INTO wire(docid,grp,via,sim)"
-                  " VALUES(?1,?2,?3,?4)") ||
-             prep(db, &w->del_bands, "DELETE FROM wire_bands WHERE docid=?1") ||
-             prep(db, &w->del_grp, "DELETE FROM wire WHERE docid=?1") ||
-             prep(db, &w->put_pair,
-                  "INSERT OR REPLACE INTO wire_pairs(a,b,sim)"
-                  " VALUES(?1,?2,?3)") ||
-             prep(db, &w->del_pairs,
-                  "DELETE FROM wire_pairs WHERE a=?1 OR b=?1")))
+            (kh__story_prep(db, &w->get_body,
+                            "SELECT body FROM docs WHERE docid=?1") ||
+             kh__story_prep(db, &w->put_bands,
+                            "INSERT OR REPLACE INTO wire_bands(docid,bands)"
+                            " VALUES(?1,?2)") ||
+             kh__story_prep(db, &w->all_bands,
+                            "SELECT docid,bands FROM wire_bands") ||
+             kh__story_prep(db, &w->put_grp,
+                            "INSERT OR REPLACE INTO wire(docid,grp,via,sim)"
+                            " VALUES(?1,?2,?3,?4)") ||
+             kh__story_prep(db, &w->del_bands,
+                            "DELETE FROM wire_bands WHERE docid=?1") ||
+             kh__story_prep(db, &w->del_grp,
+                            "DELETE FROM wire WHERE docid=?1") ||
+             kh__story_prep(db, &w->put_pair,
+                            "INSERT OR REPLACE INTO wire_pairs(a,b,sim)"
+                            " VALUES(?1,?2,?3)") ||
+             kh__story_prep(db, &w->del_pairs,
+                            "DELETE FROM wire_pairs WHERE a=?1 OR b=?1")))
             rc = KH_EIO;
         if (rc == KH_OK) {
             w->cands = kh_malloc(MAX_CANDIDATES * sizeof *w->cands);
