@@ -40,6 +40,7 @@ check_node(const kh_qnode *n, int depth)
             check_node(n->children[i], depth + 1);
         break;
     case KH_QOP_SOURCE:
+    case KH_QOP_STORY:
         if (n->value == NULL || n->value[0] == '\0')
             abort();
         break;
