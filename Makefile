@@ -30,7 +30,7 @@ WARN = -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wredundant-decls \
        -Wstrict-prototypes -Wold-style-definition -Wconversion \
        -Wno-sign-conversion -Wvla -Wformat=2
 
-PKGS     = libutf8proc jansson zlib sqlite3 libxml-2.0 libcurl
+PKGS     = libutf8proc jansson zlib sqlite3 libxml-2.0 libcurl libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -45,6 +45,11 @@ GEN_SRC  = $(BUILD)/gen/stopwords_data.c
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:.c=.o)
 CLI_SRC  = $(wildcard cli/*.c)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
+SRV_SRC  = $(wildcard server/*.c)
+WEB_FILES = web/index.html web/app.js web/style.css
+WEB_OBJ  = $(BUILD)/gen/web_index_html.o $(BUILD)/gen/web_app_js.o \
+           $(BUILD)/gen/web_style_css.o
+SRV_OBJ  = $(SRV_SRC:%.c=$(BUILD)/%.o) $(WEB_OBJ)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB      = $(BUILD)/libkhabar.a
@@ -61,6 +66,11 @@ $(BUILD)/gen/stopwords_data.c: data/stopwords/ar.txt tools/embed.sh
 	@mkdir -p $(dir $@)
 	sh tools/embed.sh kh__stopwords_data $< > $@
 
+# The web UI, compiled in: web/app.js becomes kh__web_app_js[].
+$(BUILD)/gen/web_%.c: tools/embed.sh $(WEB_FILES)
+	@mkdir -p $(dir $@)
+	sh tools/embed.sh kh__web_$* $(subst _,.,$(patsubst %,web/%,$*)) > $@
+
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -68,8 +78,8 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(KHABAR): $(CLI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
+$(KHABAR): $(CLI_OBJ) $(SRV_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) $(CLI_OBJ) $(SRV_OBJ) $(LIB) $(LDLIBS) -o $@
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(LIB)
 	@mkdir -p $(dir $@)
@@ -118,7 +128,7 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	    $(LDFLAGS) $(LDLIBS) -o $@
 
 FORMAT_FILES = $(wildcard include/khabar/*.h src/*.h src/*/*.h src/*/*.c \
-               cli/*.c cli/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c \
+               cli/*.c cli/*.h server/*.c server/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c \
                bench/*.c)
 format:
 	clang-format -i $(FORMAT_FILES)
@@ -128,4 +138,4 @@ format-check:
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SRV_SRC:%.c=$(BUILD)/%.d) $(FUZZ_OBJ:.o=.d)

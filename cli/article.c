@@ -319,3 +319,40 @@ cli_fetch_option(int argc, char **argv, int *i, kh_fetch_options *fo)
     }
     return 0;
 }
+
+static const char *
+jstring(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+int
+cli_article_from_json(json_t *o, kh_article *a, char idbuf[32], char *why,
+                      size_t why_cap)
+{
+    *a = (kh_article){jstring(o, "id"),     jstring(o, "url"),
+                      jstring(o, "source"), jstring(o, "title"),
+                      jstring(o, "body"),   jstring(o, "author"),
+                      KH_DATE_NONE};
+    json_t *idv = json_object_get(o, "id");
+    if (json_is_integer(idv)) {
+        snprintf(idbuf, 32, "%lld", (long long)json_integer_value(idv));
+        a->id = idbuf;
+    }
+    const char *date = jstring(o, "date");
+    if (date == NULL)
+        date = jstring(o, "published");
+    if (date == NULL)
+        date = jstring(o, "date_extracted");
+    if (date != NULL && *date &&
+        kh_date_parse(date, strlen(date), &a->date) != KH_OK) {
+        snprintf(why, why_cap, "date '%.100s' is not ISO 8601", date);
+        return -1;
+    }
+    if ((a->title == NULL || !*a->title) && (a->body == NULL || !*a->body)) {
+        snprintf(why, why_cap, "no title and no body");
+        return -1;
+    }
+    return 0;
+}

@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "ingest/fetch.h"
 
+#include <jansson.h>
+
 /* A feed item whose text is shorter than this (bytes of UTF-8) and that
  * has no full content is "only a summary": its linked page is worth
  * fetching. */
@@ -49,6 +51,13 @@ kh_status cli_doc_from_item(cli_doc *d, const kh_feed_item *item,
                             kh_error *err);
 
 void cli_doc_release(cli_doc *d);
+
+/* The article of a JSON object {id?, url?, source?, date?, title, body,
+ * author?} (a JSONL line, a POST /api/articles body); its strings point
+ * into o, an integer id into idbuf.  Returns 0, or -1 with why (a date
+ * that is not ISO 8601, no title and no body). */
+int cli_article_from_json(json_t *o, kh_article *a, char idbuf[32], char *why,
+                          size_t why_cap);
 
 /* The fetching options ingest and follow share: --delay S and --timeout S
  * at argv[*i].  Returns 1 when one was read (*i moved past its value), 0

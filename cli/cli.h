@@ -10,6 +10,7 @@
 #define KH_CLI_H
 
 #include "kh_int.h"
+#include "index/json.h"
 
 #include <stdio.h>
 #include <zlib.h>
@@ -33,9 +34,6 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o, const char *usage_text);
 kh_index *cli_open_for_id(int argc, char **argv, const char *usage_text,
                           cli_opts *o, int *status);
 
-/* Appends a JSON array of the hits (search's hit objects). */
-void cli_hits_json(kh_buf *b, const kh_hit *hits, size_t n, kh_status *rc);
-
 int kh_cmd_analyze(int argc, char **argv);
 int kh_cmd_ingest(int argc, char **argv);
 int kh_cmd_search(int argc, char **argv);
@@ -46,6 +44,7 @@ int kh_cmd_follow(int argc, char **argv);
 int kh_cmd_extract(int argc, char **argv);
 int kh_cmd_story(int argc, char **argv);
 int kh_cmd_related(int argc, char **argv);
+int kh_cmd_serve(int argc, char **argv); /* server/http.c */
 
 /* The index directory: the --index option, else $KHABAR_INDEX, else
  * ./khabar-data. */
@@ -54,9 +53,6 @@ const char *cli_index_dir(const char *option);
 /* Opens the index, printing the reason on failure; NULL then. */
 kh_index *cli_open_index(const char *dir, int write, int create,
                          kh_stemmer_kind stemmer);
-
-/* Appends a hit's fields as a JSON object. */
-void cli_hit_json(kh_buf *b, const kh_hit *h, const char *body, kh_status *rc);
 
 /* Prints "khabar: " and the message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -151,13 +151,6 @@ item_error(run *r, const char *where, const char *fmt, ...)
 
 /* ---- JSONL ------------------------------------------------------------ */
 
-static const char *
-jstring(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 static int
 jsonl_line(run *r, const char *path, unsigned long lineno, const char *line,
            size_t len)
@@ -177,29 +170,11 @@ jsonl_line(run *r, const char *path, unsigned long lineno, const char *line,
         json_decref(o);
         return 0;
     }
-    kh_article a = {jstring(o, "id"),     jstring(o, "url"),
-                    jstring(o, "source"), jstring(o, "title"),
-                    jstring(o, "body"),   jstring(o, "author"),
-                    KH_DATE_NONE};
-    json_t *idv = json_object_get(o, "id");
-    char idbuf[32];
-    if (json_is_integer(idv)) {
-        snprintf(idbuf, sizeof idbuf, "%lld",
-                 (long long)json_integer_value(idv));
-        a.id = idbuf;
-    }
-    const char *date = jstring(o, "date");
-    if (date == NULL)
-        date = jstring(o, "published");
-    if (date == NULL)
-        date = jstring(o, "date_extracted");
+    kh_article a;
+    char idbuf[32], why[200];
     int st = 0;
-    if (date != NULL && *date &&
-        kh_date_parse(date, strlen(date), &a.date) != KH_OK)
-        item_error(r, where, "date '%s' is not ISO 8601; article skipped",
-                   date);
-    else if ((a.title == NULL || !*a.title) && (a.body == NULL || !*a.body))
-        item_error(r, where, "no title and no body; skipped");
+    if (cli_article_from_json(o, &a, idbuf, why, sizeof why) != 0)
+        item_error(r, where, "%s; skipped", why);
     else
         st = add(r, &a, where, KH_FMT_JSONL);
     json_decref(o);

@@ -76,7 +76,7 @@ kh_cmd_search(int argc, char **argv)
                        "\"hits\":",
                        res->total, res->total_exact ? "true" : "false",
                        res->took_ms);
-        cli_hits_json(&b, res->hits, res->n_hits, &rc);
+        kh__json_hits(&b, res->hits, res->n_hits, &rc);
         kh__buf_puts(&b, "}\n", &rc);
         if (rc == KH_OK)
             fwrite(b.data, 1, b.len, stdout);
@@ -133,7 +133,7 @@ kh_cmd_show(int argc, char **argv)
     if (o.json) {
         kh_buf b;
         kh__buf_init(&b);
-        cli_hit_json(&b, &d->meta, d->body ? d->body : "", &rc);
+        kh__json_hit(&b, &d->meta, d->body ? d->body : "", &rc);
         kh__buf_putc(&b, '\n', &rc);
         if (rc == KH_OK)
             fwrite(b.data, 1, b.len, stdout);

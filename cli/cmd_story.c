@@ -22,28 +22,8 @@ print_json(const kh_story *s)
     kh_status rc = KH_OK;
     kh_buf b;
     kh__buf_init(&b);
-    char first[32] = "", last[32] = "";
-    if (s->first != KH_DATE_NONE)
-        kh_date_format(s->first, first);
-    if (s->last != KH_DATE_NONE)
-        kh_date_format(s->last, last);
-    kh__buf_puts(&b, "{\"id\":\"", &rc);
-    kh__buf_json_escape(&b, s->id, strlen(s->id), &rc);
-    kh__buf_puts(&b, "\",\"label\":\"", &rc);
-    if (s->label != NULL)
-        kh__buf_json_escape(&b, s->label, strlen(s->label), &rc);
-    kh__buf_printf(&b, &rc, "\",\"first\":\"%s\",\"last\":\"%s\",", first,
-                   last);
-    kh__buf_printf(&b, &rc, "\"articles_count\":%zu,\"sources\":[",
-                   s->n_articles);
-    for (size_t i = 0; i < s->n_sources; i++) {
-        kh__buf_puts(&b, i ? ",\"" : "\"", &rc);
-        kh__buf_json_escape(&b, s->sources[i], strlen(s->sources[i]), &rc);
-        kh__buf_putc(&b, '"', &rc);
-    }
-    kh__buf_puts(&b, "],\"articles\":", &rc);
-    cli_hits_json(&b, s->articles, s->n_articles, &rc);
-    kh__buf_puts(&b, "}\n", &rc);
+    kh__json_story(&b, s, &rc);
+    kh__buf_putc(&b, '\n', &rc);
     if (rc == KH_OK)
         fwrite(b.data, 1, b.len, stdout);
     kh__buf_release(&b);
@@ -114,7 +94,7 @@ kh_cmd_related(int argc, char **argv)
         kh_buf b;
         kh__buf_init(&b);
         kh__buf_printf(&b, &rc, "{\"took_ms\":%.3f,\"hits\":", res->took_ms);
-        cli_hits_json(&b, res->hits, res->n_hits, &rc);
+        kh__json_hits(&b, res->hits, res->n_hits, &rc);
         kh__buf_puts(&b, "}\n", &rc);
         if (rc == KH_OK)
             fwrite(b.data, 1, b.len, stdout);

@@ -17,6 +17,7 @@ static const struct {
     {"show", kh_cmd_show, "print one article"},
     {"story", kh_cmd_story, "an article's story: its articles and sources"},
     {"related", kh_cmd_related, "articles related to one"},
+    {"serve", kh_cmd_serve, "the HTTP API, Atom feeds and the Arabic web UI"},
     {"delete", kh_cmd_delete, "delete articles by id"},
     {"stats", kh_cmd_stats, "describe the index"},
     {"extract", kh_cmd_extract,

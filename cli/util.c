@@ -137,58 +137,6 @@ cli_open_index(const char *dir, int write, int create, kh_stemmer_kind stemmer)
     return ix;
 }
 
-static void
-json_field(kh_buf *b, const char *name, const char *v, kh_status *rc)
-{
-    kh__buf_printf(b, rc, "\"%s\":", name);
-    if (v == NULL) {
-        kh__buf_puts(b, "null", rc);
-        return;
-    }
-    kh__buf_putc(b, '"', rc);
-    kh__buf_json_escape(b, v, strlen(v), rc);
-    kh__buf_putc(b, '"', rc);
-}
-
-void
-cli_hit_json(kh_buf *b, const kh_hit *h, const char *body, kh_status *rc)
-{
-    char date[32] = "";
-    if (h->date != KH_DATE_NONE)
-        kh_date_format(h->date, date);
-    kh__buf_putc(b, '{', rc);
-    json_field(b, "id", h->id, rc);
-    kh__buf_putc(b, ',', rc);
-    json_field(b, "title", h->title, rc);
-    kh__buf_putc(b, ',', rc);
-    json_field(b, "url", h->url, rc);
-    kh__buf_putc(b, ',', rc);
-    json_field(b, "source", h->source, rc);
-    kh__buf_putc(b, ',', rc);
-    json_field(b, "date", date[0] ? date : NULL, rc);
-    kh__buf_putc(b, ',', rc);
-    json_field(b, "author", h->author, rc);
-    if (body != NULL) {
-        kh__buf_putc(b, ',', rc);
-        json_field(b, "body", body, rc);
-    } else {
-        kh__buf_printf(b, rc, ",\"score\":%.4f,", h->score);
-        json_field(b, "snippet", h->snippet, rc);
-    }
-    if (h->copies > 1) {
-        kh__buf_printf(b, rc, ",\"copies\":%zu,\"sources\":[", h->copies);
-        for (size_t i = 0; i < h->n_sources; i++) {
-            if (i > 0)
-                kh__buf_putc(b, ',', rc);
-            kh__buf_putc(b, '"', rc);
-            kh__buf_json_escape(b, h->sources[i], strlen(h->sources[i]), rc);
-            kh__buf_putc(b, '"', rc);
-        }
-        kh__buf_putc(b, ']', rc);
-    }
-    kh__buf_putc(b, '}', rc);
-}
-
 int
 cli_parse_opts(int argc, char **argv, cli_opts *o, const char *usage_text)
 {
@@ -232,18 +180,6 @@ cli_parse_opts(int argc, char **argv, cli_opts *o, const char *usage_text)
     o->dir = cli_index_dir(o->dir);
     o->first = i;
     return -1;
-}
-
-void
-cli_hits_json(kh_buf *b, const kh_hit *hits, size_t n, kh_status *rc)
-{
-    kh__buf_putc(b, '[', rc);
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            kh__buf_putc(b, ',', rc);
-        cli_hit_json(b, &hits[i], NULL, rc);
-    }
-    kh__buf_putc(b, ']', rc);
 }
 
 kh_index *

@@ -60,6 +60,12 @@ typedef struct kh_article {
     int64_t date; /* unix seconds UTC, or KH_DATE_NONE */
 } kh_article;
 
+/* The key an article is stored under: its id, else its url, else a hash
+ * of its title and body written into buf.  Returns a->id, a->url or buf. */
+#define KH_KEY_MAX 64
+KH_API const char *kh_article_key(const kh_article *article,
+                                  char buf[KH_KEY_MAX]);
+
 /* Opens (or with opts->create, creates) the index in dir.  opts may be
  * NULL (open an existing index for writing).  On failure err (may be NULL)
  * says why: not an index, locked by another writer, corrupt files. */

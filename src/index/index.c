@@ -494,26 +494,21 @@ delete_docid(kh_index *ix, uint64_t docid)
     return KH_OK;
 }
 
-/* The article's key: its id, else its URL, else a hash of its text. */
-static void
-article_key(const kh_article *a, char *buf, size_t cap, const char **key)
+const char *
+kh_article_key(const kh_article *a, char buf[KH_KEY_MAX])
 {
-    if (a->id != NULL && a->id[0] != '\0') {
-        *key = a->id;
-        return;
-    }
-    if (a->url != NULL && a->url[0] != '\0') {
-        *key = a->url;
-        return;
-    }
+    if (a->id != NULL && a->id[0] != '\0')
+        return a->id;
+    if (a->url != NULL && a->url[0] != '\0')
+        return a->url;
     uint64_t h = 1469598103934665603ull;
     const char *parts[] = {a->title ? a->title : "", "\n",
                            a->body ? a->body : ""};
     for (size_t p = 0; p < 3; p++)
-        for (const char *s = parts[p]; *s; s++)
-            h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    snprintf(buf, cap, "sha-fnv64:%016llx", (unsigned long long)h);
-    *key = buf;
+        for (const char *t = parts[p]; *t; t++)
+            h = (h ^ (unsigned char)*t) * 1099511628211ull;
+    snprintf(buf, KH_KEY_MAX, "sha-fnv64:%016llx", (unsigned long long)h);
+    return buf;
 }
 
 kh_status
@@ -524,9 +519,8 @@ kh_index_add(kh_index *ix, const kh_article *a, int *replaced, kh_error *err)
     kh_status rc = need_writer(ix, err);
     if (rc != KH_OK)
         return rc;
-    char buf[64];
-    const char *key;
-    article_key(a, buf, sizeof buf, &key);
+    char buf[KH_KEY_MAX];
+    const char *key = kh_article_key(a, buf);
     uint64_t old, docid;
     rc = kh__store_find(ix->store, key, &old);
     if (rc == KH_OK) {

@@ -1,0 +1,308 @@
+/*
+ * http.c -- `khabar serve`: libmicrohttpd's thread pool in front of
+ * srv_handle().
+ *
+ * Limits keep a bad client from hurting the others: request headers fit in
+ * a connection's memory pool (MHD answers 431 past it), bodies stop at
+ * SRV_MAX_BODY (413, told from Content-Length before reading when it is
+ * given), an idle connection is closed after CONN_TIMEOUT seconds (slow
+ * clients), and there are at most MAX_CONNS connections.
+ */
+#include "server.h"
+#include "../cli/cli.h"
+
+#include <microhttpd.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CONN_MEMORY  (32u << 10) /* per connection: headers and buffers */
+#define CONN_TIMEOUT 30          /* seconds */
+#define MAX_CONNS    1024
+#define WRITER_IDLE  5.0 /* seconds before the writer lets the lock go */
+
+static const char usage_text[] =
+    "usage: khabar serve [--index DIR] [--listen HOST:PORT] [--threads N]\n"
+    "                    [--token TOKEN]\n"
+    "Serves the index over HTTP: the JSON API, Atom feeds of searches and\n"
+    "the Arabic web UI (docs/api.md).  --listen defaults to 127.0.0.1:8080\n"
+    "(port 0: any free port); --threads to the number of cores.  POST\n"
+    "/api/articles needs the token (--token, else $KHABAR_TOKEN); without\n"
+    "one, ingest over HTTP is off.\n";
+
+/* One request's state across libmicrohttpd's calls. */
+typedef struct conn_state {
+    double start;
+    kh_buf body;
+    int too_large;
+} conn_state;
+
+static const char *
+get_arg(void *ctx, const char *name)
+{
+    return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static const char *
+get_header(void *ctx, const char *name)
+{
+    return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+}
+
+static enum MHD_Result
+send_response(struct MHD_Connection *c, const srv_resp *r)
+{
+    struct MHD_Response *resp =
+        r->fixed != NULL
+            ? MHD_create_response_from_buffer(r->fixed_len, (void *)r->fixed,
+                                              MHD_RESPMEM_PERSISTENT)
+            : MHD_create_response_from_buffer(r->body.len, r->body.data,
+                                              MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", r->content_type);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    if (strncmp(r->content_type, "text/html", 9) == 0)
+        MHD_add_response_header(
+            resp, "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; "
+            "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+    if (r->cache_control != NULL)
+        MHD_add_response_header(resp, "Cache-Control", r->cache_control);
+    else
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (r->allow != NULL)
+        MHD_add_response_header(resp, "Allow", r->allow);
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* Answers before the body is read (a declared body too large). */
+static enum MHD_Result
+refuse(srv *s, struct MHD_Connection *c, conn_state *st, int status,
+       const char *msg)
+{
+    srv_resp r;
+    memset(&r, 0, sizeof r);
+    kh__buf_init(&r.body);
+    r.route = SRV_R_OTHER;
+    srv_error(&r, status, NULL, "%s", msg);
+    enum MHD_Result ret = send_response(c, &r);
+    srv_metrics_observe(&s->metrics, r.route, r.status, srv_now() - st->start);
+    srv_resp_release(&r);
+    return ret;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+           const char *method, const char *version, const char *upload,
+           size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    srv *s = cls;
+    conn_state *st = *con_cls;
+    if (st == NULL) {
+        st = kh_malloc(sizeof *st);
+        if (st == NULL)
+            return MHD_NO;
+        st->start = srv_now();
+        kh__buf_init(&st->body);
+        st->too_large = 0;
+        *con_cls = st;
+        const char *cl = MHD_lookup_connection_value(
+            c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl != NULL && strtoull(cl, NULL, 10) > SRV_MAX_BODY)
+            return refuse(s, c, st, 413,
+                          "the body is too large (8 MB at most)");
+        /* Called again with the body, if any, then once more with none. */
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        kh_status rc = KH_OK;
+        if (!st->too_large && st->body.len + *upload_size <= SRV_MAX_BODY)
+            kh__buf_append(&st->body, upload, *upload_size, &rc);
+        else
+            st->too_large = 1;
+        if (rc != KH_OK)
+            st->too_large = 1;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (st->too_large)
+        return refuse(s, c, st, 413, "the body is too large (8 MB at most)");
+    kh_status rc = KH_OK;
+    kh__buf_putc(&st->body, '\0', &rc); /* bodies are read as strings too */
+    srv_req q = {method,
+                 url,
+                 get_arg,
+                 get_header,
+                 c,
+                 rc == KH_OK ? st->body.data : NULL,
+                 st->body.len > 0 ? st->body.len - 1 : 0};
+    srv_resp r;
+    srv_handle(s, &q, &r);
+    enum MHD_Result ret = send_response(c, &r);
+    srv_metrics_observe(&s->metrics, r.route, r.status, srv_now() - st->start);
+    srv_resp_release(&r);
+    return ret;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+             enum MHD_RequestTerminationCode toe)
+{
+    (void)cls, (void)c, (void)toe;
+    conn_state *st = *con_cls;
+    if (st != NULL) {
+        kh__buf_release(&st->body);
+        kh_free(st);
+        *con_cls = NULL;
+    }
+}
+
+static volatile sig_atomic_t stopping;
+
+/* Closes the writer after WRITER_IDLE quiet seconds. */
+static void *
+housekeeping(void *arg)
+{
+    srv *s = arg;
+    while (!stopping) {
+        sleep(1);
+        srv_writer_idle(s, WRITER_IDLE);
+    }
+    return NULL;
+}
+
+/* "HOST:PORT", "[V6]:PORT" or ":PORT" into an address. */
+static int
+parse_listen(const char *spec, struct addrinfo **out)
+{
+    char host[256];
+    const char *colon = strrchr(spec, ':');
+    if (colon == NULL || colon[1] == '\0' ||
+        (size_t)(colon - spec) >= sizeof host)
+        return -1;
+    size_t hl = (size_t)(colon - spec);
+    const char *h = spec;
+    if (hl >= 2 && spec[0] == '[' && spec[hl - 1] == ']') {
+        h = spec + 1;
+        hl -= 2;
+    }
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end != '\0' || port < 0 || port > 65535)
+        return -1;
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    return getaddrinfo(hl ? host : NULL, colon + 1, &hints, out) == 0 ? 0 : -1;
+}
+
+int
+kh_cmd_serve(int argc, char **argv)
+{
+    const char *dir = NULL, *listen = "127.0.0.1:8080";
+    const char *token = getenv("KHABAR_TOKEN");
+    long threads = sysconf(_SC_NPROCESSORS_ONLN);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        } else if (strcmp(a, "--index") == 0 && i + 1 < argc) {
+            dir = argv[++i];
+        } else if (strcmp(a, "--listen") == 0 && i + 1 < argc) {
+            listen = argv[++i];
+        } else if (strcmp(a, "--token") == 0 && i + 1 < argc) {
+            token = argv[++i];
+        } else if (strcmp(a, "--threads") == 0 && i + 1 < argc) {
+            char *end;
+            threads = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || threads < 1 || threads > 256) {
+                cli_error("--threads: a number from 1 to 256");
+                return 2;
+            }
+        } else {
+            fputs(usage_text, stderr);
+            return 2;
+        }
+    }
+    if (threads < 1)
+        threads = 1;
+    dir = cli_index_dir(dir);
+    struct addrinfo *ai;
+    if (parse_listen(listen, &ai) != 0) {
+        cli_error("--listen: '%s' is not HOST:PORT", listen);
+        return 2;
+    }
+    srv s;
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    if (srv_init(&s, dir, token, &err) != KH_OK) {
+        cli_error("%s", err.message);
+        freeaddrinfo(ai);
+        return 1;
+    }
+    srv_assets_load();
+
+    /* Worker threads inherit this mask; the main thread waits for the
+     * signals with sigwait. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (ai->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNS,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (d == NULL) {
+        cli_error("cannot listen on %s (in use, or not an address here)",
+                  listen);
+        srv_assets_free();
+        srv_destroy(&s);
+        return 1;
+    }
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    char host[256];
+    const char *colon = strrchr(listen, ':');
+    snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
+    printf("khabar: serving http://%s:%u/ (index %s, %ld threads)\n",
+           host[0] ? host : "0.0.0.0", info ? info->port : 0, dir, threads);
+    fflush(stdout);
+
+    pthread_t hk;
+    int hk_ok = pthread_create(&hk, NULL, housekeeping, &s) == 0;
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    stopping = 1;
+    fprintf(stderr, "khabar: stopping (signal %d)\n", sig);
+    MHD_stop_daemon(d);
+    if (hk_ok)
+        pthread_join(hk, NULL);
+    srv_assets_free();
+    srv_destroy(&s);
+    return 0;
+}
