@@ -115,6 +115,17 @@ $(FUZZ_BUILD)/obj/gen/%.o: $(FUZZ_BUILD)/obj/gen/%.c
 $(FUZZ_LIB): $(FUZZ_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+# The server's request handling, without its network layer (http.c).
+FUZZ_SRV_OBJ = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,\
+                 $(filter-out server/http.c,$(SRV_SRC)) cli/article.c \
+                 cli/util.c) \
+               $(WEB_OBJ:$(BUILD)/gen/%=$(FUZZ_BUILD)/obj/gen/%)
+$(FUZZ_BUILD)/obj/gen/web_%.c: tools/embed.sh $(WEB_FILES)
+	@mkdir -p $(dir $@)
+	sh tools/embed.sh kh__web_$* $(subst _,.,$(patsubst %,web/%,$*)) > $@
+$(FUZZ_BUILD)/fuzz_http: fuzz/fuzz_http.c $(FUZZ_SRV_OBJ) $(FUZZ_LIB)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c17 $(FUZZ_FLAGS) $< $(FUZZ_SRV_OBJ) \
+	    $(FUZZ_LIB) $(LDLIBS) -o $@
 $(FUZZ_BUILD)/%: fuzz/%.c $(FUZZ_LIB)
 	$(FUZZ_CC) $(CPPFLAGS) -std=c17 $(FUZZ_FLAGS) $< $(FUZZ_LIB) \
 	    $(LDLIBS) -o $@

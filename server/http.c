@@ -20,18 +20,19 @@
 #include <unistd.h>
 
 #define CONN_MEMORY  (32u << 10) /* per connection: headers and buffers */
-#define CONN_TIMEOUT 30          /* seconds */
+#define CONN_TIMEOUT 30          /* seconds, default of --timeout */
 #define MAX_CONNS    1024
 #define WRITER_IDLE  5.0 /* seconds before the writer lets the lock go */
 
 static const char usage_text[] =
     "usage: khabar serve [--index DIR] [--listen HOST:PORT] [--threads N]\n"
-    "                    [--token TOKEN]\n"
+    "                    [--token TOKEN] [--timeout S]\n"
     "Serves the index over HTTP: the JSON API, Atom feeds of searches and\n"
     "the Arabic web UI (docs/api.md).  --listen defaults to 127.0.0.1:8080\n"
     "(port 0: any free port); --threads to the number of cores.  POST\n"
     "/api/articles needs the token (--token, else $KHABAR_TOKEN); without\n"
-    "one, ingest over HTTP is off.\n";
+    "one, ingest over HTTP is off.  A connection idle for --timeout seconds\n"
+    "(default 30) is closed.\n";
 
 /* One request's state across libmicrohttpd's calls. */
 typedef struct conn_state {
@@ -214,6 +215,7 @@ kh_cmd_serve(int argc, char **argv)
     const char *dir = NULL, *listen = "127.0.0.1:8080";
     const char *token = getenv("KHABAR_TOKEN");
     long threads = sysconf(_SC_NPROCESSORS_ONLN);
+    long timeout = CONN_TIMEOUT;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -225,6 +227,13 @@ kh_cmd_serve(int argc, char **argv)
             listen = argv[++i];
         } else if (strcmp(a, "--token") == 0 && i + 1 < argc) {
             token = argv[++i];
+        } else if (strcmp(a, "--timeout") == 0 && i + 1 < argc) {
+            char *end;
+            timeout = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || timeout < 1 || timeout > 3600) {
+                cli_error("--timeout: seconds, from 1 to 3600");
+                return 2;
+            }
         } else if (strcmp(a, "--threads") == 0 && i + 1 < argc) {
             char *end;
             threads = strtol(argv[++i], &end, 10);
@@ -272,7 +281,7 @@ kh_cmd_serve(int argc, char **argv)
         flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)timeout,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNS,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);

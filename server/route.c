@@ -56,14 +56,13 @@ hexval(int c)
     return -1;
 }
 
-/* Decodes a form-encoded value (+ is a space, %XX a byte) into out. */
-static int
-form_decode(const char *s, size_t n, char *out, size_t cap)
+int
+srv_decode(const char *s, size_t n, int form, char *out, size_t cap)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         int c = (unsigned char)s[i];
-        if (c == '+') {
+        if (c == '+' && form) {
             c = ' ';
         } else if (c == '%' && i + 2 < n) {
             int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
@@ -93,7 +92,7 @@ srv_form_value(const char *body, size_t len, const char *name, char *out,
         if (end - i > nlen && memcmp(body + i, name, nlen) == 0 &&
             body[i + nlen] == '=') {
             size_t v = i + nlen + 1;
-            return form_decode(body + v, end - v, out, cap) == 0 ? out : NULL;
+            return srv_decode(body + v, end - v, 1, out, cap) == 0 ? out : NULL;
         }
         i = end + 1;
     }

@@ -107,6 +107,10 @@ void srv_resp_release(srv_resp *r);
 void srv_error(srv_resp *r, int status, const kh_error *err, const char *fmt,
                ...) __attribute__((format(printf, 4, 5)));
 
+/* Percent-decodes s[0..n) into out (cap bytes, NUL-terminated); with
+ * form, + is a space.  -1 when it decodes to a NUL or does not fit. */
+int srv_decode(const char *s, size_t n, int form, char *out, size_t cap);
+
 /* The value of name in an application/x-www-form-urlencoded body,
  * decoded into out (cap bytes, NUL-terminated); NULL when absent or too
  * long. */
