@@ -152,7 +152,10 @@ srv_api_search(srv *s, const srv_req *q, srv_resp *r)
         size_t fl = filters_len(q, &query);
         if (err.has_offset)
             err.offset = err.offset >= fl ? err.offset - fl : 0;
-        lib_error(r, rc, &err, 400);
+        if (rc == KH_EINVAL)
+            srv_error(r, 400, &err, "q: %s", err.message);
+        else
+            lib_error(r, rc, &err, 400);
         kh__buf_release(&query);
         return;
     }

@@ -465,7 +465,8 @@ kh__memseg_bytes(const kh_memseg *m)
     return m->bytes;
 }
 
-static const kh_memseg *sort_ctx; /* qsort has no context argument */
+/* qsort has no context argument; one per thread. */
+static _Thread_local const kh_memseg *sort_ctx;
 
 static int
 by_key(const void *a, const void *b)

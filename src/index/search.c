@@ -987,7 +987,9 @@ adjacent(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
     return count;
 }
 
-static const scored *sort_base; /* qsort has no context argument */
+/* qsort has no context argument; one per thread, as searches on
+ * separate handles run at once. */
+static _Thread_local const scored *sort_base;
 
 static int
 by_place(const void *x, const void *y)
