@@ -336,7 +336,7 @@
       current
         ? el('span', { class: 'title', dir: 'auto' }, a.title || a.id)
         : el('a', { href: articlePath(a.id), dir: 'auto' }, a.title || a.id),
-      el('span', { class: 'meta' }, ' — ', sourceEl(a.source), ' · ', dateEl(a.date)),
+      el('span', { class: 'meta' }, sourceEl(a.source), ' · ', dateEl(a.date)),
       wireBadge(a));
   }
 
@@ -408,7 +408,7 @@
           ? el('ul', { class: 'related-list', id: 'related-list', 'data-testid': 'related-list' },
             hits.map((h) => el('li', { 'data-id': h.id },
               el('a', { href: articlePath(h.id), dir: 'auto' }, h.title || h.id),
-              el('span', { class: 'meta' }, ' — ', sourceEl(h.source), ' · ', dateEl(h.date)))))
+              el('span', { class: 'meta' }, sourceEl(h.source), ' · ', dateEl(h.date)))))
           : el('p', { class: 'empty' }, 'لا أخبار مشابهة.'));
     }, (err) => {
       if (token !== renderToken) return;

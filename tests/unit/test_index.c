@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -619,6 +620,80 @@ not_an_index(void **state)
     rmtree(d);
 }
 
+/* Each thread with its own handle: searches at the same time must give
+ * what one search alone gives (the library once shared a sort's context
+ * between threads, and the server's load test crashed on it). */
+#define T_QUERIES 6
+static const char *const t_queries[T_QUERIES] = {
+    "السوق المالية", "النفط الرياض الحج", "\"وزارة الصحة\" التعليم",
+    "الهلال OR النصر الطقس", "كورونا الاقتصاد مجلس", "المطر جدة الأمطار"};
+static char t_expect[T_QUERIES][512];
+static const char *t_dir;
+
+static void
+t_ids(kh_index *ix, const char *q, char *out, size_t cap)
+{
+    kh_search_options so = {.limit = 20};
+    kh_results *res;
+    kh_error err;
+    out[0] = '\0';
+    if (kh_index_search(ix, q, &so, &res, &err) != KH_OK)
+        return;
+    size_t len = 0;
+    for (size_t i = 0; i < res->n_hits && len < cap; i++)
+        len += (size_t)snprintf(out + len, cap - len, "%s:%.6f ",
+                                res->hits[i].id, res->hits[i].score);
+    kh_results_free(res);
+}
+
+static void *
+t_worker(void *arg)
+{
+    long *mismatches = arg;
+    kh_index_options o = {.read_only = 1};
+    kh_index *ix;
+    kh_error err;
+    if (kh_index_open(t_dir, &o, &ix, &err) != KH_OK) {
+        (*mismatches)++;
+        return NULL;
+    }
+    char got[512];
+    for (int round = 0; round < 60; round++)
+        for (int q = 0; q < T_QUERIES; q++) {
+            t_ids(ix, t_queries[q], got, sizeof got);
+            if (strcmp(got, t_expect[q]) != 0)
+                (*mismatches)++;
+        }
+    kh_index_close(ix);
+    return NULL;
+}
+
+static void
+threads_search_alone(void **state)
+{
+    (void)state;
+    char d[300];
+    snprintf(d, sizeof d, "%s-threads", dir);
+    rmtree(d);
+    kh_index *ix = build_generated(d, 1, 1500);
+    for (int q = 0; q < T_QUERIES; q++) {
+        t_ids(ix, t_queries[q], t_expect[q], sizeof t_expect[q]);
+        assert_true(strlen(t_expect[q]) > 20);
+    }
+    kh_index_close(ix);
+    t_dir = d;
+    pthread_t t[4];
+    long mismatches[4] = {0};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, t_worker, &mismatches[i]),
+                         0);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(mismatches[i], 0);
+    }
+    rmtree(d);
+}
+
 int
 main(void)
 {
@@ -638,6 +713,7 @@ main(void)
         cmocka_unit_test(pruning_matches_exhaustive),
         cmocka_unit_test(corrupt_segment_is_an_error),
         cmocka_unit_test(not_an_index),
+        cmocka_unit_test(threads_search_alone),
     };
     return cmocka_run_group_tests_name("index", tests, setup, teardown);
 }
