@@ -24,6 +24,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static srv server;
 static int ready;
+static char index_dir[64];
+
+static void
+remove_index(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", index_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "fuzz_http: could not remove %s\n", index_dir);
+}
 
 static const char *const texts[][3] = {
     {"spa", "ولي العهد يستقبل وزير الخارجية الأمريكي في الرياض",
@@ -40,8 +50,9 @@ static const char *const texts[][3] = {
 static void
 setup(void)
 {
-    char dir[64];
-    snprintf(dir, sizeof dir, "/tmp/fuzz-http-%d", (int)getpid());
+    char *dir = index_dir;
+    snprintf(index_dir, sizeof index_dir, "/tmp/fuzz-http-%d", (int)getpid());
+    atexit(remove_index);
     kh_index_options o = {0};
     o.create = 1;
     o.single_thread = 1;
@@ -66,9 +77,7 @@ setup(void)
     if (kh_index_commit(ix, &err) != KH_OK)
         abort();
     kh_index_close(ix);
-    static char keep[64];
-    memcpy(keep, dir, sizeof keep);
-    if (srv_init(&server, keep, NULL, &err) != KH_OK)
+    if (srv_init(&server, dir, NULL, &err) != KH_OK)
         abort();
     srv_assets_load();
     ready = 1;

@@ -3,7 +3,8 @@
 # the bundled sample (2,000 SaudiNewsNet articles): ingest them into an
 # index, then search it and show a story and related articles; then the
 # same for news as it is published: a web page extracted, and a crawl
-# (WARC) of pages ingested.
+# (WARC) of pages ingested.  Last, it starts the server on the index and
+# prints the URL to open (PORT, default 8080; Ctrl-C stops it).
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh
@@ -32,3 +33,7 @@ echo "== khabar extract: a generated news page in windows-1256, furniture and al
 echo
 echo "== khabar ingest: a WARC crawl of such pages, and their RSS feed"
 ./build/khabar ingest --index "$INDEX" tests/data/pages/pages.warc.gz tests/data/pages/feed.xml
+echo
+echo "== khabar serve: the web UI and the JSON API (docs/api.md); Ctrl-C stops it"
+echo "open http://127.0.0.1:${PORT:-8080}/ in a browser"
+exec ./build/khabar serve --index "$INDEX" --listen "127.0.0.1:${PORT:-8080}"

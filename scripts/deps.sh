@@ -3,6 +3,8 @@
 # Works as root, or as a normal user with sudo.  Debian 12 (bookworm).
 #
 #   scripts/deps.sh          build, test and fuzz dependencies
+#   scripts/deps.sh --browser  also Chromium and Node.js, for the web UI's
+#                              browser tests (tests/web/)
 #
 # What each package is for:
 #   build-essential pkg-config   the C toolchain and library flags
@@ -13,6 +15,8 @@
 #   libsqlite3-dev               the document store
 #   libxml2-dev                  HTML pages and RSS/Atom feeds
 #   libcurl4-openssl-dev         fetching feeds and pages (khabar follow)
+#   libmicrohttpd-dev            the HTTP server (khabar serve)
+#   fonts-hosny-amiri            the web UI's Arabic font, served locally
 #   python3                      the local HTTP server of the follow test
 #   libcmocka-dev                the unit-test framework
 #   snowball-data                Snowball's Arabic vocabulary, a test fixture
@@ -21,8 +25,15 @@
 set -eu
 
 PKGS="build-essential pkg-config libutf8proc-dev libstemmer-dev libjansson-dev
-zlib1g-dev libsqlite3-dev libxml2-dev libcurl4-openssl-dev python3 libcmocka-dev snowball-data clang libclang-rt-14-dev
+zlib1g-dev libsqlite3-dev libxml2-dev libcurl4-openssl-dev libmicrohttpd-dev
+fonts-hosny-amiri python3 libcmocka-dev snowball-data clang libclang-rt-14-dev
 clang-format"
+if [ "${1:-}" = --browser ]; then
+    PKGS="$PKGS chromium"
+    # Node.js may come from elsewhere (a newer one); Debian's is enough.
+    command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
+    command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
+fi
 
 missing=""
 for p in $PKGS; do

@@ -2,14 +2,15 @@
 # Sets up a fresh Debian 12 machine and runs every check Khabar has:
 # dependencies, the style check, a warnings-as-errors build, the test suite
 # under AddressSanitizer + UndefinedBehaviorSanitizer, the test suite on the
-# optimized build, and a short fuzzing pass over the saved corpora.
+# optimized build, the web UI in headless Chromium, and a short fuzzing pass
+# over the saved corpora.
 #
 #   scripts/test.sh            (FUZZ_SECONDS=N to fuzz longer; 0 to skip)
 #
 # The last line is "N passed, N failed" over all of it.
 set -eu
 cd "$(dirname "$0")/.."
-sh scripts/deps.sh
+sh scripts/deps.sh --browser
 JOBS=$(nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 
@@ -30,6 +31,9 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     BUILD=build-san sh tests/run.sh | tee -a "$log" || status=1
 echo "== tests on the optimized build"
 BUILD=build sh tests/run.sh | tee -a "$log" || status=1
+
+echo "== the web UI in Chromium (Playwright), screenshots in tests/web/artifacts"
+KHABAR=build/khabar sh tests/web/run.sh | tee -a "$log" || status=1
 
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
     echo "== fuzzing, $FUZZ_SECONDS s per target over the saved corpus"
