@@ -78,7 +78,7 @@ srv_feed_search(srv *s, const srv_req *q, srv_resp *r)
         return;
     }
     if (res->n_hits > 1)
-        qsort(res->hits, res->n_hits, sizeof *res->hits, newest_first);
+        kh__qsort(res->hits, res->n_hits, sizeof *res->hits, newest_first);
     size_t n = res->n_hits < FEED_ENTRIES ? res->n_hits : FEED_ENTRIES;
     const char *text = q->arg(q->ctx, "q");
     char updated[32] = "1970-01-01T00:00:00Z";

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #if defined(__GNUC__) || defined(__clang__)
 #define KH_HIDDEN      __attribute__((visibility("hidden")))
@@ -71,6 +72,16 @@ KH_HIDDEN void kh__buf_json_escape(kh_buf *b, const char *s, size_t n,
 /* Hands the bytes to the caller, who frees them with kh_free(); the
  * buffer is left empty.  Never NULL: an empty buffer gives "". */
 KH_HIDDEN char *kh__buf_detach(kh_buf *b, size_t *len, kh_status *rc);
+
+/* qsort for arrays that may be empty, and then NULL: qsort's pointer must
+ * never be NULL, even for zero elements (UBSan says so). */
+static inline void
+kh__qsort(void *base, size_t n, size_t size,
+          int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
 
 /**************************************************************************
 ** Interface to code in base/strmap.c

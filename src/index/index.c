@@ -603,7 +603,7 @@ merge_segments(kh_index *ix, bool all, kh_error *err)
     }
     for (size_t i = 0; i < ix->n_segs; i++)
         pick[i] = &ix->segs[i];
-    qsort(pick, ix->n_segs, sizeof *pick, by_ndocs);
+    kh__qsort(pick, ix->n_segs, sizeof *pick, by_ndocs);
     size_t n = all ? ix->n_segs : ix->n_segs - MAX_SEGMENTS / 2;
     for (size_t i = 0; i < n; i++) {
         segs[i] = pick[i]->seg;

@@ -493,7 +493,7 @@ kh__memseg_write(kh_memseg *m, const char *path, size_t *written, kh_error *err)
     for (size_t i = 0; i < m->n_entries; i++)
         order[i] = (uint32_t)i;
     sort_ctx = m;
-    qsort(order, m->n_entries, sizeof *order, by_key);
+    kh__qsort(order, m->n_entries, sizeof *order, by_key);
     sort_ctx = NULL;
     kh_segwriter *w;
     kh_status rc = kh__segw_begin(path, &w);

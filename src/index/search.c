@@ -873,7 +873,7 @@ collect_maxscore(ctx *c, bool_it *b, scored *heap, size_t *n_heap, size_t k,
 {
     size_t n = b->n_should;
     it **t = b->should;
-    qsort(t, n, sizeof *t, by_ub);
+    kh__qsort(t, n, sizeof *t, by_ub);
     double prefix[64];
     double acc = 0;
     for (size_t i = 0; i < n; i++)
@@ -1033,7 +1033,7 @@ proximity_rerank(const kh_index *ix, const kh_qnode *tree, scored *cand,
     for (size_t i = 0; i < n; i++)
         order[i] = (uint32_t)i;
     sort_base = cand;
-    qsort(order, n, sizeof *order, by_place);
+    kh__qsort(order, n, sizeof *order, by_place);
     sort_base = NULL;
     kh_cursor cur[MAXT];
     bool have[MAXT];
@@ -1128,7 +1128,7 @@ resolve_stories(kh_index *ix, kh_qnode *q, kh_error *err)
         rc = KH_EINVAL;
     }
     if (rc == KH_OK)
-        qsort(q->docids, q->n_docids, sizeof *q->docids, docid_cmp);
+        kh__qsort(q->docids, q->n_docids, sizeof *q->docids, docid_cmp);
     return rc;
 }
 
@@ -1264,14 +1264,14 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
             snprintf(err->message, sizeof err->message,
                      "the index's postings are corrupt (rebuild it)");
     }
-    qsort(heap, n_heap, sizeof *heap, by_rank);
+    kh__qsort(heap, n_heap, sizeof *heap, by_rank);
     if (rc == KH_OK && ix->rerank_depth > 0) {
         /* The bonus re-orders the best BM25 hits only: a hit far below
          * rarely climbs into the first page, and each one looked at costs
          * its positions. */
         size_t depth = n_heap < ix->rerank_depth ? n_heap : ix->rerank_depth;
         rc = proximity_rerank(ix, tree, heap, depth);
-        qsort(heap, depth, sizeof *heap, by_rank);
+        kh__qsort(heap, depth, sizeof *heap, by_rank);
     }
 
     const char **norms = NULL, **stems = NULL;

@@ -185,7 +185,7 @@ kh__site_learn(kh_site *s, uint64_t page, uint64_t *hashes, size_t n)
         if (s->recent[i] == page)
             return;
     s->recent[s->n_recent++ % KH_SITE_RECENT] = page;
-    qsort(hashes, n, sizeof *hashes, cmp_u64);
+    kh__qsort(hashes, n, sizeof *hashes, cmp_u64);
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && hashes[i] == hashes[i - 1])
             continue;

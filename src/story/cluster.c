@@ -258,7 +258,7 @@ article_vector(kh_cluster *c, const kh_term *bag, size_t n, kh_term *v)
     norm = sqrt(norm);
     for (size_t i = 0; i < k; i++)
         v[i].w = norm > 0 ? (float)((double)v[i].w / norm) : 0;
-    qsort(v, k, sizeof *v, by_hash);
+    kh__qsort(v, k, sizeof *v, by_hash);
     return k;
 }
 
@@ -380,9 +380,9 @@ absorb(kh_cluster *c, uint32_t i, const kh_term *v, size_t n, int64_t date)
         }
     }
     if (k > CENTROID_TERMS) {
-        qsort(m, k, sizeof *m, merged_by_weight);
+        kh__qsort(m, k, sizeof *m, merged_by_weight);
         k = CENTROID_TERMS;
-        qsort(m, k, sizeof *m, merged_by_hash);
+        kh__qsort(m, k, sizeof *m, merged_by_hash);
     }
     kh_status rc = KH_OK;
     for (size_t t = 0; t < k; t++) {
@@ -523,7 +523,7 @@ place(kh_cluster *c, uint64_t docid, int64_t date, const kh_term *bag,
          * the cap bounds the walk for words every story has. */
         kh_term top[ARTICLE_TERMS];
         memcpy(top, v, n * sizeof *v);
-        qsort(top, n, sizeof *top, by_weight);
+        kh__qsort(top, n, sizeof *top, by_weight);
         size_t n_top = n < SEED_TERMS ? n : SEED_TERMS;
         kh_term anchor[ANCHORS];
         size_t n_anchor = anchors(c, title, anchor);

@@ -151,7 +151,7 @@ kh_index_related(kh_index *ix, const char *id, size_t n, kh_results **out,
                                 log(1 + (docs - df + 0.5) / (df + 0.5));
         usable += df >= 2;
     }
-    qsort(b.v, b.n, sizeof *b.v, by_weight);
+    kh__qsort(b.v, b.n, sizeof *b.v, by_weight);
     kh_buf q;
     kh__buf_init(&q);
     for (size_t i = 0; i < b.n && i < QUERY_WORDS && rc == KH_OK; i++) {
@@ -226,7 +226,7 @@ kh_index_related(kh_index *ix, const char *id, size_t n, kh_results **out,
             memset(mine, 0, sizeof *mine);
     }
     if (rc == KH_OK && n_picks > 0) {
-        qsort(picks, n_picks, sizeof *picks, by_score);
+        kh__qsort(picks, n_picks, sizeof *picks, by_score);
         size_t keep = n_picks < n ? n_picks : n;
         mine->hits = kh_malloc(keep * sizeof *mine->hits);
         if (mine->hits == NULL)

@@ -261,7 +261,7 @@ candidates(kh_wire *w, uint32_t self, const uint32_t keys[KH_LSH_BANDS])
                 w->cands[n++] = (cand){node->docid, 1};
         }
     }
-    qsort(w->cands, n, sizeof *w->cands, by_bands);
+    kh__qsort(w->cands, n, sizeof *w->cands, by_bands);
     return n;
 }
 
