@@ -625,7 +625,7 @@ not_an_index(void **state)
  * between threads, and the server's load test crashed on it). */
 #define T_QUERIES 6
 static const char *const t_queries[T_QUERIES] = {
-    "السوق المالية", "النفط الرياض الحج", "\"وزارة الصحة\" التعليم",
+    "السوق المالية",         "النفط الرياض الحج",    "\"وزارة الصحة\" التعليم",
     "الهلال OR النصر الطقس", "كورونا الاقتصاد مجلس", "المطر جدة الأمطار"};
 static char t_expect[T_QUERIES][512];
 static const char *t_dir;
