@@ -30,7 +30,8 @@ WARN = -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wredundant-decls \
        -Wstrict-prototypes -Wold-style-definition -Wconversion \
        -Wno-sign-conversion -Wvla -Wformat=2
 
-PKGS     = libutf8proc jansson zlib sqlite3 libxml-2.0 libcurl libmicrohttpd
+PKGS     = libutf8proc jansson zlib sqlite3 libxml-2.0 libcurl libmicrohttpd \
+           libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -18,6 +18,10 @@ static const struct {
     {"story", kh_cmd_story, "an article's story: its articles and sources"},
     {"related", kh_cmd_related, "articles related to one"},
     {"serve", kh_cmd_serve, "the HTTP API, Atom feeds and the Arabic web UI"},
+    {"subscribe", kh_cmd_subscribe, "save a search for an e-mail digest"},
+    {"subscriptions", kh_cmd_subscriptions, "list the saved searches"},
+    {"digest", kh_cmd_digest,
+     "match new articles, queue due digests, print or send them"},
     {"delete", kh_cmd_delete, "delete articles by id"},
     {"stats", kh_cmd_stats, "describe the index"},
     {"extract", kh_cmd_extract,
@@ -31,7 +35,7 @@ usage(FILE *f)
 {
     fputs("usage: khabar COMMAND [OPTIONS] [ARGS]\n\ncommands:\n", f);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
     fputs("\nkhabar COMMAND --help shows a command's options.\n", f);
 }
 

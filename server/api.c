@@ -435,55 +435,31 @@ srv_api_subscribe(srv *s, const srv_req *q, srv_resp *r)
                   "application/json");
         return;
     }
-    if (f == NULL || *f == '\0')
-        f = "daily";
+    if (f != NULL && *f == '\0')
+        f = NULL;
     kh_error err;
     memset(&err, 0, sizeof err);
-    if (e == NULL || !kh__email_valid(e)) {
-        srv_error(r, 400, NULL, "email: not a valid e-mail address");
-    } else if (qq == NULL || qq[strspn(qq, " \t\r\n")] == '\0' ||
-               strlen(qq) > 1000) {
-        srv_error(r, 400, NULL,
-                  "query: a saved search needs a query (at "
-                  "most 1000 bytes)");
-    } else if (!kh__frequency_valid(f)) {
-        srv_error(r, 400, NULL,
-                  "frequency: must be immediate, daily or weekly");
-    } else {
-        /* The query must parse: a saved search that can never run is a
-         * mistake to tell the reader now, not at the first digest. */
-        kh_index *ix = srv_reader_get(s, &err);
-        kh_search_options so = {0};
-        so.limit = 1;
-        so.ids_only = 1;
-        kh_results *res = NULL;
-        kh_status rc =
-            ix == NULL ? KH_EIO : kh_index_search(ix, qq, &so, &res, &err);
-        kh_results_free(res);
-        if (rc == KH_EINVAL) {
-            srv_error(r, 400, &err, "query: %s", err.message);
-        } else {
-            pthread_mutex_lock(&s->writer_lock);
-            rc = s->subs != NULL
-                     ? KH_OK
-                     : kh__subs_open(s->dir, (kh_subs **)&s->subs, &err);
-            if (rc == KH_OK)
-                rc = kh__subs_request(s->subs, e, qq, f, &err);
-            pthread_mutex_unlock(&s->writer_lock);
-            if (rc != KH_OK) {
-                srv_error(r, 503, NULL, "cannot store the request: %s",
-                          err.message);
-            } else {
-                atomic_fetch_add(&s->metrics.subscriptions, 1);
-                r->status = 202;
-                kh__buf_puts(
-                    &r->body,
-                    "{\"status\":\"pending\",\"message\":\"تم استلام طلبك. "
-                    "ستصلك رسالة لتأكيد الاشتراك على هذا العنوان.\"}\n",
-                    &rc);
-                finish_json(r, rc);
-            }
-        }
+    kh_alerts *al = srv_alerts_lock(s, &err);
+    if (al == NULL) {
+        srv_error(r, 503, NULL, "subscriptions unavailable: %s", err.message);
+        json_decref(o);
+        return;
     }
+    kh_status rc = kh_alerts_subscribe(al, e, qq, f, 0, &err);
+    srv_alerts_unlock(s);
     json_decref(o);
+    if (rc == KH_EINVAL) {
+        srv_error(r, 400, &err, "%s", err.message);
+    } else if (rc != KH_OK) {
+        srv_error(r, 503, NULL, "cannot store the request: %s", err.message);
+    } else {
+        atomic_fetch_add(&s->metrics.subscriptions, 1);
+        r->status = 202;
+        kh__buf_puts(&r->body,
+                     "{\"status\":\"pending\",\"message\":\"تم استلام "
+                     "طلبك. إن كان العنوان صحيحًا فستصله رسالة لتأكيد "
+                     "الاشتراك.\"}\n",
+                     &rc);
+        finish_json(r, rc);
+    }
 }

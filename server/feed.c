@@ -47,21 +47,15 @@ newest_first(const void *a, const void *b)
     return x->date < y->date ? 1 : x->date > y->date ? -1 : 0;
 }
 
-void
-srv_feed_search(srv *s, const srv_req *q, srv_resp *r)
+/* The feed of query (with its filters), titled title. */
+static void
+feed(srv *s, const char *title, kh_buf *query, srv_resp *r)
 {
-    kh_buf query;
-    kh__buf_init(&query);
-    if (srv_search_query(q, &query, r) != 0) {
-        kh__buf_release(&query);
-        return;
-    }
     kh_error err;
     memset(&err, 0, sizeof err);
     kh_index *ix = srv_reader_get(s, &err);
     if (ix == NULL) {
         srv_error(r, 503, NULL, "the index cannot be read: %s", err.message);
-        kh__buf_release(&query);
         return;
     }
     kh_search_options o = {0};
@@ -70,17 +64,14 @@ srv_feed_search(srv *s, const srv_req *q, srv_resp *r)
     o.hl_close = "";
     kh_results *res;
     kh_status rc =
-        kh_index_search(ix, query.data ? query.data : "", &o, &res, &err);
+        kh_index_search(ix, query->data ? query->data : "", &o, &res, &err);
     if (rc != KH_OK) {
         srv_error(r, rc == KH_EINVAL ? 400 : 503, NULL, "%s",
                   err.message[0] ? err.message : kh_strerror(rc));
-        kh__buf_release(&query);
         return;
     }
-    if (res->n_hits > 1)
-        kh__qsort(res->hits, res->n_hits, sizeof *res->hits, newest_first);
+    kh__qsort(res->hits, res->n_hits, sizeof *res->hits, newest_first);
     size_t n = res->n_hits < FEED_ENTRIES ? res->n_hits : FEED_ENTRIES;
-    const char *text = q->arg(q->ctx, "q");
     char updated[32] = "1970-01-01T00:00:00Z";
     if (n > 0 && res->hits[0].date != KH_DATE_NONE)
         kh_date_format(res->hits[0].date, updated);
@@ -91,10 +82,10 @@ srv_feed_search(srv *s, const srv_req *q, srv_resp *r)
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"ar\">\n"
         "<title>خبر: ",
         &rc);
-    xml_escape(b, text, &rc);
+    xml_escape(b, title, &rc);
     kh__buf_puts(b, "</title>\n<id>urn:khabar:search:", &rc);
     /* The query is the feed's identity, percent-encoded into the URN. */
-    for (const char *p = query.data ? query.data : ""; *p; p++) {
+    for (const char *p = query->data ? query->data : ""; *p; p++) {
         unsigned char c = (unsigned char)*p;
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
             (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_')
@@ -136,10 +127,50 @@ srv_feed_search(srv *s, const srv_req *q, srv_resp *r)
     }
     kh__buf_puts(b, "</feed>\n", &rc);
     kh_results_free(res);
-    kh__buf_release(&query);
     if (rc != KH_OK) {
         srv_error(r, 500, NULL, "out of memory");
         return;
     }
     r->content_type = "application/atom+xml; charset=utf-8";
+}
+
+void
+srv_feed_search(srv *s, const srv_req *q, srv_resp *r)
+{
+    kh_buf query;
+    kh__buf_init(&query);
+    if (srv_search_query(q, &query, r) == 0) {
+        const char *text = q->arg(q->ctx, "q");
+        feed(s, text != NULL ? text : "", &query, r);
+    }
+    kh__buf_release(&query);
+}
+
+void
+srv_feed_subscription(srv *s, const srv_req *q, srv_resp *r)
+{
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    kh_alerts *al = srv_alerts_lock(s, &err);
+    if (al == NULL) {
+        srv_error(r, 503, NULL, "subscriptions unavailable: %s", err.message);
+        return;
+    }
+    char *text = NULL;
+    kh_status rc = kh_alerts_feed_query(al, q->arg(q->ctx, "t"), &text, &err);
+    srv_alerts_unlock(s);
+    if (rc != KH_OK) {
+        srv_error(r, rc == KH_ENOMEM ? 500 : 404, NULL, "%s",
+                  err.message[0] ? err.message : kh_strerror(rc));
+        return;
+    }
+    kh_buf query;
+    kh__buf_init(&query);
+    kh__buf_puts(&query, text, &rc);
+    if (rc == KH_OK)
+        feed(s, text, &query, r);
+    else
+        srv_error(r, 500, NULL, "out of memory");
+    kh__buf_release(&query);
+    kh_free(text);
 }

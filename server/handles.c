@@ -11,8 +11,8 @@
  * is free for other processes between bursts of POSTs.
  */
 #include "server.h"
-#include "alert/alert.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -42,6 +42,7 @@ srv_init(srv *s, const char *dir, const char *token, kh_error *err)
     s->started = srv_now();
     pthread_mutex_init(&s->readers_lock, NULL);
     pthread_mutex_init(&s->writer_lock, NULL);
+    pthread_mutex_init(&s->alerts_lock, NULL);
     /* Fail early on a directory that is not an index. */
     kh_index_options o = {0};
     o.read_only = 1;
@@ -50,6 +51,7 @@ srv_init(srv *s, const char *dir, const char *token, kh_error *err)
     if (rc != KH_OK) {
         pthread_mutex_destroy(&s->readers_lock);
         pthread_mutex_destroy(&s->writer_lock);
+        pthread_mutex_destroy(&s->alerts_lock);
         return rc;
     }
     kh_index_close(ix);
@@ -73,10 +75,11 @@ srv_destroy(srv *s)
             fprintf(stderr, "khabar: %s\n", err.message);
         kh_index_close(s->writer);
     }
-    kh__subs_close(s->subs);
+    kh_alerts_close(s->alerts);
     kh_sitemodel_free(s->sites);
     pthread_mutex_destroy(&s->readers_lock);
     pthread_mutex_destroy(&s->writer_lock);
+    pthread_mutex_destroy(&s->alerts_lock);
 }
 
 kh_index *
@@ -146,4 +149,47 @@ srv_writer_idle(srv *s, double idle_s)
         s->writer = NULL;
     }
     pthread_mutex_unlock(&s->writer_lock);
+}
+
+kh_alerts *
+srv_alerts_lock(srv *s, kh_error *err)
+{
+    pthread_mutex_lock(&s->alerts_lock);
+    if (s->alerts == NULL &&
+        kh_alerts_open(s->dir, &s->alert_opts, &s->alerts, err) != KH_OK) {
+        s->alerts = NULL;
+        pthread_mutex_unlock(&s->alerts_lock);
+        return NULL;
+    }
+    return s->alerts;
+}
+
+void
+srv_alerts_unlock(srv *s)
+{
+    pthread_mutex_unlock(&s->alerts_lock);
+}
+
+void
+srv_mail_round(srv *s)
+{
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    kh_index *ix = srv_reader_get(s, &err);
+    kh_alerts *al = ix != NULL ? srv_alerts_lock(s, &err) : NULL;
+    if (al == NULL) {
+        fprintf(stderr, "khabar: mailer: %s\n", err.message);
+        return;
+    }
+    size_t matched = 0, queued = 0, sent = 0, failed = 0;
+    kh_status rc = kh_alerts_match(al, ix, &matched, &err);
+    if (rc == KH_OK)
+        rc = kh_alerts_digest(al, ix, NULL, (int64_t)time(NULL), &queued, &err);
+    if (rc == KH_OK && s->smtp.url != NULL)
+        rc = kh_alerts_send(al, &s->smtp, &sent, &failed, &err);
+    srv_alerts_unlock(s);
+    atomic_fetch_add(&s->metrics.mails_sent, sent);
+    atomic_fetch_add(&s->metrics.mails_failed, failed);
+    if (rc != KH_OK || failed > 0)
+        fprintf(stderr, "khabar: mailer: %s\n", err.message);
 }

@@ -26,13 +26,20 @@
 
 static const char usage_text[] =
     "usage: khabar serve [--index DIR] [--listen HOST:PORT] [--threads N]\n"
-    "                    [--token TOKEN] [--timeout S]\n"
+    "                    [--token TOKEN] [--timeout S] [--smtp URL]\n"
+    "                    [--base-url URL] [--from ADDRESS] [--mail-every S]\n"
     "Serves the index over HTTP: the JSON API, Atom feeds of searches and\n"
     "the Arabic web UI (docs/api.md).  --listen defaults to 127.0.0.1:8080\n"
     "(port 0: any free port); --threads to the number of cores.  POST\n"
     "/api/articles needs the token (--token, else $KHABAR_TOKEN); without\n"
     "one, ingest over HTTP is off.  A connection idle for --timeout seconds\n"
-    "(default 30) is closed.\n";
+    "(default 30) is closed.\n"
+    "With --smtp (or $KHABAR_SMTP_URL, e.g. smtp://127.0.0.1:25), every\n"
+    "--mail-every seconds (default 5) new articles are matched against the\n"
+    "saved searches and due digests and confirmations are sent\n"
+    "(docs/alerts.md; $KHABAR_SMTP_USER, $KHABAR_SMTP_PASSWORD,\n"
+    "$KHABAR_SMTP_STARTTLS=1).  Links in mails start with --base-url\n"
+    "($KHABAR_BASE_URL, default http://HOST:PORT of --listen).\n";
 
 /* One request's state across libmicrohttpd's calls. */
 typedef struct conn_state {
@@ -168,16 +175,28 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 static volatile sig_atomic_t stopping;
 
-/* Closes the writer after WRITER_IDLE quiet seconds. */
+static long mail_every = 5;
+
+/* Closes the writer after WRITER_IDLE quiet seconds; runs the mailer. */
 static void *
 housekeeping(void *arg)
 {
     srv *s = arg;
+    long tick = 0;
     while (!stopping) {
         sleep(1);
         srv_writer_idle(s, WRITER_IDLE);
+        if (s->smtp.url != NULL && ++tick % mail_every == 0)
+            srv_mail_round(s);
     }
     return NULL;
+}
+
+static const char *
+env(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL && *v ? v : NULL;
 }
 
 /* "HOST:PORT", "[V6]:PORT" or ":PORT" into an address. */
@@ -216,6 +235,9 @@ kh_cmd_serve(int argc, char **argv)
     const char *token = getenv("KHABAR_TOKEN");
     long threads = sysconf(_SC_NPROCESSORS_ONLN);
     long timeout = CONN_TIMEOUT;
+    const char *smtp = env("KHABAR_SMTP_URL"),
+               *base_url = env("KHABAR_BASE_URL");
+    const char *from = env("KHABAR_MAIL_FROM");
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -227,6 +249,19 @@ kh_cmd_serve(int argc, char **argv)
             listen = argv[++i];
         } else if (strcmp(a, "--token") == 0 && i + 1 < argc) {
             token = argv[++i];
+        } else if (strcmp(a, "--smtp") == 0 && i + 1 < argc) {
+            smtp = argv[++i];
+        } else if (strcmp(a, "--base-url") == 0 && i + 1 < argc) {
+            base_url = argv[++i];
+        } else if (strcmp(a, "--from") == 0 && i + 1 < argc) {
+            from = argv[++i];
+        } else if (strcmp(a, "--mail-every") == 0 && i + 1 < argc) {
+            char *end;
+            mail_every = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || mail_every < 1 || mail_every > 86400) {
+                cli_error("--mail-every: seconds, from 1 to 86400");
+                return 2;
+            }
         } else if (strcmp(a, "--timeout") == 0 && i + 1 < argc) {
             char *end;
             timeout = strtol(argv[++i], &end, 10);
@@ -298,8 +333,18 @@ kh_cmd_serve(int argc, char **argv)
     char host[256];
     const char *colon = strrchr(listen, ':');
     snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
-    printf("khabar: serving http://%s:%u/ (index %s, %ld threads)\n",
-           host[0] ? host : "0.0.0.0", info ? info->port : 0, dir, threads);
+    char self[300];
+    snprintf(self, sizeof self, "http://%s:%u", host[0] ? host : "127.0.0.1",
+             info ? info->port : 0);
+    s.alert_opts.base_url = base_url != NULL ? base_url : self;
+    s.alert_opts.from = from;
+    s.alert_opts.secret = env("KHABAR_SECRET");
+    s.smtp.url = smtp;
+    s.smtp.user = env("KHABAR_SMTP_USER");
+    s.smtp.password = env("KHABAR_SMTP_PASSWORD");
+    s.smtp.starttls = env("KHABAR_SMTP_STARTTLS") != NULL;
+    printf("khabar: serving %s/ (index %s, %ld threads%s%s)\n", self, dir,
+           threads, smtp ? ", mail through " : "", smtp ? smtp : "");
     fflush(stdout);
 
     pthread_t hk;

@@ -7,8 +7,9 @@
 #include <string.h>
 
 static const char *const route_names[SRV_N_ROUTES] = {
-    "search", "article", "related", "story",  "ingest", "subscribe",
-    "feed",   "health",  "metrics", "static", "other"};
+    "search",    "article", "related",     "story", "ingest",
+    "subscribe", "confirm", "unsubscribe", "feed",  "health",
+    "metrics",   "static",  "other"};
 
 static const double bucket_bounds[SRV_N_BUCKETS] = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0};
@@ -89,11 +90,17 @@ srv_metrics_render(srv *s, srv_resp *r)
                    "requests accepted.\n"
                    "# TYPE khabar_subscription_requests_total counter\n"
                    "khabar_subscription_requests_total %lu\n"
+                   "# HELP khabar_mails_total Mails handed to the SMTP "
+                   "server, and failed attempts.\n"
+                   "# TYPE khabar_mails_total counter\n"
+                   "khabar_mails_total{outcome=\"sent\"} %lu\n"
+                   "khabar_mails_total{outcome=\"failed\"} %lu\n"
                    "# HELP khabar_uptime_seconds Seconds since the start.\n"
                    "# TYPE khabar_uptime_seconds gauge\n"
                    "khabar_uptime_seconds %.0f\n",
                    atomic_load(&m->ingested), atomic_load(&m->replaced),
-                   atomic_load(&m->subscriptions), srv_now() - s->started);
+                   atomic_load(&m->subscriptions), atomic_load(&m->mails_sent),
+                   atomic_load(&m->mails_failed), srv_now() - s->started);
     kh_error err;
     memset(&err, 0, sizeof err);
     kh_index *ix = srv_reader_get(s, &err);

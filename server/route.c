@@ -164,6 +164,18 @@ route(srv *s, const srv_req *q, srv_resp *r)
         r->route = SRV_R_SUBSCRIBE;
         if (method_ok(q, r, "POST"))
             srv_api_subscribe(s, q, r);
+    } else if (is(p, "/confirm")) {
+        r->route = SRV_R_CONFIRM;
+        if (method_ok(q, r, "GET"))
+            srv_page_confirm(s, q, r);
+    } else if (is(p, "/unsubscribe")) {
+        r->route = SRV_R_UNSUBSCRIBE;
+        if (is(q->method, "POST") || method_ok(q, r, "GET"))
+            srv_page_unsubscribe(s, q, r);
+    } else if (is(p, "/feeds/subscription.atom")) {
+        r->route = SRV_R_FEED;
+        if (method_ok(q, r, "GET"))
+            srv_feed_subscription(s, q, r);
     } else if (is(p, "/feeds/search.atom")) {
         r->route = SRV_R_FEED;
         if (method_ok(q, r, "GET"))

@@ -31,6 +31,8 @@ typedef enum srv_route {
     SRV_R_STORY,
     SRV_R_INGEST,
     SRV_R_SUBSCRIBE,
+    SRV_R_CONFIRM,
+    SRV_R_UNSUBSCRIBE,
     SRV_R_FEED,
     SRV_R_HEALTH,
     SRV_R_METRICS,
@@ -48,6 +50,7 @@ typedef struct srv_metrics {
     atomic_ulong buckets[SRV_N_ROUTES][SRV_N_BUCKETS + 1];
     atomic_ulong micros[SRV_N_ROUTES]; /* sum of durations */
     atomic_ulong ingested, replaced, subscriptions;
+    atomic_ulong mails_sent, mails_failed;
 } srv_metrics;
 
 typedef struct srv_reader srv_reader;
@@ -61,11 +64,15 @@ typedef struct srv {
     pthread_mutex_t readers_lock; /* guards the list of readers */
     srv_reader *readers;
 
-    pthread_mutex_t writer_lock; /* guards writer, subs and writer_used */
+    pthread_mutex_t writer_lock; /* guards writer, writer_used, sites */
     kh_index *writer;            /* open while articles come in */
     double writer_used;          /* when it was last used */
-    void *subs;                  /* subscriptions.db, opened on first use */
     kh_sitemodel *sites;
+
+    pthread_mutex_t alerts_lock; /* guards alerts */
+    kh_alerts *alerts;           /* subscriptions, opened on first use */
+    kh_alerts_options alert_opts;
+    kh_smtp_options smtp; /* smtp.url NULL: no mail goes out from here */
 
     srv_metrics metrics;
     double started;
@@ -127,6 +134,15 @@ void srv_api_ingest(srv *s, const srv_req *q, srv_resp *r);
 void srv_api_subscribe(srv *s, const srv_req *q, srv_resp *r);
 void srv_api_health(srv *s, srv_resp *r);
 
+/* ---- pages.c ---- */
+
+/* The confirmation and unsubscribe pages of the links in mails. */
+void srv_page_confirm(srv *s, const srv_req *q, srv_resp *r);
+void srv_page_unsubscribe(srv *s, const srv_req *q, srv_resp *r);
+/* A small right-to-left HTML page (title and body_html are trusted). */
+void srv_page(srv_resp *r, int status, const char *title,
+              const char *body_html);
+
 /* The query of a search request: q plus its source, since and until
  * filters, into b.  0, or -1 after an error response. */
 int srv_search_query(const srv_req *q, kh_buf *b, srv_resp *r);
@@ -134,6 +150,8 @@ int srv_search_query(const srv_req *q, kh_buf *b, srv_resp *r);
 /* ---- feed.c ---- */
 
 void srv_feed_search(srv *s, const srv_req *q, srv_resp *r);
+/* The Atom feed of a subscription's saved query (?t= its feed token). */
+void srv_feed_subscription(srv *s, const srv_req *q, srv_resp *r);
 
 /* ---- assets.c ---- */
 
@@ -157,6 +175,13 @@ void srv_writer_unlock(srv *s);
 /* Closes the writer when it has been idle for idle_s seconds, so that a
  * `khabar ingest` in another process can take the index's lock. */
 void srv_writer_idle(srv *s, double idle_s);
+/* Locks the subscriptions, opening them when needed; NULL with err (the
+ * lock released) when they cannot be opened. */
+kh_alerts *srv_alerts_lock(srv *s, kh_error *err);
+void srv_alerts_unlock(srv *s);
+/* One round of the mailer: match new articles, queue due digests, send
+ * the outbox (when an SMTP server is configured). */
+void srv_mail_round(srv *s);
 
 /* ---- metrics.c ---- */
 

@@ -71,5 +71,6 @@ KH_API void kh_free(void *ptr);
 #include "khabar/analyzer.h"
 #include "khabar/index.h"
 #include "khabar/ingest.h"
+#include "khabar/alert.h"
 
 #endif /* KHABAR_H */

@@ -304,6 +304,8 @@ struct kh_index {
 };
 
 KH_HIDDEN void kh__hit_release(kh_hit *h);
+/* Articles of the snapshot that have a stem (search.c). */
+KH_HIDDEN uint32_t kh__stem_df(const kh_index *ix, const char *stem);
 
 static inline bool
 kh__snap_deleted(const kh_snapseg *s, uint32_t ord)

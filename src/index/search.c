@@ -58,6 +58,18 @@ global_df(const kh_index *ix, const char *key, size_t len)
     return df;
 }
 
+uint32_t
+kh__stem_df(const kh_index *ix, const char *stem)
+{
+    size_t n = strlen(stem);
+    char key[KH_MAX_TOKEN_BYTES + 2];
+    if (n + 1 >= sizeof key)
+        return 0;
+    key[0] = KH_KEY_STEM;
+    memcpy(key + 1, stem, n);
+    return (uint32_t)global_df(ix, key, n + 1);
+}
+
 static double
 idf(double n, double df)
 {

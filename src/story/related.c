@@ -85,25 +85,6 @@ scan(kh_analyzer *an, const char *text, uint32_t times, bag *b)
     return rc;
 }
 
-static uint32_t
-doc_freq(kh_index *ix, const char *stem)
-{
-    size_t n = strlen(stem);
-    char key[KH_MAX_TOKEN_BYTES + 2];
-    if (n + 1 >= sizeof key)
-        return 0;
-    key[0] = KH_KEY_STEM;
-    memcpy(key + 1, stem, n);
-    uint32_t df = 0;
-    for (size_t i = 0; i < ix->n_segs; i++) {
-        kh_cursor c;
-        kh_termstats st;
-        if (kh__seg_find(ix->segs[i].seg, key, n + 1, &c, &st))
-            df += st.df;
-    }
-    return df;
-}
-
 static int
 by_weight(const void *a, const void *b)
 {
@@ -144,7 +125,7 @@ kh_index_related(kh_index *ix, const char *id, size_t n, kh_results **out,
     double docs = ix->n_live > 1 ? ix->n_live : 1;
     size_t usable = 0;
     for (size_t i = 0; i < b.n && rc == KH_OK; i++) {
-        uint32_t df = doc_freq(ix, b.v[i].stem);
+        uint32_t df = kh__stem_df(ix, b.v[i].stem);
         /* a word of this article alone finds nothing else */
         b.v[i].w = df < 2 ? 0
                           : (1 + log(b.v[i].tf)) *
