@@ -138,10 +138,10 @@ check("subscribe: a query that does not parse is 400 naming query",
 rows = subprocess.run(["python3", "-c", """
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-print(db.execute("select count(*), min(email), min(frequency), max(confirmed) from subscription").fetchone())
+print(db.execute("select count(*), min(s.email), min(q.frequency), max(q.confirmed), (select count(*) from outbox where kind='confirm') from saved_query q join subscriber s on s.id = q.subscriber").fetchone())
 """, index + "/subscriptions.db"], capture_output=True, text=True).stdout.strip()
-check("subscribe: one stored request, unconfirmed",
-      rows == "(1, 'reader@example.com', 'daily', None)", rows)
+check("subscribe: one stored request, unconfirmed, one confirmation mail queued",
+      rows == "(1, 'reader@example.com', 'daily', None, 1)", rows)
 
 # Ingest over HTTP, then by another process while the server runs.
 art = {"id": "http-1", "source": "test", "date": "2026-11-30",
