@@ -319,6 +319,13 @@ kh__perc_unsupported(const kh_qnode *q)
 
 /* ---- The index of queries ------------------------------------------------ */
 
+/* Every stem a query names (and every source: key) is interned as a term
+ * id.  An article marks the ids of its stems present (a stamp per id),
+ * then each candidate query first checks the ids of its required words, a
+ * few loads from one array; only a query that is more than a conjunction
+ * of words (phrases, title:, OR, exclusions, filters) then runs the full
+ * matcher.  Most saved searches are a few words: they never do. */
+
 typedef struct qlist {
     uint32_t *q; /* query ordinals */
     size_t n, cap;
@@ -327,17 +334,25 @@ typedef struct qlist {
 typedef struct pquery {
     int64_t id;
     kh_qnode *tree;
+    uint32_t req;    /* into p->req: its required words' term ids */
+    uint16_t n_req;
+    bool simple;     /* the required words are the whole query */
 } pquery;
 
 struct kh_percolator {
-    kh_strmap anchors; /* key -> lists index + 1 */
-    qlist *lists;
-    size_t n_lists, cap_lists;
+    kh_strmap vocab; /* key -> term id + 1 */
+    qlist *lists;    /* per term id: queries anchored on it */
+    uint32_t *present; /* per term id: stamp of the article that has it */
+    size_t n_terms, cap_terms;
     pquery *qs;
     size_t n_qs, cap_qs;
+    uint32_t *req; /* term ids, by query */
+    size_t n_req, cap_req;
     qlist unanchored;
-    uint32_t *seen; /* generation stamp per query */
+    uint32_t *seen; /* per query: stamp of the article that checked it */
     uint32_t gen;
+    uint32_t *hits; /* scratch: term ids of the current article */
+    size_t cap_hits;
     uint64_t checks;
 };
 
@@ -348,7 +363,7 @@ kh__perc_new(kh_percolator **out)
     if (p == NULL)
         return KH_ENOMEM;
     memset(p, 0, sizeof *p);
-    kh__strmap_init(&p->anchors);
+    kh__strmap_init(&p->vocab);
     *out = p;
     return KH_OK;
 }
@@ -358,15 +373,18 @@ kh__perc_free(kh_percolator *p)
 {
     if (p == NULL)
         return;
-    kh__strmap_release(&p->anchors);
-    for (size_t i = 0; i < p->n_lists; i++)
+    kh__strmap_release(&p->vocab);
+    for (size_t i = 0; i < p->n_terms; i++)
         kh_free(p->lists[i].q);
     kh_free(p->lists);
+    kh_free(p->present);
     for (size_t i = 0; i < p->n_qs; i++)
         kh__query_free(p->qs[i].tree);
     kh_free(p->qs);
+    kh_free(p->req);
     kh_free(p->unanchored.q);
     kh_free(p->seen);
+    kh_free(p->hits);
     kh_free(p);
 }
 
@@ -397,6 +415,33 @@ qlist_push(qlist *l, uint32_t q)
     }
     l->q[l->n++] = q;
     return KH_OK;
+}
+
+/* The id of a key, interned on first sight; UINT32_MAX on failure. */
+static uint32_t
+intern(kh_percolator *p, const char *key, size_t len)
+{
+    kh_strmap_entry *e = kh__strmap_upsert(&p->vocab, key, len);
+    if (e == NULL)
+        return UINT32_MAX;
+    if (e->value == 0) {
+        if (p->n_terms == p->cap_terms) {
+            size_t cap = p->cap_terms ? 2 * p->cap_terms : 1024;
+            qlist *l = kh_realloc(p->lists, cap * sizeof *l);
+            if (l == NULL)
+                return UINT32_MAX;
+            p->lists = l;
+            uint32_t *pr = kh_realloc(p->present, cap * sizeof *pr);
+            if (pr == NULL)
+                return UINT32_MAX;
+            p->present = pr;
+            p->cap_terms = cap;
+        }
+        p->lists[p->n_terms] = (qlist){NULL, 0, 0};
+        p->present[p->n_terms] = 0;
+        e->value = ++p->n_terms;
+    }
+    return (uint32_t)e->value - 1;
 }
 
 /* Anchors of a node: at most MAX_ANCHORS keys, any of which an article
@@ -488,28 +533,85 @@ find_anchors(const kh_qnode *q, const dfctx *c, anchors *out)
         }
     }
     /* The alternatives of an OR: every one must be anchored. */
-    anchors u;
-    u.n = 0;
-    u.cost = 0;
+    anchors *u = kh_malloc(sizeof *u);
+    if (u == NULL) {
+        kh_free(tmp);
+        return found;
+    }
+    u->n = 0;
+    u->cost = 0;
     for (size_t i = 0; i < q->n_children && all_should; i++) {
         const kh_qnode *ch = q->children[i];
         if (ch->occur != KH_OCCUR_SHOULD)
             continue;
         any_should = true;
-        if (!find_anchors(ch, c, tmp) || u.n + tmp->n > MAX_ANCHORS) {
+        if (!find_anchors(ch, c, tmp) || u->n + tmp->n > MAX_ANCHORS) {
             all_should = false;
             break;
         }
-        memcpy(u.keys + u.n, tmp->keys, tmp->n * sizeof tmp->keys[0]);
-        u.n += tmp->n;
-        u.cost += tmp->cost;
+        memcpy(u->keys + u->n, tmp->keys, tmp->n * sizeof tmp->keys[0]);
+        u->n += tmp->n;
+        u->cost += tmp->cost;
     }
     kh_free(tmp);
-    if (any_should && all_should && (!found || u.cost < out->cost)) {
-        memcpy(out, &u, sizeof u);
+    if (any_should && all_should && (!found || u->cost < out->cost)) {
+        memcpy(out, u, sizeof *u);
         found = true;
     }
+    kh_free(u);
     return found;
+}
+
+static kh_status
+req_push(kh_percolator *p, uint32_t id)
+{
+    if (p->n_req == p->cap_req) {
+        size_t cap = p->cap_req ? 2 * p->cap_req : 4096;
+        uint32_t *r = kh_realloc(p->req, cap * sizeof *r);
+        if (r == NULL)
+            return KH_ENOMEM;
+        p->req = r;
+        p->cap_req = cap;
+    }
+    p->req[p->n_req++] = id;
+    return KH_OK;
+}
+
+/* The stems an article must have for q to match it: the non-stop terms of
+ * the root's required words and phrases; q is simple when they are all it
+ * asks for. */
+static kh_status
+required_terms(kh_percolator *p, pquery *pq)
+{
+    const kh_qnode *q = pq->tree;
+    pq->req = (uint32_t)p->n_req;
+    pq->n_req = 0;
+    bool simple = q->op == KH_QOP_BOOL && q->n_children > 0;
+    for (size_t i = 0; q->op == KH_QOP_BOOL && i < q->n_children; i++) {
+        const kh_qnode *c = q->children[i];
+        if (ignorable(c))
+            continue;
+        bool required =
+            c->occur == KH_OCCUR_DEFAULT || c->occur == KH_OCCUR_MUST;
+        bool word = (c->op == KH_QOP_WORD || c->op == KH_QOP_PHRASE);
+        if (!required || !word) {
+            simple = false;
+            continue;
+        }
+        if (c->op == KH_QOP_PHRASE || c->field != KH_QFIELD_ALL)
+            simple = false;
+        for (size_t k = 0; k < c->n_terms && pq->n_req < 64; k++) {
+            if (c->terms[k].stop)
+                continue;
+            uint32_t id =
+                intern(p, c->terms[k].stem, strlen(c->terms[k].stem));
+            if (id == UINT32_MAX || req_push(p, id) != KH_OK)
+                return KH_ENOMEM;
+            pq->n_req++;
+        }
+    }
+    pq->simple = simple && pq->n_req > 0;
+    return KH_OK;
 }
 
 kh_status
@@ -533,39 +635,21 @@ kh__perc_add(kh_percolator *p, int64_t id, kh_qnode *q,
         p->cap_qs = cap;
     }
     uint32_t ord = (uint32_t)p->n_qs;
-    p->qs[p->n_qs] = (pquery){id, q};
+    pquery *pq = &p->qs[p->n_qs];
+    *pq = (pquery){id, q, 0, 0, false};
     p->seen[p->n_qs] = 0;
     p->n_qs++;
-    anchors *a = kh_malloc(sizeof *a);
+    kh_status rc = required_terms(p, pq);
+    anchors *a = rc == KH_OK ? kh_malloc(sizeof *a) : NULL;
     if (a == NULL)
         return KH_ENOMEM;
     dfctx c = {df, ud};
-    kh_status rc = KH_OK;
     if (!find_anchors(q, &c, a)) {
         rc = qlist_push(&p->unanchored, ord);
     } else {
         for (size_t i = 0; i < a->n && rc == KH_OK; i++) {
-            kh_strmap_entry *e =
-                kh__strmap_upsert(&p->anchors, a->keys[i], strlen(a->keys[i]));
-            if (e == NULL) {
-                rc = KH_ENOMEM;
-                break;
-            }
-            if (e->value == 0) {
-                if (p->n_lists == p->cap_lists) {
-                    size_t cap = p->cap_lists ? 2 * p->cap_lists : 256;
-                    qlist *l = kh_realloc(p->lists, cap * sizeof *l);
-                    if (l == NULL) {
-                        rc = KH_ENOMEM;
-                        break;
-                    }
-                    p->lists = l;
-                    p->cap_lists = cap;
-                }
-                p->lists[p->n_lists] = (qlist){NULL, 0, 0};
-                e->value = ++p->n_lists;
-            }
-            rc = qlist_push(&p->lists[e->value - 1], ord);
+            uint32_t t = intern(p, a->keys[i], strlen(a->keys[i]));
+            rc = t == UINT32_MAX ? KH_ENOMEM : qlist_push(&p->lists[t], ord);
         }
     }
     kh_free(a);
@@ -582,9 +666,35 @@ check(kh_percolator *p, const kh_mdoc *d, const qlist *l,
             continue;
         p->seen[q] = p->gen;
         p->checks++;
-        if (kh__mdoc_matches(d, p->qs[q].tree))
-            fn(p->qs[q].id, ud);
+        const pquery *pq = &p->qs[q];
+        const uint32_t *r = p->req + pq->req;
+        size_t k = 0;
+        while (k < pq->n_req && p->present[r[k]] == p->gen)
+            k++;
+        if (k < pq->n_req)
+            continue;
+        if (pq->simple || kh__mdoc_matches(d, pq->tree))
+            fn(pq->id, ud);
     }
+}
+
+/* Marks term id t present and remembers it; 0 or -1 out of memory. */
+static int
+mark(kh_percolator *p, uint32_t t, size_t *n)
+{
+    if (p->present[t] == p->gen)
+        return 0;
+    p->present[t] = p->gen;
+    if (*n == p->cap_hits) {
+        size_t cap = p->cap_hits ? 2 * p->cap_hits : 512;
+        uint32_t *h = kh_realloc(p->hits, cap * sizeof *h);
+        if (h == NULL)
+            return -1;
+        p->hits = h;
+        p->cap_hits = cap;
+    }
+    p->hits[(*n)++] = t;
+    return 0;
 }
 
 kh_status
@@ -593,25 +703,31 @@ kh__perc_match(kh_percolator *p, const kh_mdoc *d,
 {
     if (++p->gen == 0) { /* wrapped: stamps could collide */
         memset(p->seen, 0, p->n_qs * sizeof *p->seen);
+        memset(p->present, 0, p->n_terms * sizeof *p->present);
         p->gen = 1;
     }
+    /* Mark what the article has, then check what is anchored there: a
+     * query's required words are all marked before any is checked. */
+    size_t n = 0;
     for (size_t i = 0; i < d->terms.cap; i++) {
         const kh_strmap_entry *e = &d->terms.slots[i];
         if (e->key == NULL)
             continue;
-        const kh_strmap_entry *a =
-            kh__strmap_get(&p->anchors, e->key, e->key_len);
-        if (a != NULL)
-            check(p, d, &p->lists[a->value - 1], fn, ud);
+        const kh_strmap_entry *v = kh__strmap_get(&p->vocab, e->key,
+                                                  e->key_len);
+        if (v != NULL && mark(p, (uint32_t)v->value - 1, &n) != 0)
+            return KH_ENOMEM;
     }
     if (d->source[0]) {
         char key[KEY_MAX];
-        int n = snprintf(key, sizeof key, "\x01%s", d->source);
-        const kh_strmap_entry *a =
-            n > 0 ? kh__strmap_get(&p->anchors, key, (size_t)n) : NULL;
-        if (a != NULL)
-            check(p, d, &p->lists[a->value - 1], fn, ud);
+        int k = snprintf(key, sizeof key, "\x01%s", d->source);
+        const kh_strmap_entry *v =
+            k > 0 ? kh__strmap_get(&p->vocab, key, (size_t)k) : NULL;
+        if (v != NULL && mark(p, (uint32_t)v->value - 1, &n) != 0)
+            return KH_ENOMEM;
     }
+    for (size_t i = 0; i < n; i++)
+        check(p, d, &p->lists[p->hits[i]], fn, ud);
     check(p, d, &p->unanchored, fn, ud);
     return KH_OK;
 }
