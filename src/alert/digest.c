@@ -13,8 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_PER_QUERY 30 /* articles shown per saved query; the rest counted   \
-                          */
+#define MAX_PER_QUERY                                                          \
+    30 /* articles shown per saved query; the rest counted                     \
+        */
 
 typedef struct item {
     int64_t docid, sid;

@@ -334,14 +334,14 @@ typedef struct qlist {
 typedef struct pquery {
     int64_t id;
     kh_qnode *tree;
-    uint32_t req;    /* into p->req: its required words' term ids */
+    uint32_t req; /* into p->req: its required words' term ids */
     uint16_t n_req;
-    bool simple;     /* the required words are the whole query */
+    bool simple; /* the required words are the whole query */
 } pquery;
 
 struct kh_percolator {
-    kh_strmap vocab; /* key -> term id + 1 */
-    qlist *lists;    /* per term id: queries anchored on it */
+    kh_strmap vocab;   /* key -> term id + 1 */
+    qlist *lists;      /* per term id: queries anchored on it */
     uint32_t *present; /* per term id: stamp of the article that has it */
     size_t n_terms, cap_terms;
     pquery *qs;
@@ -603,8 +603,7 @@ required_terms(kh_percolator *p, pquery *pq)
         for (size_t k = 0; k < c->n_terms && pq->n_req < 64; k++) {
             if (c->terms[k].stop)
                 continue;
-            uint32_t id =
-                intern(p, c->terms[k].stem, strlen(c->terms[k].stem));
+            uint32_t id = intern(p, c->terms[k].stem, strlen(c->terms[k].stem));
             if (id == UINT32_MAX || req_push(p, id) != KH_OK)
                 return KH_ENOMEM;
             pq->n_req++;
@@ -713,8 +712,8 @@ kh__perc_match(kh_percolator *p, const kh_mdoc *d,
         const kh_strmap_entry *e = &d->terms.slots[i];
         if (e->key == NULL)
             continue;
-        const kh_strmap_entry *v = kh__strmap_get(&p->vocab, e->key,
-                                                  e->key_len);
+        const kh_strmap_entry *v =
+            kh__strmap_get(&p->vocab, e->key, e->key_len);
         if (v != NULL && mark(p, (uint32_t)v->value - 1, &n) != 0)
             return KH_ENOMEM;
     }

@@ -104,10 +104,21 @@ kh__token_check(const kh_alerts *al, const char *token, kh_token_use use,
             raw[n++] = (unsigned char)(acc >> bits);
         }
     }
+    /* The rest of the last character must be zero bits: one token, one
+     * spelling. */
+    if (n == RAW && *p != '\0' && bits == 0) {
+        int v = b64val((unsigned char)*p);
+        if (v >= 0) {
+            acc = (uint32_t)v;
+            bits = 6;
+            p++;
+        }
+    }
     unsigned char mac[MAC];
     if (n == RAW)
         sign(al, raw, mac);
-    if (n != RAW || *p != '\0' || CRYPTO_memcmp(mac, raw + BODY, MAC) != 0) {
+    if (n != RAW || *p != '\0' || (acc & ((1u << bits) - 1)) != 0 ||
+        CRYPTO_memcmp(mac, raw + BODY, MAC) != 0) {
         kh__set_error(err, "this link is not valid (it was changed or cut "
                            "short)");
         return KH_EINVAL;
