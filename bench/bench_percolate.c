@@ -230,8 +230,8 @@ main(int argc, char **argv)
         double t_naive = now() - tn;
         double ia = (double)n_new / t_index, na = (double)n_naive / t_naive;
         int agree = cn.n == ci_naive_part.n && cn.sum == ci_naive_part.sum;
-        printf("%8zu %10.2f %12.0f %12.1f %11.0fx %9zu %10.1f %8s\n", nq,
-               build, ia, na, ia / na, ci.n,
+        printf("%8zu %10.2f %12.0f %12.1f %11.0fx %9zu %10.1f %8s\n", nq, build,
+               ia, na, ia / na, ci.n,
                (double)kh__perc_checks(p) / (double)n_new,
                agree ? "yes" : "NO");
         for (size_t k = 0; k < nq; k++)
