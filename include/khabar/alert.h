@@ -111,7 +111,8 @@ typedef struct kh_smtp_options {
 /* Sends the messages of the outbox that are due, oldest first.  A failed
  * send is retried later with back-off (a minute, doubling, at most six
  * hours apart).  *sent and *failed (may be NULL) count this call's
- * outcomes. */
+ * outcomes.  One sender works on an index's outbox at a time: while
+ * another process holds it, this returns KH_OK having sent nothing. */
 KH_API KH_NODISCARD kh_status kh_alerts_send(kh_alerts *alerts,
                                              const kh_smtp_options *smtp,
                                              size_t *sent, size_t *failed,

@@ -4,9 +4,12 @@
 #include "alert/alert.h"
 #include "index/index.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #define CONFIRM_RESEND 600 /* seconds before a new confirmation mail */
 #define MATCH_BATCH    500 /* articles matched per transaction */
@@ -659,6 +662,10 @@ kh_alerts_digest(kh_alerts *al, kh_index *ix, const char *frequency,
     return rc;
 }
 
+static kh_status send_due(kh_alerts *al, const kh_smtp_options *smtp,
+                          int max_attempts, size_t *sent, size_t *failed,
+                          kh_error *err);
+
 kh_status
 kh_alerts_send(kh_alerts *al, const kh_smtp_options *smtp, size_t *sent,
                size_t *failed, kh_error *err)
@@ -672,6 +679,30 @@ kh_alerts_send(kh_alerts *al, const kh_smtp_options *smtp, size_t *sent,
         return KH_EINVAL;
     }
     int max_attempts = smtp->max_attempts > 0 ? smtp->max_attempts : 8;
+    /* One sender at a time per index (the server's mailer, a `khabar
+     * digest --send` from cron): the other finds the lock taken and leaves
+     * the outbox to it.  The lock dies with its process, so a message a
+     * crashed sender left "sending" is the next sender's at once. */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/outbox.lock", al->dir);
+    int lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock < 0) {
+        kh__set_error(err, "cannot create %s", path);
+        return KH_EIO;
+    }
+    if (flock(lock, LOCK_EX | LOCK_NB) != 0) {
+        close(lock);
+        return KH_OK;
+    }
+    kh_status rc = send_due(al, smtp, max_attempts, sent, failed, err);
+    close(lock);
+    return rc;
+}
+
+static kh_status
+send_due(kh_alerts *al, const kh_smtp_options *smtp, int max_attempts,
+         size_t *sent, size_t *failed, kh_error *err)
+{
     kh_status rc = KH_OK;
     int64_t last = 0;
     for (;;) {
@@ -708,9 +739,13 @@ kh_alerts_send(kh_alerts *al, const kh_smtp_options *smtp, size_t *sent,
         /* "sending" is committed before the attempt: a crash during it
          * leaves a message that may have gone, sent again with the same
          * Message-ID (the receiving side drops the copy by it). */
+        /* The attempt count read is the claim: another sender (the
+         * server's mailer beside a `khabar digest --send`) that took the
+         * message first has changed it, and this one moves on. */
         st = kh__alert_prep(al,
                             "UPDATE outbox SET state = 'sending', attempts ="
-                            " ? WHERE id = ?",
+                            " ? WHERE id = ? AND attempts = ? AND state IN"
+                            " ('queued','sending')",
                             err);
         if (st == NULL) {
             kh_free(rcpt);
@@ -719,13 +754,20 @@ kh_alerts_send(kh_alerts *al, const kh_smtp_options *smtp, size_t *sent,
         }
         sqlite3_bind_int(st, 1, attempts);
         sqlite3_bind_int64(st, 2, id);
+        sqlite3_bind_int(st, 3, attempts - 1);
         int ok = sqlite3_step(st) == SQLITE_DONE;
+        int claimed = ok && sqlite3_changes(al->db) == 1;
         sqlite3_finalize(st);
         if (!ok) {
             kh__set_error(err, "outbox: %s", sqlite3_errmsg(al->db));
             kh_free(rcpt);
             kh_free(msg);
             return KH_EIO;
+        }
+        if (!claimed) {
+            kh_free(rcpt);
+            kh_free(msg);
+            continue;
         }
         kh_error serr;
         memset(&serr, 0, sizeof serr);
