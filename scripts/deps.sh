@@ -16,8 +16,10 @@
 #   libxml2-dev                  HTML pages and RSS/Atom feeds
 #   libcurl4-openssl-dev         fetching feeds and pages (khabar follow)
 #   libmicrohttpd-dev            the HTTP server (khabar serve)
+#   libssl-dev                   HMAC-SHA256 of the links in mails, base64
 #   fonts-hosny-amiri            the web UI's Arabic font, served locally
 #   python3                      the local HTTP server of the follow test
+#   python3-aiosmtpd             the SMTP server of the newsletter tests
 #   libcmocka-dev                the unit-test framework
 #   snowball-data                Snowball's Arabic vocabulary, a test fixture
 #   clang libclang-rt-14-dev     libFuzzer and the sanitizer runtimes
@@ -25,8 +27,8 @@
 set -eu
 
 PKGS="build-essential pkg-config libutf8proc-dev libstemmer-dev libjansson-dev
-zlib1g-dev libsqlite3-dev libxml2-dev libcurl4-openssl-dev libmicrohttpd-dev
-fonts-hosny-amiri python3 libcmocka-dev snowball-data clang libclang-rt-14-dev
+zlib1g-dev libsqlite3-dev libxml2-dev libcurl4-openssl-dev libmicrohttpd-dev libssl-dev
+fonts-hosny-amiri python3 python3-aiosmtpd libcmocka-dev snowball-data clang libclang-rt-14-dev
 clang-format"
 if [ "${1:-}" = --browser ]; then
     PKGS="$PKGS chromium"
