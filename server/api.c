@@ -410,7 +410,7 @@ srv_api_subscribe(srv *s, const srv_req *q, srv_resp *r)
 {
     char mt[64];
     media_type(q->header(q->ctx, "Content-Type"), mt, sizeof mt);
-    char email[256], query[1024], freq[32];
+    char email[512], query[8192], freq[32];
     const char *e = NULL, *qq = NULL, *f = NULL;
     json_t *o = NULL;
     if (strcmp(mt, "application/json") == 0) {
