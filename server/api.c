@@ -132,9 +132,8 @@ srv_api_search(srv *s, const srv_req *q, srv_resp *r)
     }
     kh_error err;
     memset(&err, 0, sizeof err);
-    kh_index *ix = srv_reader_get(s, &err);
+    kh_index *ix = srv_reader_for(s, r);
     if (ix == NULL) {
-        srv_error(r, 503, NULL, "the index cannot be read: %s", err.message);
         kh__buf_release(&query);
         return;
     }
@@ -181,9 +180,8 @@ srv_api_article(srv *s, const char *id, srv_resp *r)
 {
     kh_error err;
     memset(&err, 0, sizeof err);
-    kh_index *ix = srv_reader_get(s, &err);
+    kh_index *ix = srv_reader_for(s, r);
     if (ix == NULL) {
-        srv_error(r, 503, NULL, "the index cannot be read: %s", err.message);
         return;
     }
     kh_doc *d;
@@ -206,9 +204,8 @@ srv_api_related(srv *s, const srv_req *q, const char *id, srv_resp *r)
         return;
     kh_error err;
     memset(&err, 0, sizeof err);
-    kh_index *ix = srv_reader_get(s, &err);
+    kh_index *ix = srv_reader_for(s, r);
     if (ix == NULL) {
-        srv_error(r, 503, NULL, "the index cannot be read: %s", err.message);
         return;
     }
     kh_results *res;
@@ -229,9 +226,8 @@ srv_api_story(srv *s, const char *id, srv_resp *r)
 {
     kh_error err;
     memset(&err, 0, sizeof err);
-    kh_index *ix = srv_reader_get(s, &err);
+    kh_index *ix = srv_reader_for(s, r);
     if (ix == NULL) {
-        srv_error(r, 503, NULL, "the index cannot be read: %s", err.message);
         return;
     }
     kh_story *st;

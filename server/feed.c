@@ -53,9 +53,8 @@ feed(srv *s, const char *title, kh_buf *query, srv_resp *r)
 {
     kh_error err;
     memset(&err, 0, sizeof err);
-    kh_index *ix = srv_reader_get(s, &err);
+    kh_index *ix = srv_reader_for(s, r);
     if (ix == NULL) {
-        srv_error(r, 503, NULL, "the index cannot be read: %s", err.message);
         return;
     }
     kh_search_options o = {0};

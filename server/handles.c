@@ -116,6 +116,17 @@ srv_reader_get(srv *s, kh_error *err)
 }
 
 kh_index *
+srv_reader_for(srv *s, srv_resp *r)
+{
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    kh_index *ix = srv_reader_get(s, &err);
+    if (ix == NULL)
+        srv_error(r, 503, NULL, "the index cannot be read: %s", err.message);
+    return ix;
+}
+
+kh_index *
 srv_writer_lock(srv *s, kh_error *err)
 {
     pthread_mutex_lock(&s->writer_lock);

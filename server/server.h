@@ -168,6 +168,8 @@ void srv_destroy(srv *s);
 /* This thread's reader, moved to the latest commit when it is older than
  * s->refresh_s; NULL with err when the index cannot be opened. */
 kh_index *srv_reader_get(srv *s, kh_error *err);
+/* The same for a request: NULL after a 503 answer in r. */
+kh_index *srv_reader_for(srv *s, srv_resp *r);
 /* Locks the writer, opening the index for writing when it is closed;
  * NULL with err (the lock released) when another process writes. */
 kh_index *srv_writer_lock(srv *s, kh_error *err);
