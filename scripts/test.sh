@@ -22,6 +22,11 @@ make -j"$JOBS" WERROR=-Werror SAN=1 $(ls tests/unit/test_*.c |
 make -j"$JOBS" WERROR=-Werror $(ls tests/unit/test_*.c |
     sed 's|tests/unit/\(.*\)\.c|build/tests/\1|')
 
+# playwright-core, before the suites: the newsletter test renders a digest
+# in Chromium too.
+[ -d tests/web/node_modules/playwright-core ] ||
+    npm ci --prefix tests/web --no-audit --no-fund >/dev/null
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
