@@ -308,6 +308,22 @@ kh_cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* Everything a request may read is set before the first can come:
+     * with port 0 only the printed line tells the port, so the base URL
+     * is completed after the start, before that line. */
+    char host[256], self[300];
+    const char *colon = strrchr(listen, ':');
+    snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
+    snprintf(self, sizeof self, "http://%s:%s", host[0] ? host : "127.0.0.1",
+             colon + 1);
+    s.alert_opts.base_url = base_url != NULL ? base_url : self;
+    s.alert_opts.from = from;
+    s.alert_opts.secret = env("KHABAR_SECRET");
+    s.smtp.url = smtp;
+    s.smtp.user = env("KHABAR_SMTP_USER");
+    s.smtp.password = env("KHABAR_SMTP_PASSWORD");
+    s.smtp.starttls = env("KHABAR_SMTP_STARTTLS") != NULL;
+
     unsigned flags =
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
@@ -330,19 +346,8 @@ kh_cmd_serve(int argc, char **argv)
     }
     const union MHD_DaemonInfo *info =
         MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    char host[256];
-    const char *colon = strrchr(listen, ':');
-    snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
-    char self[300];
     snprintf(self, sizeof self, "http://%s:%u", host[0] ? host : "127.0.0.1",
              info ? info->port : 0);
-    s.alert_opts.base_url = base_url != NULL ? base_url : self;
-    s.alert_opts.from = from;
-    s.alert_opts.secret = env("KHABAR_SECRET");
-    s.smtp.url = smtp;
-    s.smtp.user = env("KHABAR_SMTP_USER");
-    s.smtp.password = env("KHABAR_SMTP_PASSWORD");
-    s.smtp.starttls = env("KHABAR_SMTP_STARTTLS") != NULL;
     printf("khabar: serving %s/ (index %s, %ld threads%s%s)\n", self, dir,
            threads, smtp ? ", mail through " : "", smtp ? smtp : "");
     fflush(stdout);
