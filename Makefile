@@ -56,7 +56,7 @@ TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB      = $(BUILD)/libkhabar.a
 KHABAR   = $(BUILD)/khabar
 
-.PHONY: all test fuzz bench format format-check clean
+.PHONY: all test fuzz bench tools format format-check clean
 all: $(LIB) $(KHABAR)
 
 $(BUILD)/%.o: %.c
@@ -130,6 +130,14 @@ $(FUZZ_BUILD)/fuzz_http: fuzz/fuzz_http.c $(FUZZ_SRV_OBJ) $(FUZZ_LIB)
 $(FUZZ_BUILD)/%: fuzz/%.c $(FUZZ_LIB)
 	$(FUZZ_CC) $(CPPFLAGS) -std=c17 $(FUZZ_FLAGS) $< $(FUZZ_LIB) \
 	    $(LDLIBS) -o $@
+
+# Tools that build shipped data: build/tools/train_ner (docs/entities.md).
+TOOL_SRC = $(wildcard tools/*.c)
+tools: $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
+$(BUILD)/tools/%: tools/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $< $(LIB) \
+	    $(LDFLAGS) $(LDLIBS) -o $@
 
 BENCH_SRC = $(wildcard bench/*.c)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)

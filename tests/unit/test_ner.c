@@ -1,0 +1,157 @@
+/*
+ * test_ner.c -- the entity tagger with the shipped model (data/ner/):
+ * the model loads and a broken one is refused; the seed sentence yields
+ * its president as a person and the agency as an organization, with byte
+ * spans that cut the original text exactly; text without names yields
+ * few; invalid UTF-8, empty input and a megabyte of one letter neither
+ * crash nor find much.  Needs nothing from ../shared.
+ */
+#include "testutil.h"
+
+#include "extract/ner.h"
+
+static kh_ner_model *model;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/ner/model.txt", tu_srcdir());
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    kh_status rc = kh__ner_model_load(path, &model, &err);
+    if (rc != KH_OK)
+        fprintf(stderr, "model: %s\n", err.message);
+    return rc == KH_OK ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    kh__ner_model_free(model);
+    return 0;
+}
+
+static void
+tag(const char *text, size_t len, kh_ner_span **sp, size_t *n)
+{
+    assert_int_equal(kh__ner_tag(model, text, len, sp, n), KH_OK);
+    for (size_t i = 0; i < *n; i++) {
+        assert_true((*sp)[i].start < (*sp)[i].end);
+        assert_true((*sp)[i].end <= len);
+        assert_true(i == 0 || (*sp)[i - 1].end <= (*sp)[i].start);
+        assert_non_null((*sp)[i].norm);
+    }
+}
+
+static void
+test_seed_sentence(void **state)
+{
+    (void)state;
+    const char *text = "قال الرئيس الكازاخستاني قاسم جومارت توكاييف إن بلاده "
+                       "ستحمي الروس، بحسب وكالة فرانس برس";
+    kh_ner_span *sp;
+    size_t n;
+    tag(text, strlen(text), &sp, &n);
+    int per = 0, org = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = text + sp[i].start;
+        size_t len = sp[i].end - sp[i].start;
+        if (sp[i].type == KH_NER_PER) {
+            /* the span ends exactly at the last byte of توكاييف */
+            const char *last = "توكاييف";
+            size_t ll = strlen(last);
+            if (len >= ll && memcmp(s + len - ll, last, ll) == 0) {
+                per = 1;
+                assert_string_equal(sp[i].norm + strlen(sp[i].norm) - ll, last);
+            }
+        }
+        if (sp[i].type == KH_NER_ORG && len >= strlen("فرانس برس") &&
+            memcmp(s + len - strlen("فرانس برس"), "فرانس برس",
+                   strlen("فرانس برس")) == 0)
+            org = 1;
+    }
+    if (!per || !org)
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, "%s [%.*s]\n", kh__ner_type_name(sp[i].type),
+                    (int)(sp[i].end - sp[i].start), text + sp[i].start);
+    assert_true(per);
+    assert_true(org);
+    kh__ner_spans_free(sp, n);
+}
+
+static void
+test_no_entities(void **state)
+{
+    (void)state;
+    const char *text = "ارتفعت أسعار الخضار في الأسواق هذا الأسبوع بسبب "
+                       "قلة المعروض وزيادة الطلب، وقال التجار إن الأسعار "
+                       "ستعود إلى مستواها الطبيعي خلال أيام.";
+    kh_ner_span *sp;
+    size_t n;
+    tag(text, strlen(text), &sp, &n);
+    assert_true(n <= 1);
+    kh__ner_spans_free(sp, n);
+}
+
+static void
+test_bad_input(void **state)
+{
+    (void)state;
+    kh_ner_span *sp;
+    size_t n;
+    tag("", 0, &sp, &n);
+    assert_int_equal(n, 0);
+    assert_null(sp);
+
+    const char bad[] = "\xff\xfe\xd8 \xd9\x85\xd8\xb5\xd8\xb1\xc0\x80 "
+                       "\xe2\x80 \xf4\x90\x80\x80 \xd9";
+    tag(bad, sizeof bad - 1, &sp, &n);
+    kh__ner_spans_free(sp, n);
+
+    size_t big = 1u << 20;
+    char *one = malloc(big);
+    assert_non_null(one);
+    for (size_t i = 0; i + 1 < big; i += 2)
+        memcpy(one + i, "س", 2); /* one word of half a million letters */
+    tag(one, big, &sp, &n);
+    assert_true(n <= 1);
+    kh__ner_spans_free(sp, n);
+    for (size_t i = 0; i + 2 < big; i += 3)
+        memcpy(one + i, "س ", 3); /* a third of a million one-letter words */
+    tag(one, big - big % 3, &sp, &n);
+    kh__ner_spans_free(sp, n);
+    free(one);
+}
+
+static void
+test_bad_model(void **state)
+{
+    (void)state;
+    kh_ner_model *m = (kh_ner_model *)state;
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(kh__ner_model_parse("", 0, &m, &err), KH_ECORRUPT);
+    assert_null(m);
+    const char *t = "khabar-ner 1 20 7 100\nzz 1 2\n";
+    assert_int_equal(kh__ner_model_parse(t, strlen(t), &m, &err), KH_ECORRUPT);
+    t = "khabar-ner 1 20 7 100\nff 1 2 3 4 5 6 7\n";
+    assert_int_equal(kh__ner_model_parse(t, strlen(t), &m, &err), KH_OK);
+    kh__ner_model_free(m);
+    assert_int_equal(kh__ner_model_load("/nonexistent/model", &m, &err),
+                     KH_EIO);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_seed_sentence),
+        cmocka_unit_test(test_no_entities),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_bad_model),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
