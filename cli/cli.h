@@ -48,6 +48,7 @@ int kh_cmd_serve(int argc, char **argv); /* server/http.c */
 int kh_cmd_subscribe(int argc, char **argv);
 int kh_cmd_subscriptions(int argc, char **argv);
 int kh_cmd_digest(int argc, char **argv);
+int kh_cmd_entities(int argc, char **argv);
 
 /* The index directory: the --index option, else $KHABAR_INDEX, else
  * ./khabar-data. */

@@ -18,6 +18,8 @@ static const struct {
     {"story", kh_cmd_story, "an article's story: its articles and sources"},
     {"related", kh_cmd_related, "articles related to one"},
     {"serve", kh_cmd_serve, "the HTTP API, Atom feeds and the Arabic web UI"},
+    {"entities", kh_cmd_entities,
+     "people, places, organizations, dates and figures of an article"},
     {"subscribe", kh_cmd_subscribe, "save a search for an e-mail digest"},
     {"subscriptions", kh_cmd_subscriptions, "list the saved searches"},
     {"digest", kh_cmd_digest,

@@ -1,0 +1,186 @@
+/*
+ * cmd_entities.c -- `khabar entities ID`: who, where and when in one
+ * stored article: people, places and organizations (with the key that
+ * matches a name across scripts), dates resolved against the article's
+ * publication date, and figures (docs/entities.md).
+ *
+ * The article is analyzed when asked; entities are not stored in the
+ * index yet.
+ */
+#include "cli.h"
+#include "extract/ner.h"
+#include "extract/when.h"
+#include "extract/xlit.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage_text[] =
+    "usage: khabar entities [--index DIR] [--json] ID\n"
+    "The people, places and organizations of article ID (with their\n"
+    "cross-script key: Tokayev, توكاييف and Токаев share one), its dates\n"
+    "resolved against its publication date, and its figures.  The tagger's\n"
+    "model is data/ner/model.txt, or $KHABAR_NER_MODEL.\n";
+
+/* One field of the article, with what was found in it. */
+typedef struct field {
+    const char *name; /* "title", "body" */
+    const char *text;
+    kh_ner_span *ents;
+    size_t n_ents;
+    kh_when *dates;
+    size_t n_dates;
+    kh_figure *figs;
+    size_t n_figs;
+} field;
+
+static void
+json_str(kh_buf *b, const char *s, size_t n, kh_status *rc)
+{
+    kh__buf_putc(b, '"', rc);
+    kh__buf_json_escape(b, s, n, rc);
+    kh__buf_putc(b, '"', rc);
+}
+
+static void
+print_json(const char *id, field *f, size_t nf)
+{
+    kh_status rc = KH_OK;
+    kh_buf b;
+    kh__buf_init(&b);
+    kh__buf_puts(&b, "{\"id\":", &rc);
+    json_str(&b, id, strlen(id), &rc);
+    static const char *const parts[] = {"entities", "dates", "figures"};
+    for (int p = 0; p < 3; p++) {
+        kh__buf_printf(&b, &rc, ",\"%s\":[", parts[p]);
+        int first = 1;
+        for (size_t i = 0; i < nf; i++) {
+            size_t n = p == 0   ? f[i].n_ents
+                       : p == 1 ? f[i].n_dates
+                                : f[i].n_figs;
+            for (size_t k = 0; k < n; k++) {
+                size_t s, e;
+                kh__buf_puts(&b, first ? "{" : ",{", &rc);
+                first = 0;
+                if (p == 0) {
+                    const kh_ner_span *x = &f[i].ents[k];
+                    char key[64];
+                    s = x->start;
+                    e = x->end;
+                    kh__xlit_key_str(f[i].text + s, e - s, key, sizeof key);
+                    kh__buf_printf(&b, &rc, "\"type\":\"%s\",\"key\":\"%s\",",
+                                   kh__ner_type_name(x->type), key);
+                } else if (p == 1) {
+                    char v[64];
+                    s = f[i].dates[k].start;
+                    e = f[i].dates[k].end;
+                    kh__buf_printf(&b, &rc, "\"value\":\"%s\",",
+                                   kh__when_format(&f[i].dates[k], v));
+                } else {
+                    const kh_figure *g = &f[i].figs[k];
+                    s = g->start;
+                    e = g->end;
+                    kh__buf_printf(&b, &rc,
+                                   "\"value\":%.15g,\"unit\":", g->value);
+                    json_str(&b, f[i].text + g->unit_start,
+                             g->unit_end - g->unit_start, &rc);
+                    kh__buf_putc(&b, ',', &rc);
+                }
+                kh__buf_printf(&b, &rc,
+                               "\"field\":\"%s\",\"start\":%zu,"
+                               "\"end\":%zu,\"text\":",
+                               f[i].name, s, e);
+                json_str(&b, f[i].text + s, e - s, &rc);
+                kh__buf_putc(&b, '}', &rc);
+            }
+        }
+        kh__buf_putc(&b, ']', &rc);
+    }
+    kh__buf_puts(&b, "}\n", &rc);
+    if (rc == KH_OK)
+        fwrite(b.data, 1, b.len, stdout);
+    kh__buf_release(&b);
+}
+
+static void
+print_text(field *f, size_t nf)
+{
+    for (size_t i = 0; i < nf; i++)
+        for (size_t k = 0; k < f[i].n_ents; k++) {
+            const kh_ner_span *x = &f[i].ents[k];
+            char key[64];
+            kh__xlit_key_str(f[i].text + x->start, x->end - x->start, key,
+                             sizeof key);
+            printf("%s  %-6s %.*s  [%s]\n", kh__ner_type_name(x->type),
+                   f[i].name, (int)(x->end - x->start), f[i].text + x->start,
+                   key);
+        }
+    for (size_t i = 0; i < nf; i++)
+        for (size_t k = 0; k < f[i].n_dates; k++) {
+            char v[64];
+            const kh_when *w = &f[i].dates[k];
+            printf("DATE %-6s %-21s %.*s\n", f[i].name, kh__when_format(w, v),
+                   (int)(w->end - w->start), f[i].text + w->start);
+        }
+    for (size_t i = 0; i < nf; i++)
+        for (size_t k = 0; k < f[i].n_figs; k++) {
+            const kh_figure *g = &f[i].figs[k];
+            printf("FIG  %-6s %-21.15g %.*s\n", f[i].name, g->value,
+                   (int)(g->end - g->start), f[i].text + g->start);
+        }
+}
+
+int
+kh_cmd_entities(int argc, char **argv)
+{
+    cli_opts o;
+    int st;
+    kh_index *ix = cli_open_for_id(argc, argv, usage_text, &o, &st);
+    if (ix == NULL)
+        return st;
+    kh_doc *d = NULL;
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    kh_ner_model *m = NULL;
+    kh_status rc = kh_index_get(ix, argv[o.first], &d, &err);
+    if (rc == KH_OK)
+        rc = kh__ner_model_load(NULL, &m, &err);
+    if (rc != KH_OK) {
+        cli_error("%s", err.message[0] ? err.message : kh_strerror(rc));
+        kh_doc_free(d);
+        kh_index_close(ix);
+        return 1;
+    }
+    /* Days since 1970 of the publication: what relative dates count
+     * from; an undated article counts from today. */
+    int64_t t =
+        d->meta.date != KH_DATE_NONE ? d->meta.date : (int64_t)time(NULL);
+    int64_t ref = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    field f[2] = {{"title", d->meta.title ? d->meta.title : "", NULL, 0, NULL,
+                   0, NULL, 0},
+                  {"body", d->body ? d->body : "", NULL, 0, NULL, 0, NULL, 0}};
+    for (size_t i = 0; i < 2 && rc == KH_OK; i++) {
+        size_t n = strlen(f[i].text);
+        rc = kh__ner_tag(m, f[i].text, n, &f[i].ents, &f[i].n_ents);
+        if (rc == KH_OK)
+            rc = kh__when_find(f[i].text, n, ref, &f[i].dates, &f[i].n_dates);
+        if (rc == KH_OK)
+            rc = kh__figures_find(f[i].text, n, &f[i].figs, &f[i].n_figs);
+    }
+    if (rc != KH_OK)
+        cli_error("%s", kh_strerror(rc));
+    else if (o.json)
+        print_json(d->meta.id, f, 2);
+    else
+        print_text(f, 2);
+    for (size_t i = 0; i < 2; i++) {
+        kh__ner_spans_free(f[i].ents, f[i].n_ents);
+        kh_free(f[i].dates);
+        kh_free(f[i].figs);
+    }
+    kh__ner_model_free(m);
+    kh_doc_free(d);
+    kh_index_close(ix);
+    return rc == KH_OK ? 0 : 1;
+}
