@@ -19,6 +19,9 @@
  *
  * The gold sentences are rebuilt and analyzed exactly as for training
  * (ner_gold.c), so gold and found entities are over the same tokens.
+ * The corpus marks no articles: the second pass's document memory reads
+ * the first-pass labels of the KH_NER_GOLD_WINDOW sentences each side,
+ * inside the test part (kh__ner_gold_decode()).
  */
 #include "extract/ner.h"
 
@@ -42,15 +45,18 @@ evaluate(const kh_ner_model *m, const char *gold_path)
     }
     int *pred = kh_malloc(g.seq.n * sizeof *pred + 1);
     kh_ner_counts cnt = {0};
-    size_t n_sents = 0, n_tok = 0;
-    for (size_t s = 0; s < g.n_sents; s++) {
-        if (kh__ner_split(s, g.n_sents) != KH_NER_SPLIT_TEST)
-            continue;
+    size_t n_sents = 0, n_tok = 0, s_a = g.n_sents;
+    for (size_t s = 0; s < g.n_sents; s++)
+        if (kh__ner_split(s, g.n_sents) == KH_NER_SPLIT_TEST && s < s_a)
+            s_a = s;
+    /* the test part is the last sentences: one run of articles, tagged
+     * with a window of neighbouring sentences as each one's document */
+    if (pred == NULL ||
+        kh__ner_gold_decode(m, &g, s_a, g.n_sents, KH_NER_GOLD_WINDOW, 2,
+                            pred) != KH_OK)
+        return 1;
+    for (size_t s = s_a; s < g.n_sents; s++) {
         size_t first = g.sent_first[s], last = g.sent_first[s + 1];
-        kh_ner_seq view = g.seq; /* the sentence alone, as tagging sees */
-        view.tok = g.seq.tok + first;
-        view.n = last - first;
-        kh__ner_decode(m, &view, pred + first);
         kh__ner_count(&g.seq, first, last, g.labels, pred, &cnt);
         n_sents++;
         n_tok += last - first;

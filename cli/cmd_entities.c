@@ -33,6 +33,7 @@ typedef struct field {
     size_t n_dates;
     kh_figure *figs;
     size_t n_figs;
+    size_t all_ents; /* title only: the spans of both fields */
 } field;
 
 static void
@@ -131,6 +132,45 @@ print_text(field *f, size_t nf)
         }
 }
 
+/* Tags title and body as one document, so that what the tagger learns
+ * of a name in one (its memory of the document) serves the other, then
+ * hands each field its spans. */
+static kh_status
+tag_article(const kh_ner_model *m, field *f)
+{
+    size_t tl = strlen(f[0].text), bl = strlen(f[1].text);
+    char *all = kh_malloc(tl + 2 + bl + 1);
+    if (all == NULL)
+        return KH_ENOMEM;
+    memcpy(all, f[0].text, tl);
+    memcpy(all + tl, "\n\n", 2);
+    memcpy(all + tl + 2, f[1].text, bl + 1);
+    kh_ner_span *sp = NULL;
+    size_t n = 0;
+    kh_status rc = kh__ner_tag(m, all, tl + 2 + bl, &sp, &n);
+    kh_free(all);
+    if (rc != KH_OK)
+        return rc;
+    /* A span begun in the title stays there, cut at its end. */
+    size_t k = 0;
+    for (; k < n && sp[k].start < tl; k++)
+        if (sp[k].end > tl)
+            sp[k].end = tl;
+    /* The spans are one array: the title keeps it, the body points into
+     * it (and is not freed apart: see the caller). */
+    for (size_t i = k; i < n; i++) {
+        size_t cut = tl + 2 <= sp[i].start ? tl + 2 : sp[i].start;
+        sp[i].start -= cut;
+        sp[i].end -= cut;
+    }
+    f[0].ents = sp;
+    f[0].n_ents = k;
+    f[1].ents = sp + k;
+    f[1].n_ents = n - k;
+    f[0].all_ents = n;
+    return KH_OK;
+}
+
 int
 kh_cmd_entities(int argc, char **argv)
 {
@@ -157,12 +197,13 @@ kh_cmd_entities(int argc, char **argv)
     int64_t t =
         d->meta.date != KH_DATE_NONE ? d->meta.date : (int64_t)time(NULL);
     int64_t ref = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-    field f[2] = {{"title", d->meta.title ? d->meta.title : "", NULL, 0, NULL,
-                   0, NULL, 0},
-                  {"body", d->body ? d->body : "", NULL, 0, NULL, 0, NULL, 0}};
+    field f[2] = {
+        {"title", d->meta.title ? d->meta.title : "", NULL, 0, NULL, 0, NULL, 0,
+         0},
+        {"body", d->body ? d->body : "", NULL, 0, NULL, 0, NULL, 0, 0}};
+    rc = tag_article(m, f);
     for (size_t i = 0; i < 2 && rc == KH_OK; i++) {
         size_t n = strlen(f[i].text);
-        rc = kh__ner_tag(m, f[i].text, n, &f[i].ents, &f[i].n_ents);
         if (rc == KH_OK)
             rc = kh__when_find(f[i].text, n, ref, &f[i].dates, &f[i].n_dates);
         if (rc == KH_OK)
@@ -174,8 +215,8 @@ kh_cmd_entities(int argc, char **argv)
         print_json(d->meta.id, f, 2);
     else
         print_text(f, 2);
+    kh__ner_spans_free(f[0].ents, f[0].all_ents);
     for (size_t i = 0; i < 2; i++) {
-        kh__ner_spans_free(f[i].ents, f[i].n_ents);
         kh_free(f[i].dates);
         kh_free(f[i].figs);
     }

@@ -10,6 +10,7 @@
  *   khabar-ner 1 BITS LABELS SCALE
  *   BUCKET W0 W1 ... W(LABELS-1)      one line per feature bucket
  *   =WORD                             one line per known word
+ *   +BITS WORD                        one line per gazetteer word
  *
  * BUCKET is the low BITS bits of a feature hash, in hex; Wl the averaged
  * perceptron weight for label l times SCALE, rounded to an integer.
@@ -23,10 +24,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/* One pass's weights: open addressing keyed by bucket. */
+typedef struct ner_table {
+    uint32_t *keys; /* bucket + 1 per slot; 0 = empty */
+    float *rows;    /* KH_NER_N_LABELS weights per slot */
+    size_t cap;     /* slots, a power of two */
+} ner_table;
+
 struct kh_ner_model {
-    uint32_t *keys;     /* bucket + 1 per slot; 0 = empty */
-    float *rows;        /* KH_NER_N_LABELS weights per slot */
-    size_t cap;         /* slots, a power of two */
+    ner_table tab[2];   /* the first pass, the second (cap 0 if none) */
+    int passes;         /* 1 or 2 */
     uint32_t mask;      /* bucket mask from BITS */
     kh_ner_lexicon lex; /* cue stems and known words, ner_features.c */
 };
@@ -51,8 +58,10 @@ kh__ner_model_free(kh_ner_model *m)
 {
     if (m == NULL)
         return;
-    kh_free(m->keys);
-    kh_free(m->rows);
+    for (int t = 0; t < 2; t++) {
+        kh_free(m->tab[t].keys);
+        kh_free(m->tab[t].rows);
+    }
     kh__ner_lexicon_release(&m->lex);
     kh_free(m);
 }
@@ -64,13 +73,13 @@ slot_of(uint32_t bucket, size_t cap)
 }
 
 static const float *
-row_of(const kh_ner_model *m, uint32_t bucket)
+row_of(const ner_table *t, uint32_t bucket)
 {
-    for (size_t i = slot_of(bucket, m->cap);; i = (i + 1) & (m->cap - 1)) {
-        if (m->keys[i] == 0)
+    for (size_t i = slot_of(bucket, t->cap);; i = (i + 1) & (t->cap - 1)) {
+        if (t->keys[i] == 0)
             return NULL;
-        if (m->keys[i] == bucket + 1)
-            return &m->rows[i * KH_NER_N_LABELS];
+        if (t->keys[i] == bucket + 1)
+            return &t->rows[i * KH_NER_N_LABELS];
     }
 }
 
@@ -115,9 +124,10 @@ kh__ner_model_parse(const char *text, size_t len, kh_ner_model **out,
 {
     *out = NULL;
     const char *p = text, *end = text + len;
-    long bits = 0, labels = 0, scale = 0, lineno = 0;
-    size_t n_rows = 0;
-    /* first pass: the header and the number of rows */
+    long version = 0, bits = 0, labels = 0, scale = 0, lineno = 0;
+    size_t n_rows[2] = {0, 0};
+    int pass = 0;
+    /* first pass: the header and the number of rows of each table */
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl != NULL ? nl : end;
@@ -125,18 +135,22 @@ kh__ner_model_parse(const char *text, size_t len, kh_ner_model **out,
         if (p < le && *p != '#' && *p != '\r') {
             if (bits == 0) {
                 const char *q = p;
-                long v;
                 if ((size_t)(le - p) < 11 || memcmp(p, "khabar-ner ", 11))
                     goto corrupt;
                 q = p + 11;
-                if (!next_long(&q, le, 10, &v) || v != 1 ||
+                if (!next_long(&q, le, 10, &version) ||
+                    (version != 1 && version != 2) ||
                     !next_long(&q, le, 10, &bits) ||
                     !next_long(&q, le, 10, &labels) ||
                     !next_long(&q, le, 10, &scale) || bits < 8 || bits > 30 ||
                     labels != KH_NER_N_LABELS || scale <= 0)
                     goto corrupt;
-            } else if (*p != '=') {
-                n_rows++;
+            } else if (*p == '@') {
+                if (version != 2 || pass != 0 || le - p < 2 || p[1] != '2')
+                    goto corrupt;
+                pass = 1;
+            } else if (*p != '=' && *p != '+') {
+                n_rows[pass]++;
             }
         }
         p = nl != NULL ? nl + 1 : end;
@@ -151,18 +165,23 @@ kh__ner_model_parse(const char *text, size_t len, kh_ner_model **out,
     memset(m, 0, sizeof *m);
     kh__ner_lexicon_init(&m->lex);
     m->mask = (uint32_t)((1ul << bits) - 1);
-    m->cap = 16;
-    while (m->cap < n_rows * 2)
-        m->cap *= 2;
-    m->keys = kh_malloc(m->cap * sizeof *m->keys);
-    m->rows = kh_malloc(m->cap * KH_NER_N_LABELS * sizeof *m->rows);
-    if (m->keys == NULL || m->rows == NULL) {
-        kh__ner_model_free(m);
-        return KH_ENOMEM;
+    m->passes = version == 2 ? 2 : 1;
+    for (int t = 0; t < m->passes; t++) {
+        ner_table *tb = &m->tab[t];
+        tb->cap = 16;
+        while (tb->cap < n_rows[t] * 2)
+            tb->cap *= 2;
+        tb->keys = kh_malloc(tb->cap * sizeof *tb->keys);
+        tb->rows = kh_malloc(tb->cap * KH_NER_N_LABELS * sizeof *tb->rows);
+        if (tb->keys == NULL || tb->rows == NULL) {
+            kh__ner_model_free(m);
+            return KH_ENOMEM;
+        }
+        memset(tb->keys, 0, tb->cap * sizeof *tb->keys);
     }
-    memset(m->keys, 0, m->cap * sizeof *m->keys);
     /* second pass: the rows */
     int header = 1;
+    ner_table *tb = &m->tab[0];
     lineno = 0;
     for (p = text; p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -174,6 +193,30 @@ kh__ner_model_parse(const char *text, size_t len, kh_ner_model **out,
             continue;
         if (header) {
             header = 0;
+            continue;
+        }
+        if (*q == '@') {
+            tb = &m->tab[1];
+            continue;
+        }
+        if (*q == '+') { /* a gazetteer word: "+BITS WORD" */
+            long bitsv;
+            q++;
+            if (!next_long(&q, le, 10, &bitsv) || bitsv <= 0 || bitsv > 255) {
+                kh__ner_model_free(m);
+                goto corrupt;
+            }
+            while (q < le && *q == ' ')
+                q++;
+            size_t wl = (size_t)(le - q);
+            if (wl > 0 && q[wl - 1] == '\r')
+                wl--;
+            kh_strmap_entry *e = kh__strmap_upsert(&m->lex.gaz, q, wl);
+            if (e == NULL) {
+                kh__ner_model_free(m);
+                return KH_ENOMEM;
+            }
+            e->value |= (uint64_t)bitsv;
             continue;
         }
         if (*q == '=') { /* a known word */
@@ -192,16 +235,16 @@ kh__ner_model_parse(const char *text, size_t len, kh_ner_model **out,
             goto corrupt;
         }
         uint32_t bucket = (uint32_t)b;
-        size_t i = slot_of(bucket, m->cap);
-        while (m->keys[i] != 0 && m->keys[i] != bucket + 1)
-            i = (i + 1) & (m->cap - 1);
-        m->keys[i] = bucket + 1;
+        size_t i = slot_of(bucket, tb->cap);
+        while (tb->keys[i] != 0 && tb->keys[i] != bucket + 1)
+            i = (i + 1) & (tb->cap - 1);
+        tb->keys[i] = bucket + 1;
         for (int l = 0; l < KH_NER_N_LABELS; l++) {
             if (!next_long(&q, le, 10, &w)) {
                 kh__ner_model_free(m);
                 goto corrupt;
             }
-            m->rows[i * KH_NER_N_LABELS + (size_t)l] = (float)w / (float)scale;
+            tb->rows[i * KH_NER_N_LABELS + (size_t)l] = (float)w / (float)scale;
         }
     }
     kh_status rc = build_cues(m);
@@ -253,12 +296,18 @@ kh__ner_model_lexicon(const kh_ner_model *m)
     return &m->lex;
 }
 
-void
-kh__ner_model_score(const kh_ner_model *m, const uint32_t *f, size_t n,
-                    float *scores)
+int
+kh__ner_model_passes(const kh_ner_model *m)
+{
+    return m->passes;
+}
+
+static void
+score_table(const kh_ner_model *m, const ner_table *t, const uint32_t *f,
+            size_t n, float *scores)
 {
     for (size_t i = 0; i < n; i++) {
-        const float *r = row_of(m, f[i] & m->mask);
+        const float *r = row_of(t, f[i] & m->mask);
         if (r == NULL)
             continue;
         for (int l = 0; l < KH_NER_N_LABELS; l++)
@@ -267,25 +316,117 @@ kh__ner_model_score(const kh_ner_model *m, const uint32_t *f, size_t n,
 }
 
 void
-kh__ner_decode(const kh_ner_model *m, const kh_ner_seq *seq, int *labels)
+kh__ner_model_score(const kh_ner_model *m, const uint32_t *f, size_t n,
+                    float *scores)
 {
-    uint32_t f[KH_NER_MAX_FEATURES + 8];
-    for (size_t i = 0; i < seq->n; i++) {
-        int first = i == 0 || seq->tok[i - 1].sent != seq->tok[i].sent;
+    score_table(m, &m->tab[0], f, n, scores);
+}
+
+/* Greedy decoding of tokens [a, b): each token's best label given the
+ * labels already chosen. */
+static void
+decode_greedy(const kh_ner_model *m, const ner_table *t, int pass,
+              const kh_ner_seq *seq, size_t a, size_t b, int *labels,
+              uint32_t *cache, uint8_t *cache_n, int fill)
+{
+    uint32_t buf[KH_NER_MAX_FEATURES], f[KH_NER_MAX_MEMORY + 8];
+    for (size_t i = a; i < b; i++) {
+        int first = i == a || seq->tok[i - 1].sent != seq->tok[i].sent;
         int p1 = first ? KH_NER_O : labels[i - 1];
-        int p2 = first || i < 2 || seq->tok[i - 2].sent != seq->tok[i].sent
+        int p2 = first || i < a + 2 || seq->tok[i - 2].sent != seq->tok[i].sent
                      ? KH_NER_O
                      : labels[i - 2];
-        size_t n = kh__ner_features(seq, i, f);
+        /* the features that do not depend on labels, once per token when
+         * the caller keeps them between the passes */
+        uint32_t *sf = cache != NULL ? cache + i * KH_NER_MAX_FEATURES : buf;
+        size_t ns;
+        if (cache == NULL || fill) {
+            ns = kh__ner_features(seq, i, sf);
+            if (cache != NULL)
+                cache_n[i] = (uint8_t)ns;
+        } else {
+            ns = cache_n[i];
+        }
+        size_t n = 0;
+        if (pass == 2)
+            n += kh__ner_memory_features(seq, i, f + n);
         n += kh__ner_label_features(seq, i, p1, p2, f + n);
         float sc[KH_NER_N_LABELS] = {0};
-        kh__ner_model_score(m, f, n, sc);
+        score_table(m, t, sf, ns, sc);
+        score_table(m, t, f, n, sc);
         int best = KH_NER_O;
         for (int l = 1; l < KH_NER_N_LABELS; l++)
             if (kh__ner_allowed(p1, l) && sc[l] > sc[best])
                 best = l;
         labels[i] = best;
     }
+}
+
+void
+kh__ner_decode_pass(const kh_ner_model *m, int pass, const kh_ner_seq *seq,
+                    size_t a, size_t b, int *labels)
+{
+    const ner_table *t = &m->tab[pass == 2 && m->passes == 2 ? 1 : 0];
+    decode_greedy(m, t, t == &m->tab[1] ? 2 : 1, seq, a, b, labels, NULL, NULL,
+                  0);
+}
+
+/* Texts up to this many tokens keep their features between the passes
+ * (KH_NER_MAX_FEATURES hashes a token: 8 MB at most). */
+#define CACHE_TOKENS 32768
+
+kh_status
+kh__ner_decode(const kh_ner_model *m, kh_ner_seq *seq, int *labels)
+{
+    if (m->passes < 2) {
+        kh__ner_decode_pass(m, 1, seq, 0, seq->n, labels);
+        return KH_OK;
+    }
+    uint32_t *cache = NULL;
+    uint8_t *cache_n = NULL;
+    if (seq->n <= CACHE_TOKENS) {
+        cache = kh_malloc(seq->n * KH_NER_MAX_FEATURES * sizeof *cache + 1);
+        cache_n = kh_malloc(seq->n + 1);
+        if (cache == NULL || cache_n == NULL) {
+            kh_free(cache); /* recompute instead */
+            kh_free(cache_n);
+            cache = NULL;
+            cache_n = NULL;
+        }
+    }
+    decode_greedy(m, &m->tab[0], 1, seq, 0, seq->n, labels, cache, cache_n, 1);
+    kh_status rc = kh__ner_memory(seq, 0, seq->n, 0, seq->n, labels);
+    if (rc == KH_OK)
+        decode_greedy(m, &m->tab[1], 2, seq, 0, seq->n, labels, cache, cache_n,
+                      0);
+    kh_free(cache);
+    kh_free(cache_n);
+    return rc;
+}
+
+kh_status
+kh__ner_gold_decode(const kh_ner_model *m, kh_ner_gold *g, size_t s_a,
+                    size_t s_b, int window, int passes, int *pred)
+{
+    for (size_t s = s_a; s < s_b; s++)
+        kh__ner_decode_pass(m, 1, &g->seq, g->sent_first[s],
+                            g->sent_first[s + 1], pred);
+    if (passes < 2 || m->passes < 2)
+        return KH_OK;
+    for (size_t s = s_a; s < s_b; s++) {
+        size_t lo = s >= s_a + (size_t)window ? s - (size_t)window : s_a;
+        size_t hi = s + (size_t)window + 1 < s_b ? s + (size_t)window + 1 : s_b;
+        kh_status rc =
+            kh__ner_memory(&g->seq, g->sent_first[lo], g->sent_first[hi],
+                           g->sent_first[s], g->sent_first[s + 1], pred);
+        if (rc != KH_OK)
+            return rc;
+    }
+    /* only now: the memory reads the first-pass labels of every sentence */
+    for (size_t s = s_a; s < s_b; s++)
+        kh__ner_decode_pass(m, 2, &g->seq, g->sent_first[s],
+                            g->sent_first[s + 1], pred);
+    return KH_OK;
 }
 
 void
@@ -352,8 +493,9 @@ kh__ner_tag(const kh_ner_model *m, const char *text, size_t len,
             rc = KH_ENOMEM;
     }
     size_t cap = 0;
+    if (rc == KH_OK && seq.n > 0)
+        rc = kh__ner_decode(m, &seq, labels);
     if (rc == KH_OK && seq.n > 0) {
-        kh__ner_decode(m, &seq, labels);
         size_t i = 0;
         while (rc == KH_OK && i < seq.n) {
             if (labels[i] == KH_NER_O) {

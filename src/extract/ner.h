@@ -4,7 +4,10 @@
  * Persons, places and organizations in Arabic news text, with byte spans
  * into the original text.  The tagger is an averaged perceptron over
  * hashed features, decoded greedily left to right with the two previous
- * labels as features (BIO labels over PER, LOC, ORG).  Tokens are the
+ * labels as features (BIO labels over PER, LOC, ORG), in two passes: the
+ * second also reads the first pass's labels of the same word elsewhere in
+ * the text (document memory).  Words from gazetteers (person names,
+ * country names) travel in the model file.  Tokens are the
  * analyzer's: the features read its normalized form and stem, so that
  * "والرئيس" and "الرئيس" share the stem feature although the clitic stays
  * attached.  docs/entities.md has the design, the training data and the
@@ -65,6 +68,10 @@ typedef struct kh_ner_token {
     uint8_t stop;  /* a stop word */
     uint8_t cue;   /* KH_NER_CUE_* of its stem, or 0 */
     uint8_t rare;  /* an Arabic word the lexicon does not know */
+    uint8_t gaz;   /* KH_NER_GAZ_* bits of its bare form */
+    uint8_t l1;    /* first-pass label (kh__ner_memory()) */
+    uint8_t mem;   /* first-pass labels of the same bare word elsewhere in
+                      the document: bit l for label l; 0 when it is alone */
     char gap[KH_NER_GAP_BYTES + 1]; /* non-space text before the token */
 } kh_ner_token;
 
@@ -90,7 +97,13 @@ enum {
 typedef struct kh_ner_lexicon {
     kh_strmap cues;  /* stem -> KH_NER_CUE_* */
     kh_strmap known; /* bare form -> 1 */
+    kh_strmap gaz;   /* bare form -> KH_NER_GAZ_* bits */
 } kh_ner_lexicon;
+
+/* Gazetteer classes of a word (bits; they travel in the model file):
+ * a part of a person's name (Wikidata names, CC0), a country name of one
+ * word, a word of a longer country name (iso-codes' Arabic names). */
+enum { KH_NER_GAZ_PERSON = 1, KH_NER_GAZ_PLACE = 2, KH_NER_GAZ_PLACE_PART = 4 };
 
 KH_HIDDEN void kh__ner_lexicon_init(kh_ner_lexicon *lex);
 KH_HIDDEN void kh__ner_lexicon_release(kh_ner_lexicon *lex);
@@ -141,6 +154,20 @@ KH_HIDDEN size_t kh__ner_features(const kh_ner_seq *seq, size_t i,
 KH_HIDDEN size_t kh__ner_label_features(const kh_ner_seq *seq, size_t i,
                                         int prev1, int prev2, uint32_t *out);
 
+/* Document memory, the second pass's extra input: sets the l1 and mem
+ * fields of tokens [a, b) from the first-pass labels (indexed like
+ * seq->tok) of the tokens [doc_a, doc_b) that form their document.  Stop
+ * words and numbers get no memory. */
+KH_HIDDEN kh_status kh__ner_memory(kh_ner_seq *seq, size_t doc_a, size_t doc_b,
+                                   size_t a, size_t b, const int *labels);
+
+/* Writes the hashes of token i's second-pass features (its memory and its
+ * neighbours', the first-pass labels around it) into out (at most
+ * KH_NER_MAX_MEMORY entries); returns their number. */
+#define KH_NER_MAX_MEMORY 24
+KH_HIDDEN size_t kh__ner_memory_features(const kh_ner_seq *seq, size_t i,
+                                         uint32_t *out);
+
 /* The hash of the feature every token has: its O weight sets how readily
  * the tagger says "entity" at all (the trainer tunes it on dev). */
 KH_HIDDEN uint32_t kh__ner_bias_hash(void);
@@ -183,9 +210,21 @@ KH_HIDDEN void kh__ner_model_free(kh_ner_model *m);
 KH_HIDDEN void kh__ner_model_score(const kh_ner_model *m, const uint32_t *f,
                                    size_t n, float *scores);
 
-/* Labels every token of seq (labels has seq->n entries), greedily. */
-KH_HIDDEN void kh__ner_decode(const kh_ner_model *m, const kh_ner_seq *seq,
-                              int *labels);
+/* Labels every token of seq (labels has seq->n entries), greedily: the
+ * first pass, then (if the model has one) the second pass with the whole
+ * sequence as the document. */
+KH_HIDDEN kh_status kh__ner_decode(const kh_ner_model *m, kh_ner_seq *seq,
+                                   int *labels);
+
+/* Labels tokens [a, b) (whole sentences) with the given pass (1 or 2; 2
+ * reads the memory fields, set by kh__ner_memory()).  labels is indexed
+ * like seq->tok. */
+KH_HIDDEN void kh__ner_decode_pass(const kh_ner_model *m, int pass,
+                                   const kh_ner_seq *seq, size_t a, size_t b,
+                                   int *labels);
+
+/* Number of passes of the model (1 or 2). */
+KH_HIDDEN int kh__ner_model_passes(const kh_ner_model *m);
 
 /* The lexicon the model's sequences must be built with. */
 KH_HIDDEN const kh_ner_lexicon *kh__ner_model_lexicon(const kh_ner_model *m);
@@ -228,6 +267,19 @@ KH_HIDDEN kh_status kh__ner_gold_read(const char *path, kh_analyzer *a,
                                       const kh_ner_lexicon *lex, kh_ner_gold *g,
                                       kh_error *err);
 KH_HIDDEN void kh__ner_gold_release(kh_ner_gold *g);
+
+/* Labels the gold sentences [s_a, s_b) as a run of articles: each
+ * sentence alone in the first pass, then in the second pass with the
+ * sentences within `window` of it (inside [s_a, s_b)) as its document,
+ * since the corpus marks no article boundaries.  passes caps the passes
+ * used (1 = first only).  pred is indexed like g->seq.tok. */
+KH_HIDDEN kh_status kh__ner_gold_decode(const kh_ner_model *m, kh_ner_gold *g,
+                                        size_t s_a, size_t s_b, int window,
+                                        int passes, int *pred);
+
+/* The document window of the gold corpus, in sentences each side
+ * (chosen on dev, docs/entities.md). */
+#define KH_NER_GOLD_WINDOW 20
 
 /* Entity-level counts, CoNLL style: an entity matches when its first and
  * last token and its type are the gold ones.  Index by kh_ner_type. */

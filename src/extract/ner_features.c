@@ -161,9 +161,9 @@ kh__ner_seq_add(kh_ner_seq *seq, kh_analyzer *a, const kh_ner_lexicon *lex,
         k->end = t.end;
         /* Tokens can share bytes (a word the analyzer splits), so the gap
          * may be empty. */
-        int ends = squeeze_gap(text + prev_end,
-                               t.start > prev_end ? t.start - prev_end : 0,
-                               k->gap);
+        int ends =
+            squeeze_gap(text + prev_end,
+                        t.start > prev_end ? t.start - prev_end : 0, k->gap);
         if (ends && !first)
             sent++;
         first = 0;
@@ -192,6 +192,7 @@ kh__ner_seq_mark(kh_ner_seq *seq, size_t from, const kh_ner_lexicon *lex)
         kh_ner_token *k = &seq->tok[i];
         k->cue = 0;
         k->rare = 0;
+        k->gaz = 0;
         if (lex == NULL)
             continue;
         const kh_strmap_entry *e =
@@ -203,6 +204,13 @@ kh__ner_seq_mark(kh_ner_seq *seq, size_t from, const kh_ner_lexicon *lex)
             size_t bl = kh__ner_bare(kh__ner_norm(seq, i), k->norm_len, &b);
             k->rare = kh__strmap_get(&lex->known, b, bl) == NULL;
         }
+        if (lex->gaz.count > 0 && !k->stop) {
+            const char *b;
+            size_t bl = kh__ner_bare(kh__ner_norm(seq, i), k->norm_len, &b);
+            const kh_strmap_entry *g = kh__strmap_get(&lex->gaz, b, bl);
+            if (g != NULL)
+                k->gaz = (uint8_t)g->value;
+        }
     }
 }
 
@@ -211,6 +219,7 @@ kh__ner_lexicon_init(kh_ner_lexicon *lex)
 {
     kh__strmap_init(&lex->cues);
     kh__strmap_init(&lex->known);
+    kh__strmap_init(&lex->gaz);
 }
 
 void
@@ -218,6 +227,7 @@ kh__ner_lexicon_release(kh_ner_lexicon *lex)
 {
     kh__strmap_release(&lex->cues);
     kh__strmap_release(&lex->known);
+    kh__strmap_release(&lex->gaz);
 }
 
 /* FNV-1a, fed piece by piece: a feature is a name, a separator byte and
@@ -418,6 +428,15 @@ kh__ner_features(const kh_ner_seq *seq, size_t i, uint32_t *out)
             char cb[2] = {(char)('0' + o->cue), 0};
             out[n++] = feat(cn[d + 2], cb, 1);
         }
+        if (o->gaz && d >= -1 && d <= 1) {
+            static const char *const gn[] = {"", "g-1", "g0", "g+1", ""};
+            char gb[2] = {(char)('0' + o->gaz), 0};
+            out[n++] = feat(gn[d + 2], gb, 1);
+        }
+    }
+    if (t->gaz) {
+        char gb[3] = {(char)('0' + t->gaz), (char)('0' + t->rare), 0};
+        out[n++] = feat("g0r", gb, 2);
     }
     const kh_ner_token *pv = near(seq, i, -1);
     if (pv != NULL)
@@ -451,6 +470,110 @@ kh__ner_label_features(const kh_ner_seq *seq, size_t i, int prev1, int prev2,
     if (seq->tok[i].cue) {
         char cb[2] = {(char)('0' + seq->tok[i].cue), 0};
         out[n++] = feat2("t-1c0", a, 1, cb, 1);
+    }
+    return n;
+}
+
+/* Counts per label packed 8 bits each into a strmap value (saturating). */
+static inline unsigned
+count_of(uint64_t v, int l)
+{
+    return (unsigned)((v >> (8 * l)) & 0xff);
+}
+
+static int
+has_memory(const kh_ner_token *t)
+{
+    return !t->stop &&
+           (t->kind == KH_TOKEN_ARABIC || t->kind == KH_TOKEN_LATIN);
+}
+
+kh_status
+kh__ner_memory(kh_ner_seq *seq, size_t doc_a, size_t doc_b, size_t a, size_t b,
+               const int *labels)
+{
+    kh_strmap cnt;
+    kh__strmap_init(&cnt);
+    for (size_t j = doc_a; j < doc_b; j++) {
+        if (!has_memory(&seq->tok[j]))
+            continue;
+        const char *bw;
+        size_t bl =
+            kh__ner_bare(kh__ner_norm(seq, j), seq->tok[j].norm_len, &bw);
+        kh_strmap_entry *e = kh__strmap_upsert(&cnt, bw, bl);
+        if (e == NULL) {
+            kh__strmap_release(&cnt);
+            return KH_ENOMEM;
+        }
+        if (count_of(e->value, labels[j]) < 255)
+            e->value += (uint64_t)1 << (8 * labels[j]);
+    }
+    for (size_t i = a; i < b; i++) {
+        kh_ner_token *t = &seq->tok[i];
+        t->l1 = (uint8_t)labels[i];
+        t->mem = 0;
+        if (!has_memory(t))
+            continue;
+        const char *bw;
+        size_t bl = kh__ner_bare(kh__ner_norm(seq, i), t->norm_len, &bw);
+        const kh_strmap_entry *e = kh__strmap_get(&cnt, bw, bl);
+        if (e == NULL)
+            continue;
+        uint64_t v = e->value;
+        if (i >= doc_a && i < doc_b && count_of(v, labels[i]) < 255)
+            v -= (uint64_t)1 << (8 * labels[i]); /* not itself */
+        for (int l = 0; l < KH_NER_N_LABELS; l++)
+            if (count_of(v, l) > 0)
+                t->mem |= (uint8_t)(1u << l);
+    }
+    kh__strmap_release(&cnt);
+    return KH_OK;
+}
+
+/* The memory mask folded to types: bit T for type T (0 = O). */
+static unsigned
+mem_types(unsigned mem)
+{
+    unsigned m = 0;
+    for (int l = 0; l < KH_NER_N_LABELS; l++)
+        if (mem & (1u << l))
+            m |= 1u << KH_NER_TYPE_OF(l);
+    return m;
+}
+
+size_t
+kh__ner_memory_features(const kh_ner_seq *seq, size_t i, uint32_t *out)
+{
+    static const char *const mn[] = {"m-1", "m0", "m+1"};
+    static const char *const tn[] = {"mt-1", "mt0", "mt+1"};
+    static const char *const pn[] = {"l-1", "l0", "l+1"};
+    const kh_ner_token *t = &seq->tok[i];
+    size_t n = 0;
+    for (int d = -1; d <= 1; d++) {
+        const kh_ner_token *o = near(seq, i, d);
+        if (o == NULL)
+            continue;
+        char lb[2] = {(char)('0' + o->l1), 0};
+        out[n++] = feat(pn[d + 1], lb, 1);
+        if (o->mem == 0)
+            continue;
+        char mb[3] = {(char)('0' + (o->mem & 0x0f)),
+                      (char)('0' + (o->mem >> 4)), 0};
+        out[n++] = feat(mn[d + 1], mb, 2);
+        char tb[2] = {(char)('0' + mem_types(o->mem)), 0};
+        out[n++] = feat(tn[d + 1], tb, 1);
+    }
+    if (t->mem != 0) {
+        for (int l = 0; l < KH_NER_N_LABELS; l++)
+            if (t->mem & (1u << l)) {
+                char lb[2] = {(char)('0' + l), 0};
+                out[n++] = feat("m0l", lb, 1);
+            }
+        char tb[2] = {(char)('0' + mem_types(t->mem)), 0};
+        char lb[2] = {(char)('0' + t->l1), 0};
+        out[n++] = feat2("mt0l0", tb, 1, lb, 1);
+        if (t->rare)
+            out[n++] = feat("mt0r", tb, 1);
     }
     return n;
 }

@@ -142,6 +142,56 @@ test_bad_model(void **state)
     kh__ner_model_free(m);
     assert_int_equal(kh__ner_model_load("/nonexistent/model", &m, &err),
                      KH_EIO);
+    /* two passes, gazetteer words */
+    t = "khabar-ner 2 20 7 100\nff 1 2 3 4 5 6 7\n@2\nfe 1 2 3 4 5 6 7\n"
+        "+1 word\n=word\n";
+    assert_int_equal(kh__ner_model_parse(t, strlen(t), &m, &err), KH_OK);
+    assert_int_equal(kh__ner_model_passes(m), 2);
+    assert_non_null(kh__strmap_get(&kh__ner_model_lexicon(m)->gaz, "word", 4));
+    kh__ner_model_free(m);
+    t = "khabar-ner 1 20 7 100\n@2\n"; /* a second pass needs version 2 */
+    assert_int_equal(kh__ner_model_parse(t, strlen(t), &m, &err), KH_ECORRUPT);
+    t = "khabar-ner 2 20 7 100\n+x word\n";
+    assert_int_equal(kh__ner_model_parse(t, strlen(t), &m, &err), KH_ECORRUPT);
+}
+
+/* Document memory: a word gets the first-pass labels of its other
+ * occurrences (by bare form: "ولاريجاني" matches "لاريجاني"), not its
+ * own; a word seen once gets none. */
+static void
+test_memory(void **state)
+{
+    (void)state;
+    const char *text = "التقى لاريجاني الوزير. ثم قال ولاريجاني كلاما";
+    kh_analyzer *a = NULL;
+    assert_int_equal(kh_analyzer_new(NULL, &a), KH_OK);
+    kh_ner_seq seq;
+    kh__ner_seq_init(&seq);
+    assert_int_equal(kh__ner_seq_add(&seq, a, NULL, text, strlen(text)), KH_OK);
+    assert_true(seq.n >= 6);
+    int *lab = calloc(seq.n, sizeof *lab);
+    assert_non_null(lab);
+    size_t first = seq.n, second = seq.n;
+    for (size_t i = 0; i < seq.n; i++) {
+        if (strcmp(kh__ner_norm(&seq, i), "لاريجاني") == 0)
+            first = i;
+        if (strcmp(kh__ner_norm(&seq, i), "ولاريجاني") == 0)
+            second = i;
+    }
+    assert_true(first < seq.n && second < seq.n);
+    assert_true(seq.tok[first].sent != seq.tok[second].sent);
+    lab[first] = KH_NER_B_PER;
+    assert_int_equal(kh__ner_memory(&seq, 0, seq.n, 0, seq.n, lab), KH_OK);
+    assert_int_equal(seq.tok[second].mem, 1u << KH_NER_B_PER);
+    assert_int_equal(seq.tok[second].l1, KH_NER_O);
+    assert_int_equal(seq.tok[first].mem, 1u << KH_NER_O);
+    assert_int_equal(seq.tok[first].l1, KH_NER_B_PER);
+    assert_int_equal(seq.tok[0].mem, 0); /* التقى: once */
+    uint32_t f[KH_NER_MAX_MEMORY];
+    assert_true(kh__ner_memory_features(&seq, second, f) <= KH_NER_MAX_MEMORY);
+    free(lab);
+    kh__ner_seq_release(&seq);
+    kh_analyzer_free(a);
 }
 
 int
@@ -152,6 +202,7 @@ main(void)
         cmocka_unit_test(test_no_entities),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_bad_model),
+        cmocka_unit_test(test_memory),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
