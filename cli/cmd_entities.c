@@ -36,6 +36,46 @@ typedef struct field {
     size_t all_ents; /* title only: the spans of both fields */
 } field;
 
+/* Bytes at the start of an entity's span that are a clitic (و ف ب ل ك,
+ * ال) glued to its first word, when the article also names it without
+ * them ("لأوكرانيا" beside "أوكرانيا"): the document is the evidence that
+ * the letters are a clitic and not part of the name (وليد).  0 when not. */
+static size_t
+clitic_bytes(const field *f, size_t nf, const field *in, const kh_ner_span *x)
+{
+    const char *n = x->norm != NULL ? x->norm : "";
+    size_t first = strcspn(n, " ");
+    const char *bare;
+    size_t bl = kh__ner_bare(n, first, &bare);
+    if (bl == first)
+        return 0;
+    int seen = 0;
+    for (size_t i = 0; i < nf && !seen; i++)
+        for (size_t k = 0; k < f[i].n_ents && !seen; k++) {
+            const char *o = f[i].ents[k].norm;
+            seen = o != NULL && strncmp(o, bare, bl) == 0 &&
+                   (o[bl] == '\0' || o[bl] == ' ');
+        }
+    if (!seen)
+        return 0;
+    /* The clitic letters are as many in the text as in the normalized
+     * form (two bytes each); harakat and tatweel between them are
+     * skipped too. */
+    size_t letters = (first - bl) / 2, at = x->start;
+    const unsigned char *t = (const unsigned char *)in->text;
+    while (letters > 0 && at + 1 < x->end) {
+        int mark = t[at] == 0xd9 && (t[at + 1] == 0x80 ||
+                                     (t[at + 1] >= 0x8b && t[at + 1] <= 0x92));
+        if (!mark)
+            letters--;
+        at += 2;
+    }
+    while (at + 1 < x->end && t[at] == 0xd9 &&
+           (t[at + 1] == 0x80 || (t[at + 1] >= 0x8b && t[at + 1] <= 0x92)))
+        at += 2;
+    return at < x->end ? at - x->start : 0;
+}
+
 static void
 json_str(kh_buf *b, const char *s, size_t n, kh_status *rc)
 {
@@ -69,9 +109,14 @@ print_json(const char *id, field *f, size_t nf)
                     char key[64];
                     s = x->start;
                     e = x->end;
-                    kh__xlit_key_str(f[i].text + s, e - s, key, sizeof key);
+                    size_t c = clitic_bytes(f, nf, &f[i], x);
+                    kh__xlit_key_str(f[i].text + s + c, e - s - c, key,
+                                     sizeof key);
                     kh__buf_printf(&b, &rc, "\"type\":\"%s\",\"key\":\"%s\",",
                                    kh__ner_type_name(x->type), key);
+                    kh__buf_puts(&b, "\"name\":", &rc);
+                    json_str(&b, f[i].text + s + c, e - s - c, &rc);
+                    kh__buf_putc(&b, ',', &rc);
                 } else if (p == 1) {
                     char v[64];
                     s = f[i].dates[k].start;
@@ -111,8 +156,9 @@ print_text(field *f, size_t nf)
         for (size_t k = 0; k < f[i].n_ents; k++) {
             const kh_ner_span *x = &f[i].ents[k];
             char key[64];
-            kh__xlit_key_str(f[i].text + x->start, x->end - x->start, key,
-                             sizeof key);
+            size_t c = clitic_bytes(f, nf, &f[i], x);
+            kh__xlit_key_str(f[i].text + x->start + c, x->end - x->start - c,
+                             key, sizeof key);
             printf("%s  %-6s %.*s  [%s]\n", kh__ner_type_name(x->type),
                    f[i].name, (int)(x->end - x->start), f[i].text + x->start,
                    key);
