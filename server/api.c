@@ -7,6 +7,7 @@
 #include "index/json.h"
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -261,16 +262,13 @@ srv_api_health(srv *s, srv_resp *r)
     finish_json(r, rc);
 }
 
-/* Compares without an early exit, so that the time taken does not tell
- * how much of a guessed token was right. */
+/* Compares in constant time, so that the time taken does not tell how
+ * much of a guessed token was right (the length may show). */
 static int
 token_equal(const char *a, const char *b)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    unsigned char diff = la != lb;
-    for (size_t i = 0; i < lb; i++)
-        diff |= (unsigned char)(a[i % (la ? la : 1)] ^ b[i]);
-    return diff == 0 && la == lb;
+    size_t la = strlen(a);
+    return la == strlen(b) && CRYPTO_memcmp(a, b, la) == 0;
 }
 
 /* Whether the request carries the server's token; else an error response. */

@@ -15,29 +15,8 @@
 static void
 xml_escape(kh_buf *b, const char *s, kh_status *rc)
 {
-    if (s == NULL)
-        return;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '&':
-            kh__buf_puts(b, "&amp;", rc);
-            break;
-        case '<':
-            kh__buf_puts(b, "&lt;", rc);
-            break;
-        case '>':
-            kh__buf_puts(b, "&gt;", rc);
-            break;
-        case '"':
-            kh__buf_puts(b, "&quot;", rc);
-            break;
-        default:
-            /* Control characters are not allowed in XML 1.0. */
-            if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
-                kh__buf_putc(b, (char)c, rc);
-        }
-    }
+    if (s != NULL)
+        kh__buf_html_escape(b, s, strlen(s), rc);
 }
 
 static int

@@ -48,15 +48,7 @@ link_error(srv_resp *r, const char *title, const kh_error *err)
     kh__buf_init(&b);
     kh_status rc = KH_OK;
     kh__buf_puts(&b, "<p id=\"result\" data-ok=\"0\">تعذّر ذلك: <bdi>", &rc);
-    kh__buf_json_escape(&b, "", 0, &rc); /* keeps b non-NULL */
-    for (const char *p = err->message; *p; p++) {
-        if (*p == '<')
-            kh__buf_puts(&b, "&lt;", &rc);
-        else if (*p == '&')
-            kh__buf_puts(&b, "&amp;", &rc);
-        else
-            kh__buf_putc(&b, *p, &rc);
-    }
+    kh__buf_html_escape(&b, err->message, strlen(err->message), &rc);
     kh__buf_puts(&b, "</bdi></p>", &rc);
     kh__buf_putc(&b, '\0', &rc);
     srv_page(r, 400, title, rc == KH_OK ? b.data : "");

@@ -69,6 +69,10 @@ KH_HIDDEN void kh__buf_printf(kh_buf *b, kh_status *rc, const char *fmt, ...)
  * Invalid UTF-8 bytes become U+FFFD so that the output is always valid. */
 KH_HIDDEN void kh__buf_json_escape(kh_buf *b, const char *s, size_t n,
                                    kh_status *rc);
+/* Appends s[0..n) escaped for HTML and XML text and attribute values
+ * (& < > "), the control characters XML 1.0 forbids left out. */
+KH_HIDDEN void kh__buf_html_escape(kh_buf *b, const char *s, size_t n,
+                                   kh_status *rc);
 /* Hands the bytes to the caller, who frees them with kh_free(); the
  * buffer is left empty.  Never NULL: an empty buffer gives "". */
 KH_HIDDEN char *kh__buf_detach(kh_buf *b, size_t *len, kh_status *rc);

@@ -123,9 +123,6 @@ KH_HIDDEN void kh__mime_base64(kh_buf *b, const char *data, size_t len,
                                kh_status *rc);
 /* An RFC 5322 date of unix time t into buf (at least 40 bytes). */
 KH_HIDDEN void kh__mime_date(int64_t t, char *buf);
-/* Appends s HTML-escaped. */
-KH_HIDDEN void kh__html_escape(kh_buf *b, const char *s, size_t n,
-                               kh_status *rc);
 /* Appends s percent-encoded for a URL path or query value. */
 KH_HIDDEN void kh__url_escape(kh_buf *b, const char *s, kh_status *rc);
 

@@ -355,7 +355,7 @@ kh__digest_build(kh_alerts *al, int64_t sub, const char *email,
                      "border-bottom:2px solid #7a1f1f;padding-bottom:4px;\">"
                      "«<bdi>",
                      &rc);
-        kh__html_escape(&html, qtext, strlen(qtext), &rc);
+        kh__buf_html_escape(&html, qtext, strlen(qtext), &rc);
         kh__buf_puts(&html,
                      "</bdi>» <span style=\"font-size:14px;color:#52606d;"
                      "font-weight:normal;\">",
@@ -389,12 +389,12 @@ kh__digest_build(kh_alerts *al, int64_t sub, const char *email,
                                         "solid #e4d9c3;padding-right:10px;"
                                       : "",
                            link.data ? link.data : "");
-            kh__html_escape(&html, it->title, strlen(it->title), &rc);
+            kh__buf_html_escape(&html, it->title, strlen(it->title), &rc);
             kh__buf_puts(&html,
                          "</a><div style=\"font-size:13px;color:#52606d;\">"
                          "<bdi>",
                          &rc);
-            kh__html_escape(&html, it->source, strlen(it->source), &rc);
+            kh__buf_html_escape(&html, it->source, strlen(it->source), &rc);
             kh__buf_printf(&html, &rc,
                            "</bdi> · <bdi>%s</bdi>%s</div><div "
                            "style=\"font-size:15px;\">",
@@ -523,7 +523,7 @@ kh__confirm_mail(kh_alerts *al, int64_t sub, const char *email, int64_t qid,
     kh__buf_puts(&html, html_open, &rc);
     kh__buf_puts(
         &html, "<p>طلب أحدهم بهذا العنوان الاشتراك في نشرة خبر عن «<bdi>", &rc);
-    kh__html_escape(&html, query, strlen(query), &rc);
+    kh__buf_html_escape(&html, query, strlen(query), &rc);
     kh__buf_printf(&html, &rc,
                    "</bdi>».</p><p><a href=\"%s\" style=\"display:inline-"
                    "block;background:#7a1f1f;color:#ffffff;padding:10px "

@@ -95,29 +95,6 @@ kh__mime_date(int64_t t, char *buf)
 }
 
 void
-kh__html_escape(kh_buf *b, const char *s, size_t n, kh_status *rc)
-{
-    for (size_t i = 0; i < n; i++) {
-        switch (s[i]) {
-        case '&':
-            kh__buf_puts(b, "&amp;", rc);
-            break;
-        case '<':
-            kh__buf_puts(b, "&lt;", rc);
-            break;
-        case '>':
-            kh__buf_puts(b, "&gt;", rc);
-            break;
-        case '"':
-            kh__buf_puts(b, "&quot;", rc);
-            break;
-        default:
-            kh__buf_putc(b, s[i], rc);
-        }
-    }
-}
-
-void
 kh__url_escape(kh_buf *b, const char *s, kh_status *rc)
 {
     for (; *s; s++) {

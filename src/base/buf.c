@@ -195,3 +195,25 @@ kh__buf_detach(kh_buf *b, size_t *len, kh_status *rc)
     kh__buf_init(b);
     return p;
 }
+
+void
+kh__buf_html_escape(kh_buf *b, const char *s, size_t n, kh_status *rc)
+{
+    size_t plain = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *e = c == '&'   ? "&amp;"
+                        : c == '<' ? "&lt;"
+                        : c == '>' ? "&gt;"
+                        : c == '"' ? "&quot;"
+                        : c < 0x20 && c != '\t' && c != '\n' && c != '\r'
+                            ? ""
+                            : NULL;
+        if (e == NULL)
+            continue;
+        kh__buf_append(b, s + plain, i - plain, rc);
+        kh__buf_puts(b, e, rc);
+        plain = i + 1;
+    }
+    kh__buf_append(b, s + plain, n - plain, rc);
+}
