@@ -42,7 +42,7 @@ LDFLAGS  += $(SANFLAGS)
 LDLIBS   += $(PKG_LIBS) -lstemmer -lpthread -lm
 
 LIB_SRC  = $(wildcard src/*/*.c)
-GEN_SRC  = $(BUILD)/gen/stopwords_data.c
+GEN_SRC  = $(BUILD)/gen/stopwords_data.c $(BUILD)/gen/ner_model.c
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:.c=.o)
 CLI_SRC  = $(wildcard cli/*.c)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -66,6 +66,12 @@ $(BUILD)/%.o: %.c
 $(BUILD)/gen/stopwords_data.c: data/stopwords/ar.txt tools/embed.sh
 	@mkdir -p $(dir $@)
 	sh tools/embed.sh kh__stopwords_data $< > $@
+
+# The entity tagger's model, compiled in so that any working directory
+# will do ($KHABAR_NER_MODEL overrides it).
+$(BUILD)/gen/ner_model.c: data/ner/model.txt tools/embed.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed.sh kh__ner_model_data $< > $@
 
 # The web UI, compiled in: web/app.js becomes kh__web_app_js[].
 $(BUILD)/gen/web_%.c: tools/embed.sh $(WEB_FILES)
@@ -101,7 +107,8 @@ FUZZ_FLAGS  = $(FUZZ_CFLAGS) -fsanitize=fuzzer
 FUZZ_SRC    = $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN    = $(FUZZ_SRC:fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_OBJ    = $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o) \
-              $(FUZZ_BUILD)/obj/gen/stopwords_data.o
+              $(FUZZ_BUILD)/obj/gen/stopwords_data.o \
+              $(FUZZ_BUILD)/obj/gen/ner_model.o
 FUZZ_LIB    = $(FUZZ_BUILD)/libkhabar-fuzz.a
 fuzz: $(FUZZ_BIN)
 $(FUZZ_BUILD)/obj/%.o: %.c
@@ -111,6 +118,9 @@ $(FUZZ_BUILD)/obj/%.o: %.c
 $(FUZZ_BUILD)/obj/gen/stopwords_data.c: data/stopwords/ar.txt tools/embed.sh
 	@mkdir -p $(dir $@)
 	sh tools/embed.sh kh__stopwords_data $< > $@
+$(FUZZ_BUILD)/obj/gen/ner_model.c: data/ner/model.txt tools/embed.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed.sh kh__ner_model_data $< > $@
 $(FUZZ_BUILD)/obj/gen/%.o: $(FUZZ_BUILD)/obj/gen/%.c
 	$(FUZZ_CC) $(CPPFLAGS) -std=c17 $(FUZZ_CFLAGS) -c $< -o $@
 $(FUZZ_LIB): $(FUZZ_OBJ)

@@ -20,6 +20,8 @@
 typedef struct cli_opts {
     const char *dir;
     int json, all, no_collapse;
+    const char *entity; /* --entity NAME */
+    const char *find;   /* --find NAME */
     size_t limit, offset;
     int first; /* first operand */
 } cli_opts;
@@ -49,6 +51,7 @@ int kh_cmd_subscribe(int argc, char **argv);
 int kh_cmd_subscriptions(int argc, char **argv);
 int kh_cmd_digest(int argc, char **argv);
 int kh_cmd_entities(int argc, char **argv);
+int kh_cmd_timeline(int argc, char **argv);
 
 /* The index directory: the --index option, else $KHABAR_INDEX, else
  * ./khabar-data. */

@@ -63,6 +63,7 @@ usage(FILE *f)
     fputs("usage: khabar ingest [--index DIR] [--stemmer light|snowball|none]\n"
           "                     [--exact-forms] [--batch N] [--buffer-mb N]\n"
           "                     [--optimize] [--ack] [--no-stories]\n"
+          "                     [--no-entities]\n"
           "                     [--max-bytes N] [--fetch [--delay S] "
           "[--timeout S]]\n"
           "                     FILE|DIR|-...\n"
@@ -76,7 +77,8 @@ usage(FILE *f)
           "fetched (default 16 MiB).  --stemmer and --exact-forms (index\n"
           "every word's normalized form too, for a bonus to exact forms)\n"
           "apply when the index is created.  --no-stories skips the check\n"
-          "of each article for wire copies already indexed.\n",
+          "of each article for wire copies already indexed; --no-entities\n"
+          "does not tag the people, places and organizations it names.\n",
           f);
 }
 
@@ -717,7 +719,8 @@ kh_cmd_ingest(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.batch = 5000;
     r.max_bytes = 16u << 20;
-    int optimize = 0, fetch = 0, exact_forms = 0, no_stories = 0;
+    int optimize = 0, fetch = 0, exact_forms = 0, no_stories = 0,
+        no_entities = 0;
     size_t buffer_mb = 0;
     kh_fetch_options fo;
     kh__fetch_options_init(&fo);
@@ -754,6 +757,8 @@ kh_cmd_ingest(int argc, char **argv)
             exact_forms = 1;
         } else if (strcmp(o, "--no-stories") == 0) {
             no_stories = 1;
+        } else if (strcmp(o, "--no-entities") == 0) {
+            no_entities = 1;
         } else if (strcmp(o, "--ack") == 0) {
             r.ack = 1;
         } else if (strcmp(o, "--fetch") == 0) {
@@ -785,7 +790,8 @@ kh_cmd_ingest(int argc, char **argv)
                              .buffer_mb = buffer_mb,
                              .stemmer = stemmer,
                              .exact_forms = exact_forms,
-                             .no_stories = no_stories};
+                             .no_stories = no_stories,
+                             .no_entities = no_entities};
     if (kh_index_open(dir, &opts, &r.ix, &err) != KH_OK) {
         cli_error("%s", err.message);
         kh__fetcher_free(r.fetcher);

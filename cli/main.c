@@ -20,6 +20,7 @@ static const struct {
     {"serve", kh_cmd_serve, "the HTTP API, Atom feeds and the Arabic web UI"},
     {"entities", kh_cmd_entities,
      "people, places, organizations, dates and figures of an article"},
+    {"timeline", kh_cmd_timeline, "dated events of a story or an entity"},
     {"subscribe", kh_cmd_subscribe, "save a search for an e-mail digest"},
     {"subscriptions", kh_cmd_subscriptions, "list the saved searches"},
     {"digest", kh_cmd_digest,

@@ -156,6 +156,10 @@ cli_parse_opts(int argc, char **argv, cli_opts *o, const char *usage_text)
             o->dir = argv[++i];
         } else if (strcmp(a, "--json") == 0) {
             o->json = 1;
+        } else if (strcmp(a, "--entity") == 0 && i + 1 < argc) {
+            o->entity = argv[++i];
+        } else if (strcmp(a, "--find") == 0 && i + 1 < argc) {
+            o->find = argv[++i];
         } else if (strcmp(a, "--all") == 0) {
             o->all = 1;
         } else if (strcmp(a, "--no-collapse") == 0) {

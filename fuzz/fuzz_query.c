@@ -41,6 +41,7 @@ check_node(const kh_qnode *n, int depth)
         break;
     case KH_QOP_SOURCE:
     case KH_QOP_STORY:
+    case KH_QOP_ENTITY:
         if (n->value == NULL || n->value[0] == '\0')
             abort();
         break;

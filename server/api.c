@@ -80,6 +80,14 @@ srv_search_query(const srv_req *q, kh_buf *b, srv_resp *r)
         }
         kh__buf_printf(b, &rc, "source:\"%s\" ", source);
     }
+    const char *entity = q->arg(q->ctx, "entity");
+    if (entity != NULL && *entity) {
+        if (strpbrk(entity, "\"«»“”") != NULL) {
+            srv_error(r, 400, NULL, "entity: quotes are not allowed in a name");
+            return -1;
+        }
+        kh__buf_printf(b, &rc, "entity:\"%s\" ", entity);
+    }
     static const char *const dates[] = {"since", "until"};
     for (int i = 0; i < 2; i++) {
         const char *v = q->arg(q->ctx, dates[i]);
@@ -456,4 +464,138 @@ srv_api_subscribe(srv *s, const srv_req *q, srv_resp *r)
                      &rc);
         finish_json(r, rc);
     }
+}
+
+/* GET /api/articles/{id}/entities */
+void
+srv_api_article_entities(srv *s, const char *id, srv_resp *r)
+{
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    kh_index *ix = srv_reader_for(s, r);
+    if (ix == NULL)
+        return;
+    kh_entities *l;
+    kh_status rc = kh_index_article_entities(ix, id, &l, &err);
+    if (rc != KH_OK) {
+        lib_error(r, rc, &err, 404);
+        return;
+    }
+    kh__buf_puts(&r->body, "{\"entities\":", &rc);
+    kh__json_entities(&r->body, l, "mentions", &rc);
+    kh__buf_puts(&r->body, "}\n", &rc);
+    kh_entities_free(l);
+    finish_json(r, rc);
+}
+
+/* GET /api/entities?q=NAME[&n=N] */
+void
+srv_api_entities(srv *s, const srv_req *q, srv_resp *r)
+{
+    long n = int_arg(q, r, "n", 20, 1, 100);
+    if (n < 0)
+        return;
+    const char *name = q->arg(q->ctx, "q");
+    if (name == NULL || *name == '\0') {
+        srv_error(r, 400, NULL, "q: a name is needed (any script)");
+        return;
+    }
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    kh_index *ix = srv_reader_for(s, r);
+    if (ix == NULL)
+        return;
+    kh_entities *l;
+    kh_status rc = kh_index_entity_find(ix, name, (size_t)n, &l, &err);
+    if (rc != KH_OK) {
+        lib_error(r, rc, &err, 404);
+        return;
+    }
+    kh__buf_puts(&r->body, "{\"query\":\"", &rc);
+    kh__buf_json_escape(&r->body, name, strlen(name), &rc);
+    kh__buf_puts(&r->body, "\",\"entities\":", &rc);
+    kh__json_entities(&r->body, l, "articles", &rc);
+    kh__buf_puts(&r->body, "}\n", &rc);
+    kh_entities_free(l);
+    finish_json(r, rc);
+}
+
+/* Appends "timeline": the timeline of o. */
+static kh_status
+timeline_json(kh_index *ix, const kh_timeline_options *o, srv_resp *r,
+              kh_error *err)
+{
+    kh_timeline *t;
+    kh_status rc = kh_index_timeline(ix, o, &t, err);
+    if (rc != KH_OK)
+        return rc;
+    kh__buf_puts(&r->body, "\"timeline\":", &rc);
+    kh__json_timeline(&r->body, t, &rc);
+    kh_timeline_free(t);
+    return rc;
+}
+
+/* GET /api/entities/{key}: the entity and its timeline. */
+void
+srv_api_entity(srv *s, const char *key, srv_resp *r)
+{
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    kh_index *ix = srv_reader_for(s, r);
+    if (ix == NULL)
+        return;
+    kh_entities *l;
+    kh_status rc = kh_index_entity_find(ix, key, 1, &l, &err);
+    if (rc == KH_OK && l->n == 0) {
+        kh_entities_free(l);
+        srv_error(r, 404, NULL, "no entity %.200s", key);
+        return;
+    }
+    if (rc != KH_OK) {
+        lib_error(r, rc, &err, 404);
+        return;
+    }
+    kh__buf_puts(&r->body, "{\"entity\":", &rc);
+    kh_entities one = {l->items, 1};
+    kh_buf tmp;
+    kh__buf_init(&tmp);
+    kh__json_entities(&tmp, &one, "articles", &rc);
+    /* the array's one object */
+    if (rc == KH_OK && tmp.len >= 2)
+        kh__buf_append(&r->body, tmp.data + 1, tmp.len - 2, &rc);
+    kh__buf_release(&tmp);
+    kh__buf_putc(&r->body, ',', &rc);
+    kh_timeline_options o = {NULL, l->items[0].key, 0, 0};
+    if (rc == KH_OK)
+        rc = timeline_json(ix, &o, r, &err);
+    kh_entities_free(l);
+    if (rc != KH_OK && rc != KH_ENOMEM) {
+        kh__buf_reset(&r->body);
+        lib_error(r, rc, &err, 404);
+        return;
+    }
+    kh__buf_puts(&r->body, "}\n", &rc);
+    finish_json(r, rc);
+}
+
+/* GET /api/stories/{id}/timeline */
+void
+srv_api_story_timeline(srv *s, const char *id, srv_resp *r)
+{
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    kh_index *ix = srv_reader_for(s, r);
+    if (ix == NULL)
+        return;
+    kh_timeline_options o = {id, NULL, 0, 0};
+    kh_status rc = KH_OK;
+    kh__buf_putc(&r->body, '{', &rc);
+    rc = timeline_json(ix, &o, r, &err);
+    if (rc != KH_OK && rc != KH_ENOMEM) {
+        kh__buf_reset(&r->body);
+        lib_error(r, rc, &err, 404);
+        return;
+    }
+    kh__buf_puts(&r->body, "}\n", &rc);
+    finish_json(r, rc);
 }

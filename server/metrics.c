@@ -7,9 +7,9 @@
 #include <string.h>
 
 static const char *const route_names[SRV_N_ROUTES] = {
-    "search",    "article", "related",     "story", "ingest",
-    "subscribe", "confirm", "unsubscribe", "feed",  "health",
-    "metrics",   "static",  "other"};
+    "search",   "article", "related",   "story",   "entities",
+    "timeline", "ingest",  "subscribe", "confirm", "unsubscribe",
+    "feed",     "health",  "metrics",   "static",  "other"};
 
 static const double bucket_bounds[SRV_N_BUCKETS] = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0};

@@ -120,6 +120,21 @@ method_ok(const srv_req *q, srv_resp *r, const char *allowed)
 static const char articles_prefix[] = "/api/articles/";
 static const char stories_prefix[] = "/api/stories/";
 static const char related_suffix[] = "/related";
+static const char entities_suffix[] = "/entities";
+static const char timeline_suffix[] = "/timeline";
+static const char entities_prefix[] = "/api/entities/";
+
+/* Whether id ends with suffix: then the id without it goes to buf. */
+static int
+cut_suffix(const char *id, const char *suffix, char *buf, size_t cap)
+{
+    size_t il = strlen(id), sl = strlen(suffix);
+    if (il <= sl || !is(id + il - sl, suffix) || il - sl >= cap)
+        return 0;
+    memcpy(buf, id, il - sl);
+    buf[il - sl] = '\0';
+    return 1;
+}
 
 static void
 route(srv *s, const srv_req *q, srv_resp *r)
@@ -139,7 +154,12 @@ route(srv *s, const srv_req *q, srv_resp *r)
         const char *id = p + sizeof articles_prefix - 1;
         size_t idlen = strlen(id);
         size_t sl = sizeof related_suffix - 1;
-        if (idlen > sl && is(id + idlen - sl, related_suffix)) {
+        char ebuf[2048];
+        if (cut_suffix(id, entities_suffix, ebuf, sizeof ebuf)) {
+            r->route = SRV_R_ENTITIES;
+            if (method_ok(q, r, "GET"))
+                srv_api_article_entities(s, ebuf, r);
+        } else if (idlen > sl && is(id + idlen - sl, related_suffix)) {
             r->route = SRV_R_RELATED;
             char buf[2048];
             if (idlen - sl >= sizeof buf) {
@@ -157,9 +177,26 @@ route(srv *s, const srv_req *q, srv_resp *r)
         }
     } else if (strncmp(p, stories_prefix, sizeof stories_prefix - 1) == 0 &&
                n > sizeof stories_prefix - 1) {
-        r->route = SRV_R_STORY;
+        const char *id = p + sizeof stories_prefix - 1;
+        char buf[2048];
+        if (cut_suffix(id, timeline_suffix, buf, sizeof buf)) {
+            r->route = SRV_R_TIMELINE;
+            if (method_ok(q, r, "GET"))
+                srv_api_story_timeline(s, buf, r);
+        } else {
+            r->route = SRV_R_STORY;
+            if (method_ok(q, r, "GET"))
+                srv_api_story(s, id, r);
+        }
+    } else if (is(p, "/api/entities")) {
+        r->route = SRV_R_ENTITIES;
         if (method_ok(q, r, "GET"))
-            srv_api_story(s, p + sizeof stories_prefix - 1, r);
+            srv_api_entities(s, q, r);
+    } else if (strncmp(p, entities_prefix, sizeof entities_prefix - 1) == 0 &&
+               n > sizeof entities_prefix - 1) {
+        r->route = SRV_R_TIMELINE;
+        if (method_ok(q, r, "GET"))
+            srv_api_entity(s, p + sizeof entities_prefix - 1, r);
     } else if (is(p, "/api/subscriptions")) {
         r->route = SRV_R_SUBSCRIBE;
         if (method_ok(q, r, "POST"))

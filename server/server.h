@@ -29,6 +29,8 @@ typedef enum srv_route {
     SRV_R_ARTICLE,
     SRV_R_RELATED,
     SRV_R_STORY,
+    SRV_R_ENTITIES,
+    SRV_R_TIMELINE,
     SRV_R_INGEST,
     SRV_R_SUBSCRIBE,
     SRV_R_CONFIRM,
@@ -130,6 +132,10 @@ void srv_api_search(srv *s, const srv_req *q, srv_resp *r);
 void srv_api_article(srv *s, const char *id, srv_resp *r);
 void srv_api_related(srv *s, const srv_req *q, const char *id, srv_resp *r);
 void srv_api_story(srv *s, const char *id, srv_resp *r);
+void srv_api_story_timeline(srv *s, const char *id, srv_resp *r);
+void srv_api_article_entities(srv *s, const char *id, srv_resp *r);
+void srv_api_entities(srv *s, const srv_req *q, srv_resp *r);
+void srv_api_entity(srv *s, const char *key, srv_resp *r);
 void srv_api_ingest(srv *s, const srv_req *q, srv_resp *r);
 void srv_api_subscribe(srv *s, const srv_req *q, srv_resp *r);
 void srv_api_health(srv *s, srv_resp *r);

@@ -43,6 +43,9 @@ typedef struct kh_index_options {
                                 postings for 0.002-0.007 nDCG) */
     int no_stories;          /* writer: skip the wire-copy check of each
                                 added article (docs/stories.md) */
+    int no_entities;         /* writer: do not tag the people, places and
+                                organizations of added articles
+                                (docs/entities.md) */
 } kh_index_options;
 
 /* One article to add.  id is the article's key: adding an article with

@@ -70,6 +70,7 @@ KH_API void kh_free(void *ptr);
 
 #include "khabar/analyzer.h"
 #include "khabar/index.h"
+#include "khabar/entity.h"
 #include "khabar/ingest.h"
 #include "khabar/alert.h"
 

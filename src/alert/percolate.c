@@ -245,6 +245,7 @@ kh__mdoc_matches(const kh_mdoc *d, const kh_qnode *q)
         return d->date != KH_DATE_NONE && d->date >= q->since &&
                d->date <= q->until;
     case KH_QOP_STORY:
+    case KH_QOP_ENTITY:
         return false;
     case KH_QOP_BOOL:
         break;
@@ -283,6 +284,7 @@ positive(const kh_qnode *q)
     case KH_QOP_DATE:
         return true;
     case KH_QOP_STORY:
+    case KH_QOP_ENTITY:
         return false;
     case KH_QOP_BOOL:
         break;
@@ -295,12 +297,12 @@ positive(const kh_qnode *q)
 }
 
 static bool
-has_story(const kh_qnode *q)
+has_op(const kh_qnode *q, kh_qop op)
 {
-    if (q->op == KH_QOP_STORY)
+    if (q->op == op)
         return true;
     for (size_t i = 0; q->op == KH_QOP_BOOL && i < q->n_children; i++)
-        if (has_story(q->children[i]))
+        if (has_op(q->children[i], op))
             return true;
     return false;
 }
@@ -308,8 +310,10 @@ has_story(const kh_qnode *q)
 const char *
 kh__perc_unsupported(const kh_qnode *q)
 {
-    if (has_story(q))
+    if (has_op(q, KH_QOP_STORY))
         return "story: cannot be saved (follow the story's words instead)";
+    if (has_op(q, KH_QOP_ENTITY))
+        return "entity: cannot be saved yet (follow the name's words instead)";
     if (!positive(q))
         return "a saved search needs a word, a phrase or a filter that "
                "articles must have (stop words and exclusions alone match "
@@ -512,6 +516,7 @@ find_anchors(const kh_qnode *q, const dfctx *c, anchors *out)
     }
     case KH_QOP_DATE:
     case KH_QOP_STORY:
+    case KH_QOP_ENTITY:
         return false;
     case KH_QOP_BOOL:
         break;

@@ -12,6 +12,7 @@
  */
 #include "index.h"
 #include "store.h"
+#include "extract/entity.h"
 #include "story/story.h"
 
 #include <dirent.h>
@@ -314,6 +315,14 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
                               &ix->stories, err);
     ix->no_stories = o.no_stories != 0;
     if (rc == KH_OK)
+        rc = kh__entstore_open(kh__store_db(ix->store), ix->read_only,
+                               &ix->ents, err);
+    if (rc == KH_OK && !ix->read_only && !o.no_entities) {
+        rc = kh__tagger_new(&ix->tagger, err);
+        if (rc == KH_OK)
+            kh__memseg_set_tagger(ix->mem, ix->tagger);
+    }
+    if (rc == KH_OK)
         rc = load_snapshot(ix, err);
     if (rc != KH_OK)
         goto fail;
@@ -338,7 +347,9 @@ kh_index_close(kh_index *ix)
     for (size_t i = 0; i < ix->n_pending; i++)
         kh_free(ix->pending[i]);
     kh_free(ix->pending);
+    kh__tagger_free(ix->tagger);
     kh__stories_close(ix->stories); /* statements before the connection */
+    kh__entstore_close(ix->ents);
     kh__store_close(ix->store);
     snap_free(ix->segs, ix->n_segs);
     kh__memseg_free(ix->mem);
@@ -414,6 +425,10 @@ static kh_status
 flush(kh_index *ix, kh_error *err)
 {
     kh_status rc = drain(ix, err);
+    /* The entities first named by the articles about to be written go
+     * into docs.db in the same transaction. */
+    if (rc == KH_OK && ix->tagger != NULL)
+        rc = kh__tagger_names(ix->tagger, kh__entstore_put, ix->ents);
     if (rc != KH_OK)
         return rc;
     size_t total = kh__memseg_total(ix->mem);

@@ -82,6 +82,10 @@ typedef struct kh_memseg kh_memseg;
 KH_HIDDEN kh_status kh__memseg_new(kh_analyzer_options aopts, bool exact_forms,
                                    kh_memseg **out);
 KH_HIDDEN void kh__memseg_free(kh_memseg *m);
+/* Tags each article added from now on and indexes its entity terms
+ * (src/extract/entity.h); NULL stops it.  The tagger stays the caller's. */
+struct kh_tagger;
+KH_HIDDEN void kh__memseg_set_tagger(kh_memseg *m, struct kh_tagger *tagger);
 /* Analyzes and adds one article under docid. */
 KH_HIDDEN kh_status kh__memseg_add(kh_memseg *m, uint64_t docid,
                                    const char *key, const kh_article *art);
@@ -276,6 +280,7 @@ typedef struct kh_snapseg {
 
 struct kh_store;
 struct kh_stories;
+struct kh_entstore;
 
 struct kh_index {
     char *dir;
@@ -301,9 +306,19 @@ struct kh_index {
     bool exact_forms;    /* the index has KH_KEY_NORM terms */
     struct kh_stories *stories; /* wire groups and stories (src/story/) */
     bool no_stories;            /* writer: no wire-copy check at ingest */
+    struct kh_tagger *tagger;   /* writer: entities at ingest, or NULL */
+    struct kh_entstore *ents;   /* entity names (src/extract/entstore.c) */
 };
 
 KH_HIDDEN void kh__hit_release(kh_hit *h);
+/* Articles of the snapshot with term key[0..len), deleted ones included
+ * until a merge (search.c). */
+KH_HIDDEN uint64_t kh__term_df(const kh_index *ix, const char *key, size_t len);
+/* The live articles of the snapshot naming an entity (value: its key, or
+ * a name in any script), sorted; KH_EINVAL when the name has no letter to
+ * key (entities.c). */
+KH_HIDDEN kh_status kh__entity_docids(kh_index *ix, const char *value,
+                                      uint64_t **docids, size_t *n);
 /* Articles of the snapshot that have a stem (search.c). */
 KH_HIDDEN uint32_t kh__stem_df(const kh_index *ix, const char *stem);
 

@@ -21,4 +21,15 @@ KH_HIDDEN void kh__json_hits(kh_buf *b, const kh_hit *hits, size_t n,
  * articles. */
 KH_HIDDEN void kh__json_story(kh_buf *b, const kh_story *s, kh_status *rc);
 
+/* Appends an array of entities: key, type, name, and their count under
+ * count_name ("articles" index-wide, "mentions" in one article). */
+KH_HIDDEN void kh__json_entities(kh_buf *b, const kh_entities *l,
+                                 const char *count_name, kh_status *rc);
+
+/* Appends a timeline: label, articles, first, last, volume (day,
+ * articles), events (date, end when a range, kind, text, id, title,
+ * source, published, copies). */
+KH_HIDDEN void kh__json_timeline(kh_buf *b, const kh_timeline *t,
+                                 kh_status *rc);
+
 #endif /* KH_INDEX_JSON_H */

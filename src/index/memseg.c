@@ -15,6 +15,8 @@
  */
 #include "index.h"
 
+#include "extract/entity.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,7 +78,9 @@ struct kh_memseg {
     size_t cap_key_end;
     uint8_t *dropped; /* per ordinal */
     size_t n_dropped;
-    size_t bytes; /* estimate of memory used */
+    size_t bytes;      /* estimate of memory used */
+    kh_tagger *tagger; /* entities, or NULL (not owned) */
+    kh_buf ent_terms;  /* the article's entity terms */
 };
 
 uint32_t
@@ -147,7 +151,14 @@ kh__memseg_free(kh_memseg *m)
     kh__buf_release(&m->pend_text);
     kh_free(m->docs);
     kh_free(m->dropped);
+    kh__buf_release(&m->ent_terms);
     kh_free(m);
+}
+
+void
+kh__memseg_set_tagger(kh_memseg *m, kh_tagger *tagger)
+{
+    m->tagger = tagger;
 }
 
 static bool
@@ -306,6 +317,23 @@ add_field(kh_memseg *m, const char *text, int field, uint32_t *n_tokens)
     return KH_OK;
 }
 
+/* The article's entity terms (entity.h), frequencies only: what the
+ * entity: filter and the entity pages look up. */
+static kh_status
+add_entities(kh_memseg *m, const kh_article *art)
+{
+    kh__buf_reset(&m->ent_terms);
+    kh_status rc =
+        kh__tagger_terms(m->tagger, art->title, art->body, &m->ent_terms);
+    for (size_t i = 0; i < m->ent_terms.len && rc == KH_OK;) {
+        const char *t = m->ent_terms.data + i;
+        size_t n = strlen(t);
+        rc = pend(m, t[0], t + 1, n - 1, 1, 0);
+        i += n + 1;
+    }
+    return rc;
+}
+
 /* Looks up every pending term, in order.  Slots are fetched PF_SLOT terms
  * ahead and their entries PF_ENTRY ahead, so that the cache misses of
  * several lookups overlap instead of following one another. */
@@ -373,6 +401,8 @@ kh__memseg_add(kh_memseg *m, uint64_t docid, const char *key,
     kh_status rc = add_field(m, art->title, 0, &d->title_len);
     if (rc == KH_OK)
         rc = add_field(m, art->body, 1, &d->body_len);
+    if (rc == KH_OK && m->tagger != NULL)
+        rc = add_entities(m, art);
     if (rc == KH_OK)
         rc = touch_pending(m, ord);
     uint32_t doc_len = d->title_len + d->body_len;

@@ -58,6 +58,12 @@ global_df(const kh_index *ix, const char *key, size_t len)
     return df;
 }
 
+uint64_t
+kh__term_df(const kh_index *ix, const char *key, size_t len)
+{
+    return (uint64_t)global_df(ix, key, len);
+}
+
 uint32_t
 kh__stem_df(const kh_index *ix, const char *stem)
 {
@@ -421,10 +427,10 @@ phrase_release(it *self)
 typedef struct filter_it {
     it base;
     ctx *c;
-    int kind; /* 0 all, 1 source, 2 date, 3 story */
+    int kind; /* 0 all, 1 source, 2 date, 3 a set (story:, entity:) */
     uint32_t source;
     int64_t since, until;
-    const uint64_t *docids; /* story: sorted */
+    const uint64_t *docids; /* story:, entity: sorted */
     size_t n_docids;
     bool done; /* ran past the last document */
 } filter_it;
@@ -618,7 +624,8 @@ build_bool(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
         kh_occur occ = ch->occur;
         if (occ == KH_OCCUR_DEFAULT)
             occ = c->require_all || ch->op == KH_QOP_SOURCE ||
-                          ch->op == KH_QOP_DATE || ch->op == KH_QOP_STORY
+                          ch->op == KH_QOP_DATE || ch->op == KH_QOP_STORY ||
+                          ch->op == KH_QOP_ENTITY
                       ? KH_OCCUR_MUST
                       : KH_OCCUR_SHOULD;
         bool none = false;
@@ -634,7 +641,8 @@ build_bool(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
         }
         bool ok = true;
         if (occ == KH_OCCUR_MUST && ch->op != KH_QOP_SOURCE &&
-            ch->op != KH_QOP_DATE && ch->op != KH_QOP_STORY)
+            ch->op != KH_QOP_DATE && ch->op != KH_QOP_STORY &&
+            ch->op != KH_QOP_ENTITY)
             scoring_must = true;
         if (occ == KH_OCCUR_MUST)
             ok = push(&b->must, &b->n_must, x);
@@ -741,7 +749,8 @@ build(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
             x->source = kh__source_hash(q->value, strlen(q->value));
         return &x->base;
     }
-    case KH_QOP_STORY: {
+    case KH_QOP_STORY:
+    case KH_QOP_ENTITY: {
         filter_it *x = (filter_it *)filter_new(c, 3);
         if (x != NULL) {
             x->docids = q->docids;
@@ -1106,13 +1115,30 @@ docid_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Gives every story: node of the tree its story's articles. */
+/* Gives an entity: node the articles naming its entity (postings of
+ * entity terms: no docs.db read). */
+static kh_status
+resolve_entity(kh_index *ix, kh_qnode *q, kh_error *err)
+{
+    kh_status rc = kh__entity_docids(ix, q->value, &q->docids, &q->n_docids);
+    if (rc == KH_EINVAL && err != NULL) {
+        kh__set_error(err, "entity: \"%s\" has no letter to look up", q->value);
+        err->has_offset = 1;
+        err->offset = q->offset;
+    }
+    return rc;
+}
+
+/* Gives every story: node of the tree its story's articles, and every
+ * entity: node the articles naming its entity. */
 static kh_status
 resolve_stories(kh_index *ix, kh_qnode *q, kh_error *err)
 {
     kh_status rc = KH_OK;
     for (size_t i = 0; i < q->n_children && rc == KH_OK; i++)
         rc = resolve_stories(ix, q->children[i], err);
+    if (rc == KH_OK && q->op == KH_QOP_ENTITY)
+        return resolve_entity(ix, q, err);
     if (rc != KH_OK || q->op != KH_QOP_STORY)
         return rc;
     /* docs.db is read only for story: (ids-only searches never touch it);

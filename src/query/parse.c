@@ -253,7 +253,7 @@ static bool
 is_filter(const kh_qnode *n)
 {
     return n->op == KH_QOP_SOURCE || n->op == KH_QOP_DATE ||
-           n->op == KH_QOP_STORY;
+           n->op == KH_QOP_STORY || n->op == KH_QOP_ENTITY;
 }
 
 /* A date filter that will be required: the candidates for merging. */
@@ -779,7 +779,8 @@ enum {
     FIELD_SOURCE,
     FIELD_SINCE,
     FIELD_UNTIL,
-    FIELD_STORY
+    FIELD_STORY,
+    FIELD_ENTITY
 };
 
 /* The field named at q[i] ("title:", case-insensitive), or FIELD_NONE;
@@ -787,8 +788,8 @@ enum {
 static int
 field_at(const parser *p, size_t i, size_t *len)
 {
-    static const char *const names[] = {"title", "source", "since", "until",
-                                        "story"};
+    static const char *const names[] = {"title", "source", "since",
+                                        "until", "story",  "entity"};
     char name[8];
     size_t n = 0;
     while (i + n < p->len && n < sizeof name - 1) {
@@ -871,6 +872,9 @@ parse_primary(parser *p, int depth, kh_qfield field, size_t at)
     case FIELD_STORY:
         p->pos += n; /* ids are case-sensitive: kept as written */
         return parse_name_field(p, at, KH_QOP_STORY, "story", "an article id");
+    case FIELD_ENTITY:
+        p->pos += n; /* names of any script: kept as written */
+        return parse_name_field(p, at, KH_QOP_ENTITY, "entity", "a name");
     default:
         break;
     }
@@ -1103,6 +1107,10 @@ kh__query_render(const kh_qnode *node, kh_buf *out, kh_status *rc)
         break;
     case KH_QOP_STORY:
         kh__buf_puts(out, "story:", rc);
+        render_value(node->value != NULL ? node->value : "", out, rc);
+        break;
+    case KH_QOP_ENTITY:
+        kh__buf_puts(out, "entity:", rc);
         render_value(node->value != NULL ? node->value : "", out, rc);
         break;
     case KH_QOP_DATE:

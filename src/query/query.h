@@ -25,6 +25,8 @@
 **   title:word  title:"phrase"  title:(a OR b)   match in the title only
 **   source:NAME        only articles from this source (exact, case-folded)
 **   story:ID           only articles of the story of article ID
+**   entity:NAME  entity:"two words"   only articles naming the entity (a
+**                      name in any script, or an entity key PER:TKF)
 **   since:DATE  until:DATE   ISO 8601 date or date-time, inclusive
 **   +word              required even when the default is all-optional
 ** A word that the analyzer splits into several tokens (G-20, كوفيد-19) is a
@@ -45,7 +47,9 @@ typedef enum kh_qop {
     KH_QOP_BOOL,     /* children, each with its own occur */
     KH_QOP_SOURCE,   /* value: a source name, case-folded */
     KH_QOP_DATE,     /* since..until */
-    KH_QOP_STORY     /* value: an article id; docids: its story's */
+    KH_QOP_STORY,    /* value: an article id; docids: its story's */
+    KH_QOP_ENTITY    /* value: a name or entity key; docids: the articles
+                        naming it */
 } kh_qop;
 
 typedef enum kh_qfield {
@@ -73,8 +77,8 @@ typedef struct kh_qnode {
     size_t n_terms;
     struct kh_qnode **children; /* BOOL */
     size_t n_children;
-    char *value;      /* SOURCE, STORY */
-    uint64_t *docids; /* STORY: the story's articles, sorted, set by the
+    char *value;      /* SOURCE, STORY, ENTITY */
+    uint64_t *docids; /* STORY, ENTITY: the articles, sorted, set by the
                          executor before it runs the tree (owned) */
     size_t n_docids;
     int64_t since; /* DATE: unix seconds UTC, inclusive; KH_DATE_MIN */

@@ -1,6 +1,7 @@
 #!/bin/sh
-# khabar entities: people, places, organizations with their cross-script
-# key, dates resolved against the publication date, figures.  Speaks TAP.
+# khabar entities, khabar timeline and the entity: filter: people, places,
+# organizations with their cross-script key, tagged at ingest; dates
+# resolved against the publication date; figures.  Speaks TAP.
 set -u
 K=${KHABAR:-build/khabar}
 SRC=${KH_SRCDIR:-.}
@@ -18,9 +19,10 @@ printf '%s\n' '{"id":"seed","date":"2022-09-27T10:00:00Z","source":"afp","title"
     "$K" ingest --index "$tmp/ix" - >/dev/null 2>&1
 "$K" entities --index "$tmp/ix" --json seed >"$tmp/out" 2>"$tmp/err"
 check "entities --json exits 0" test $? -eq 0
-check "توكاييف is a person with the key Tokayev and Токаев get" \
-    grep -q '"type":"PER","key":"TKF"' "$tmp/out"
-check "the full name is one person" grep -q 'KSMJMRTKF' "$tmp/out"
+check "توكاييف in the title is the person of the full name in the body" \
+    grep -q '"type":"PER","key":"PER:KSM-JMRT-TKF","name":"قاسم جومارت توكاييف","field":"title"' "$tmp/out"
+check "the full name is one person" \
+    grep -q '"key":"PER:KSM-JMRT-TKF","name":"قاسم جومارت توكاييف","field":"body","start":45,"end":81' "$tmp/out"
 check "الثلاثاء is the Tuesday of publication, 2022-09-27" \
     grep -q '"value":"2022-09-27"' "$tmp/out"
 check "21 فبراير before publication is 2022-02-21" \
@@ -34,4 +36,43 @@ check "an unknown id is an error" test $? -eq 1
 KHABAR_NER_MODEL=/nonexistent "$K" entities --index "$tmp/ix" seed \
     >/dev/null 2>"$tmp/err"
 check "a missing model is a clear error" grep -q 'nonexistent' "$tmp/err"
+
+# Tagged at ingest: the entity: filter and the index's entities, any script
+for q in Tokayev Токаев توكاييف '"قاسم توكاييف"'; do
+    "$K" search --index "$tmp/ix" --json "entity:$q" >"$tmp/s" 2>&1
+    check "entity:$q finds the article" grep -q '"total":1,' "$tmp/s"
+done
+"$K" search --index "$tmp/ix" --json 'entity:Obama' >"$tmp/s" 2>&1
+check "entity:Obama finds nothing" grep -q '"total":0,' "$tmp/s"
+"$K" search --index "$tmp/ix" 'entity:"..."' >/dev/null 2>"$tmp/err"
+check "entity: without a letter is an error with its reason" \
+    grep -q 'no letter' "$tmp/err"
+"$K" entities --index "$tmp/ix" --find Tokayev --json >"$tmp/f" 2>&1
+check "entities --find Tokayev lists the person with its article count" \
+    grep -q '"key":"PER:KSM-JMRT-TKF","type":"PER","name":"قاسم جومارت توكاييف","articles":1' "$tmp/f"
+"$K" entities --index "$tmp/ix" --find Токаев >"$tmp/f" 2>&1
+check "entities --find Токаев too" grep -q 'PER:KSM-JMRT-TKF' "$tmp/f"
+
+# Timelines: of the story of an article, of an entity
+"$K" timeline --index "$tmp/ix" --json seed >"$tmp/t" 2>&1
+check "timeline ID: the publication is an event" \
+    grep -q '"date":"2022-09-27","kind":"published","text":"توكاييف يتعهد بحماية الروس الفارين"' "$tmp/t"
+check "timeline ID: 21 فبراير is an event with its sentence" \
+    grep -q '"date":"2022-02-21","kind":"mentioned","text":"وفي 21 فبراير اعترف الكرملين باستقلال دونيتسك، وصوتت 141 دولة في الثاني من مارس بحسب وكالة فرانس برس."' "$tmp/t"
+check "timeline ID: one article on one day" \
+    grep -q '"volume":\[{"day":"2022-09-27","articles":1}\]' "$tmp/t"
+"$K" timeline --index "$tmp/ix" --json --entity Tokayev >"$tmp/t" 2>&1
+check "timeline --entity: only the sentences naming him" \
+    sh -c "grep -q 'قال الرئيس الكازاخستاني' '$tmp/t' && ! grep -q '21 فبراير' '$tmp/t'"
+"$K" timeline --index "$tmp/ix" --entity Obama >/dev/null 2>"$tmp/err"
+check "timeline of an unknown entity is an error" test $? -eq 1
+"$K" timeline --index "$tmp/ix" >/dev/null 2>&1
+check "timeline without ID or --entity is a usage error" test $? -eq 2
+
+# --no-entities: no tagging, so the filter finds nothing
+printf '%s\n' '{"id":"seed","date":"2022-09-27T10:00:00Z","title":"توكاييف","body":"قال الرئيس الكازاخستاني قاسم جومارت توكاييف الثلاثاء إن بلاده ستحمي الروس."}' |
+    "$K" ingest --index "$tmp/ix2" --no-entities - >/dev/null 2>&1
+"$K" search --index "$tmp/ix2" --json 'entity:Tokayev' >"$tmp/s" 2>&1
+check "ingest --no-entities leaves the entity: filter empty" \
+    grep -q '"total":0,' "$tmp/s"
 echo "1..$n"

@@ -419,7 +419,10 @@ build_generated(const char *d, int single_thread, int n)
             assert_int_equal(kh_index_delete(ix, id, &err), KH_OK);
         }
     }
-    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    /* One segment at the end: where the flushes fell depends on how far
+     * the feeder had got, and a deleted article counts in its term's df
+     * until a merge drops it, so scores agree only once both are merged. */
+    assert_int_equal(kh_index_optimize(ix, &err), KH_OK);
     kh_index_close(ix);
     o.create = 0;
     o.read_only = 1;

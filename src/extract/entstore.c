@@ -1,0 +1,213 @@
+/*
+ * entstore.c -- the entities' names in docs.db.
+ *
+ * Which articles name an entity is in the postings (its KH_KEY_ENTITY
+ * term); docs.db keeps what the postings cannot: each entity's type and
+ * a name to show, and which entities hold a word key, so that a name
+ * typed in any script finds the entities it may mean.
+ */
+#include "extract/entity.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS entity("
+    " key TEXT PRIMARY KEY, type INTEGER NOT NULL, name TEXT NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS entity_word("
+    " wkey TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY(wkey, key)"
+    ") WITHOUT ROWID;";
+
+struct kh_entstore {
+    sqlite3 *db;
+    bool absent; /* an index made before entities were kept */
+    sqlite3_stmt *put, *put_word, *get, *by_word;
+};
+
+static int
+prep(sqlite3 *db, sqlite3_stmt **st, const char *sql)
+{
+    return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+}
+
+kh_status
+kh__entstore_open(sqlite3 *db, bool read_only, kh_entstore **out, kh_error *err)
+{
+    *out = NULL;
+    kh_entstore *s = kh_malloc(sizeof *s);
+    if (s == NULL)
+        return KH_ENOMEM;
+    memset(s, 0, sizeof *s);
+    s->db = db;
+    if (!read_only && sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+        kh__set_error(err, "cannot set up the entity tables: %s",
+                      sqlite3_errmsg(db));
+        kh_free(s);
+        return KH_EIO;
+    }
+    if (prep(db, &s->get, "SELECT name, type FROM entity WHERE key=?1") ||
+        prep(db, &s->by_word,
+             "SELECT key FROM entity_word WHERE wkey=?1 ORDER BY key")) {
+        if (!read_only) {
+            kh__set_error(err, "docs.db: %s", sqlite3_errmsg(db));
+            kh__entstore_close(s);
+            return KH_ECORRUPT;
+        }
+        s->absent = true;
+    }
+    if (!read_only &&
+        (prep(db, &s->put,
+              "INSERT OR IGNORE INTO entity(key, type, name) "
+              "VALUES(?1,?2,?3)") ||
+         prep(db, &s->put_word,
+              "INSERT OR IGNORE INTO entity_word(wkey, key) VALUES(?1,?2)"))) {
+        kh__set_error(err, "docs.db: %s", sqlite3_errmsg(db));
+        kh__entstore_close(s);
+        return KH_ECORRUPT;
+    }
+    *out = s;
+    return KH_OK;
+}
+
+void
+kh__entstore_close(kh_entstore *s)
+{
+    if (s == NULL)
+        return;
+    sqlite3_finalize(s->put);
+    sqlite3_finalize(s->put_word);
+    sqlite3_finalize(s->get);
+    sqlite3_finalize(s->by_word);
+    kh_free(s);
+}
+
+static kh_status
+step_done(sqlite3_stmt *st)
+{
+    int r = sqlite3_step(st);
+    sqlite3_reset(st);
+    return r == SQLITE_DONE ? KH_OK : KH_EIO;
+}
+
+kh_status
+kh__entstore_put(void *store, const char *key, kh_ner_type type,
+                 const char *name)
+{
+    kh_entstore *s = store;
+    sqlite3_bind_text(s->put, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s->put, 2, (int)type);
+    sqlite3_bind_text(s->put, 3, name, -1, SQLITE_STATIC);
+    kh_status rc = step_done(s->put);
+    if (rc != KH_OK || sqlite3_changes(s->db) == 0)
+        return rc;
+    const char *w = strchr(key, ':');
+    w = w != NULL ? w + 1 : key;
+    while (*w != '\0' && rc == KH_OK) {
+        size_t n = strcspn(w, "-");
+        sqlite3_bind_text(s->put_word, 1, w, (int)n, SQLITE_STATIC);
+        sqlite3_bind_text(s->put_word, 2, key, -1, SQLITE_STATIC);
+        rc = step_done(s->put_word);
+        w += n + (w[n] == '-');
+    }
+    return rc;
+}
+
+kh_status
+kh__entstore_get(kh_entstore *s, const char *key, char **name,
+                 kh_ner_type *type)
+{
+    *name = NULL;
+    if (s->absent)
+        return KH_ENOTFOUND;
+    sqlite3_bind_text(s->get, 1, key, -1, SQLITE_STATIC);
+    kh_status rc = KH_ENOTFOUND;
+    int r = sqlite3_step(s->get);
+    if (r == SQLITE_ROW) {
+        const char *n = (const char *)sqlite3_column_text(s->get, 0);
+        *name = kh__strndup(n != NULL ? n : "", n != NULL ? strlen(n) : 0);
+        *type = (kh_ner_type)sqlite3_column_int(s->get, 1);
+        rc = *name != NULL ? KH_OK : KH_ENOMEM;
+    } else if (r != SQLITE_DONE) {
+        rc = KH_EIO;
+    }
+    sqlite3_reset(s->get);
+    return rc;
+}
+
+/* Is the word key w[0..n) one of the words of entity key k? */
+static bool
+key_has_word(const char *k, const char *w, size_t n)
+{
+    const char *p = strchr(k, ':');
+    for (p = p != NULL ? p + 1 : k; *p != '\0';) {
+        size_t m = strcspn(p, "-");
+        if (m == n && memcmp(p, w, n) == 0)
+            return true;
+        p += m + (p[m] == '-');
+    }
+    return false;
+}
+
+kh_status
+kh__entstore_match(kh_entstore *s, const char *name_key, size_t max,
+                   char ***keys, size_t *n)
+{
+    *keys = NULL;
+    *n = 0;
+    if (s->absent || *name_key == '\0')
+        return KH_OK;
+    /* Candidates hold the name's longest word key (the rarest, most
+     * likely); each must hold the other words too. */
+    const char *best = name_key;
+    size_t best_n = strcspn(name_key, "-");
+    for (const char *p = name_key; *p != '\0';) {
+        size_t m = strcspn(p, "-");
+        if (m > best_n) {
+            best = p;
+            best_n = m;
+        }
+        p += m + (p[m] == '-');
+    }
+    sqlite3_bind_text(s->by_word, 1, best, (int)best_n, SQLITE_STATIC);
+    kh_status rc = KH_OK;
+    size_t cap = 0;
+    int r;
+    while (*n < max && (r = sqlite3_step(s->by_word)) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(s->by_word, 0);
+        if (k == NULL)
+            continue;
+        bool all = true;
+        for (const char *p = name_key; *p != '\0' && all;) {
+            size_t m = strcspn(p, "-");
+            all = key_has_word(k, p, m);
+            p += m + (p[m] == '-');
+        }
+        if (!all)
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **nk = kh_realloc(*keys, cap * sizeof *nk);
+            if (nk == NULL) {
+                rc = KH_ENOMEM;
+                break;
+            }
+            *keys = nk;
+        }
+        (*keys)[*n] = kh__strndup(k, strlen(k));
+        if ((*keys)[*n] == NULL) {
+            rc = KH_ENOMEM;
+            break;
+        }
+        (*n)++;
+    }
+    sqlite3_reset(s->by_word);
+    if (rc != KH_OK) {
+        for (size_t i = 0; i < *n; i++)
+            kh_free((*keys)[i]);
+        kh_free(*keys);
+        *keys = NULL;
+        *n = 0;
+    }
+    return rc;
+}
