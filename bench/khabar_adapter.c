@@ -68,8 +68,10 @@ build(const char *tsv, const char *dir)
                           .single_thread =
                               getenv("KHABAR_SINGLE_THREAD") != NULL,
                           .exact_forms = getenv("KHABAR_EXACT_FORMS") != NULL,
-                          /* the peers find no copies or stories either */
-                          .no_stories = getenv("KHABAR_STORIES") == NULL};
+                          /* the peers find no copies, stories or
+                           * entities either */
+                          .no_stories = getenv("KHABAR_STORIES") == NULL,
+                          .no_entities = getenv("KHABAR_ENTITIES") == NULL};
     kh_index *ix;
     kh_error err;
     memset(&err, 0, sizeof err);

@@ -1,0 +1,292 @@
+/*
+ * test_entity.c -- entities through the public API: tagged at ingest,
+ * found by name in three scripts, the entity: filter following updates
+ * and deletes, a person named by part of a longer name, timelines of a
+ * story and of an entity, and an index made without entities.
+ */
+#include "testutil.h"
+
+#include <unistd.h>
+
+static char dir[256];
+
+static void
+rmtree(const char *d)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
+    assert_int_equal(system(cmd), 0);
+}
+
+typedef struct art {
+    const char *id, *date, *title, *body;
+} art;
+
+/* Hand-written in the manner of the wire stories of September 2022. */
+static const art arts[] = {
+    {"a", "2022-09-20T09:00:00Z", "بوتين يعلن التعبئة الجزئية",
+     "أعلن الرئيس الروسي فلاديمير بوتين اليوم التعبئة الجزئية في روسيا. "
+     "وقال الكرملين إن القرار يشمل جنود الاحتياط."},
+    {"b", "2022-09-23T09:00:00Z", "لقاء في موسكو",
+     "التقى الرئيس الروسي فلاديمير بوتين نظيره الكازاخستاني قاسم جومارت "
+     "توكاييف في موسكو يوم الجمعة. وبحث الرئيسان العلاقات بين البلدين."},
+    {"c", "2022-09-27T09:00:00Z", "كازاخستان تتعهد بحماية الروس",
+     "قال الرئيس الكازاخستاني قاسم جومارت توكاييف الثلاثاء إن بلاده "
+     "ستحمي الروس الفارين. وأضاف توكاييف أن الوضع صعب. وفي 21 فبراير "
+     "اعترف الكرملين باستقلال دونيتسك."},
+    {"d", "2022-09-27T12:00:00Z", "أمطار على الرياض",
+     "توقعت الأرصاد هطول أمطار غزيرة على مدينة الرياض يوم الخميس."},
+};
+
+static kh_index *
+open_ix(const char *d, int no_entities, int read_only)
+{
+    kh_index_options o = {.create = !read_only,
+                          .read_only = read_only,
+                          .no_entities = no_entities};
+    kh_index *ix = NULL;
+    kh_error err;
+    if (kh_index_open(d, &o, &ix, &err) != KH_OK)
+        fail_msg("open %s: %s", d, err.message);
+    return ix;
+}
+
+static void
+add(kh_index *ix, const art *a, const char *body)
+{
+    int64_t t;
+    assert_int_equal(kh_date_parse(a->date, strlen(a->date), &t), KH_OK);
+    kh_article k = {a->id, NULL, "afp", a->title, body ? body : a->body,
+                    NULL,  t};
+    kh_error err;
+    assert_int_equal(kh_index_add(ix, &k, NULL, &err), KH_OK);
+}
+
+static kh_index *
+build(const char *d, int no_entities)
+{
+    rmtree(d);
+    kh_index *ix = open_ix(d, no_entities, 0);
+    for (size_t i = 0; i < sizeof arts / sizeof arts[0]; i++)
+        add(ix, &arts[i], NULL);
+    kh_error err;
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    return ix;
+}
+
+/* The ids a query finds, sorted, space-joined. */
+static void
+ids(kh_index *ix, const char *q, char *out, size_t cap)
+{
+    kh_search_options o = {.limit = 50, .no_collapse = 1};
+    kh_results *r;
+    kh_error err;
+    if (kh_index_search(ix, q, &o, &r, &err) != KH_OK)
+        fail_msg("%s: %s", q, err.message);
+    const char *v[50];
+    for (size_t i = 0; i < r->n_hits; i++)
+        v[i] = r->hits[i].id;
+    for (size_t i = 1; i < r->n_hits; i++)
+        for (size_t k = i; k > 0 && strcmp(v[k], v[k - 1]) < 0; k--) {
+            const char *x = v[k];
+            v[k] = v[k - 1];
+            v[k - 1] = x;
+        }
+    out[0] = '\0';
+    for (size_t i = 0; i < r->n_hits; i++) {
+        strncat(out, v[i], cap - strlen(out) - 2);
+        if (i + 1 < r->n_hits)
+            strncat(out, " ", cap - strlen(out) - 1);
+    }
+    kh_results_free(r);
+}
+
+static void
+filter_in_three_scripts(void **state)
+{
+    (void)state;
+    kh_index *ix = build(dir, 0);
+    char got[256];
+    static const char *const tokayev[] = {
+        "entity:Tokayev", "entity:Токаев", "entity:توكاييف",
+        "entity:\"قاسم جومارت توكاييف\"", "entity:PER:KSM-JMRT-TKF"};
+    for (size_t i = 0; i < sizeof tokayev / sizeof tokayev[0]; i++) {
+        ids(ix, tokayev[i], got, sizeof got);
+        if (strcmp(got, "b c") != 0)
+            fail_msg("%s gave [%s], not [b c]", tokayev[i], got);
+    }
+    static const char *const putin[] = {"entity:Putin", "entity:Путин",
+                                        "entity:بوتين"};
+    for (size_t i = 0; i < sizeof putin / sizeof putin[0]; i++) {
+        ids(ix, putin[i], got, sizeof got);
+        if (strcmp(got, "a b") != 0)
+            fail_msg("%s gave [%s], not [a b]", putin[i], got);
+    }
+    ids(ix, "الرئيس entity:Tokayev -موسكو", got, sizeof got);
+    assert_string_equal(got, "c");
+    ids(ix, "entity:Obama", got, sizeof got);
+    assert_string_equal(got, "");
+    kh_results *r;
+    kh_error err;
+    assert_int_equal(kh_index_search(ix, "entity:\"...\"", NULL, &r, &err),
+                     KH_EINVAL);
+    assert_non_null(strstr(err.message, "no letter"));
+    kh_index_close(ix);
+}
+
+static void
+find_and_article_entities(void **state)
+{
+    (void)state;
+    kh_index *ix = build(dir, 0);
+    kh_entities *l;
+    kh_error err;
+    assert_int_equal(kh_index_entity_find(ix, "Tokayev", 5, &l, &err), KH_OK);
+    assert_true(l->n >= 1);
+    assert_string_equal(l->items[0].key, "PER:KSM-JMRT-TKF");
+    assert_string_equal(l->items[0].name, "قاسم جومارت توكاييف");
+    assert_int_equal(l->items[0].type, KH_ENTITY_PERSON);
+    assert_int_equal(l->items[0].count, 2);
+    kh_entities_free(l);
+    /* "توكاييف" alone in c is the person of the full name there */
+    assert_int_equal(kh_index_article_entities(ix, "c", &l, &err), KH_OK);
+    int found = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->items[i].key, "PER:KSM-JMRT-TKF") == 0) {
+            found = 1;
+            assert_int_equal(l->items[i].count, 2);
+            assert_int_equal(i, 0); /* most mentioned first */
+        }
+    assert_true(found);
+    kh_entities_free(l);
+    assert_int_equal(kh_index_entity_find(ix, "!!", 5, &l, &err), KH_EINVAL);
+    assert_int_equal(kh_index_article_entities(ix, "zz", &l, &err),
+                     KH_ENOTFOUND);
+    kh_index_close(ix);
+}
+
+static void
+updates_and_deletes(void **state)
+{
+    (void)state;
+    kh_index *ix = build(dir, 0);
+    kh_error err;
+    char got[256];
+    /* c rewritten without him, b deleted: nobody names him */
+    add(ix, &arts[2], "قالت الحكومة إن الوضع صعب.");
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    ids(ix, "entity:Tokayev", got, sizeof got);
+    assert_string_equal(got, "b");
+    assert_int_equal(kh_index_delete(ix, "b", &err), KH_OK);
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    ids(ix, "entity:Tokayev", got, sizeof got);
+    assert_string_equal(got, "");
+    ids(ix, "entity:Putin", got, sizeof got);
+    assert_string_equal(got, "a");
+    kh_timeline_options to = {NULL, "Tokayev", 0, 0};
+    kh_timeline *t;
+    assert_int_equal(kh_index_timeline(ix, &to, &t, &err), KH_ENOTFOUND);
+    kh_index_close(ix);
+    /* and so after a restart, read-only */
+    ix = open_ix(dir, 0, 1);
+    ids(ix, "entity:Putin", got, sizeof got);
+    assert_string_equal(got, "a");
+    kh_index_close(ix);
+}
+
+static int64_t
+day(const char *iso)
+{
+    int64_t t;
+    assert_int_equal(kh_date_parse(iso, strlen(iso), &t), KH_OK);
+    return t / 86400;
+}
+
+static void
+timelines(void **state)
+{
+    (void)state;
+    kh_index *ix = build(dir, 0);
+    kh_error err;
+    kh_timeline *t;
+    kh_timeline_options to = {NULL, "Tokayev", 0, 0};
+    assert_int_equal(kh_index_timeline(ix, &to, &t, &err), KH_OK);
+    assert_string_equal(t->label, "قاسم جومارت توكاييف");
+    assert_int_equal(t->articles, 2);
+    assert_int_equal(t->n_days, 2);
+    assert_int_equal(t->volume[0].day, day("2022-09-23"));
+    assert_int_equal(t->volume[1].day, day("2022-09-27"));
+    /* sentences naming him, with their dates: Friday 23 and Tuesday 27;
+     * not the one of 21 February, which names the Kremlin */
+    int fri = 0, tue = 0, feb = 0;
+    for (size_t i = 0; i < t->n_events; i++) {
+        const kh_event *e = &t->events[i];
+        if (i > 0)
+            assert_true(t->events[i - 1].first <= e->first);
+        if (e->published)
+            continue;
+        fri += e->first == day("2022-09-23") && strstr(e->text, "موسكو");
+        tue += e->first == day("2022-09-27") && strstr(e->text, "الثلاثاء");
+        feb += strstr(e->text, "فبراير") != NULL;
+    }
+    assert_int_equal(fri, 1);
+    assert_int_equal(tue, 1);
+    assert_int_equal(feb, 0);
+    kh_timeline_free(t);
+    /* the story of c: its publication and 21 February 2022 */
+    kh_timeline_options so = {"c", NULL, 0, 0};
+    assert_int_equal(kh_index_timeline(ix, &so, &t, &err), KH_OK);
+    int pub = 0;
+    feb = 0;
+    for (size_t i = 0; i < t->n_events; i++) {
+        pub += t->events[i].published && strcmp(t->events[i].id, "c") == 0;
+        feb +=
+            !t->events[i].published && t->events[i].first == day("2022-02-21");
+    }
+    assert_int_equal(pub, 1);
+    assert_int_equal(feb, 1);
+    assert_int_equal(t->events[0].first, day("2022-02-21"));
+    kh_timeline_free(t);
+    kh_timeline_options bad = {"c", "Tokayev", 0, 0};
+    assert_int_equal(kh_index_timeline(ix, &bad, &t, &err), KH_EINVAL);
+    kh_timeline_options none = {"nope", NULL, 0, 0};
+    assert_int_equal(kh_index_timeline(ix, &none, &t, &err), KH_ENOTFOUND);
+    kh_index_close(ix);
+}
+
+static void
+without_entities(void **state)
+{
+    (void)state;
+    char d[300];
+    snprintf(d, sizeof d, "%s-none", dir);
+    kh_index *ix = build(d, 1);
+    char got[256];
+    ids(ix, "entity:Tokayev", got, sizeof got);
+    assert_string_equal(got, "");
+    ids(ix, "توكاييف", got, sizeof got); /* the words are still there */
+    assert_string_equal(got, "b c");
+    kh_entities *l;
+    kh_error err;
+    assert_int_equal(kh_index_entity_find(ix, "Tokayev", 5, &l, &err), KH_OK);
+    assert_int_equal(l->n, 0);
+    kh_entities_free(l);
+    kh_index_close(ix);
+    rmtree(d);
+}
+
+int
+main(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/khabar-test-entity-%d", (int)getpid());
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(filter_in_three_scripts),
+        cmocka_unit_test(find_and_article_entities),
+        cmocka_unit_test(updates_and_deletes),
+        cmocka_unit_test(timelines),
+        cmocka_unit_test(without_entities),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    rmtree(dir);
+    return rc;
+}
