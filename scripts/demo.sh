@@ -1,7 +1,8 @@
 #!/bin/sh
 # Sets up a fresh Debian 12 machine, builds Khabar and runs its main job on
 # the bundled sample (2,000 SaudiNewsNet articles): ingest them into an
-# index, then search it and show a story and related articles; then the
+# index, then search it and show a story, related articles, the articles
+# naming a person and his timeline; then the
 # same for news as it is published: a web page extracted, and a crawl
 # (WARC) of pages ingested.  Last, it starts the server on the index and
 # prints the URL to open (PORT, default 8080; Ctrl-C stops it).
@@ -24,6 +25,12 @@ echo "== khabar story: the articles of one story, by time, with its sources"
 echo
 echo "== khabar related: other stories for the same article"
 ./build/khabar related --index "$INDEX" -n 3 snn-007320
+echo
+echo "== khabar search 'entity:Obama': articles naming him, the name in Latin letters"
+./build/khabar search --index "$INDEX" -n 3 'entity:Obama'
+echo
+echo "== khabar timeline --entity Putin: articles per day, dated sentences naming him"
+./build/khabar timeline --index "$INDEX" --entity Putin | head -n 14
 echo
 echo "== khabar analyze: one sentence of the seed article"
 ./build/khabar analyze "وقال توكاييف، إنه \"في الأيام الأخيرة، يأتي الكثير من الناس إلينا من روسيا\"، بحسب وكالة «فرانس برس»."
