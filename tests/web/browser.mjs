@@ -14,6 +14,7 @@ const TIMEOUT = 10000;
 let failures = 0;
 let count = 0;
 const consoleErrors = [];
+const cspViolations = [];
 const foreignRequests = [];
 const expectedErrors = new Set(); // URLs whose failing status a check provokes on purpose
 
@@ -39,6 +40,16 @@ async function api(path) {
   return res.json();
 }
 
+// Every page reports its Content-Security-Policy violations here.
+async function watchCsp(context, sink) {
+  await context.exposeBinding('__khabarCsp', ({ page }, what) => sink.push(`${page.url()}: ${what}`));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__khabarCsp(`${e.violatedDirective} ${e.blockedURI || ''}`.trim());
+    });
+  });
+}
+
 function watch(page, label) {
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
@@ -60,7 +71,8 @@ async function settled(page, pred) {
   if (pred) await page.waitForURL((u) => pred(u), { timeout: TIMEOUT });
   await page.waitForFunction(() => {
     const v = document.getElementById('view');
-    return v && v.getAttribute('aria-busy') === 'false' && v.dataset.url === location.pathname + location.search;
+    const route = location.hash.startsWith('#/') ? location.hash : '';
+    return v && v.getAttribute('aria-busy') === 'false' && v.dataset.url === location.pathname + location.search + route;
   }, null, { timeout: TIMEOUT });
 }
 
@@ -93,6 +105,7 @@ async function shoot(page, name) {
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ar' });
+await watchCsp(desktop, cspViolations);
 const page = await desktop.newPage();
 page.setDefaultTimeout(TIMEOUT);
 watch(page, 'desktop');
@@ -278,10 +291,243 @@ await check('(k) a query syntax error is shown in Arabic with the server message
   assert(/[a-z]/i.test(text), `no server message in: ${text}`);
 });
 
+// ---- entities ----
+
+const ent = {};
+const byDate = (xs) => JSON.stringify(xs) === JSON.stringify([...xs].sort());
+const shownEvents = (pg, scope) => pg.$$eval(`${scope} [data-testid=event-item]`,
+  (els) => els.map((e) => ({ kind: e.dataset.kind, date: e.dataset.date, id: e.dataset.id })));
+
+await check('(l) entity lookup from the home page, by keyboard: "Obama" lists باراك اوباما with its count', async () => {
+  const want = await api('/api/entities?q=Obama');
+  assert(want.entities && want.entities.length, 'the API finds no entity for Obama');
+  const top = want.entities[0];
+  assert(/[اأ]وباما/.test(top.name), `the API's first entity for Obama is ${top.name}`);
+  ent.top = top;
+  await page.goto(new URL('/', base).href);
+  await settled(page);
+  await page.focus('[data-testid=entity-search-input]');
+  await page.keyboard.type('Obama');
+  await page.keyboard.press('Enter');
+  await settled(page, (u) => u.hash.startsWith('#/entities?'));
+  assert(new URLSearchParams(new URL(page.url()).hash.split('?')[1]).get('q') === 'Obama', `URL ${page.url()}`);
+  const rows = await page.$$eval('[data-testid=entity-result]', (els) => els.map((e) => ({
+    key: e.dataset.key, articles: Number(e.dataset.articles),
+    name: e.querySelector('[data-testid=entity-link]').textContent.trim(),
+    count: e.querySelector('[data-testid=entity-count]').textContent.trim(),
+    type: e.querySelector('.entity-type').textContent.trim(),
+    href: e.querySelector('[data-testid=entity-link]').getAttribute('href'),
+  })));
+  assert(rows.length === want.entities.length, `${rows.length} rows, the API gave ${want.entities.length}`);
+  const first = rows[0];
+  assert(first.key === top.key && first.name === top.name, `first row ${first.key} ${first.name}`);
+  assert(first.articles === top.articles, `first row count ${first.articles}, API ${top.articles}`);
+  const arabicCount = new Intl.NumberFormat('ar').format(top.articles);
+  assert(first.count.includes(arabicCount), `count text "${first.count}" lacks ${arabicCount}`);
+  assert(first.type === 'شخص', `type shown as ${first.type}`);
+  assert(first.href === `/#/entity/${encodeURIComponent(top.key)}`, `link ${first.href}`);
+  const keys = rows.map((r) => r.key);
+  assert(JSON.stringify(keys) === JSON.stringify(want.entities.map((x) => x.key)), 'rows not in the API order');
+  await shoot(page, 'entities-desktop');
+});
+
+await check('(m) the entity page: type, count, one SVG bar per day with articles, events in date order', async () => {
+  const want = await api(`/api/entities/${encodeURIComponent(ent.top.key)}`);
+  ent.data = want;
+  await page.locator('[data-testid=entity-link]').first().click();
+  await settled(page, (u) => u.hash.startsWith('#/entity/'));
+  const name = (await page.textContent('[data-testid=entity-name]')).trim();
+  assert(name === want.entity.name, `h1 ${name}, API ${want.entity.name}`);
+  assert((await page.textContent('[data-testid=entity-type]')).trim() === 'شخص', 'type is not شخص');
+  const shown = Number(await page.getAttribute('[data-testid=entity-articles]', 'data-articles'));
+  assert(shown === want.entity.articles, `articles ${shown} vs ${want.entity.articles}`);
+  // The plot.
+  const svg = page.locator('[data-testid=volume-svg]');
+  assert(await svg.count() === 1, `${await svg.count()} plots`);
+  const title = await svg.locator('title').first().textContent();
+  assert(title.includes(want.entity.name), `SVG <title> "${title}"`);
+  assert(await svg.getAttribute('role') === 'img' && (await svg.getAttribute('aria-labelledby')).split(' ').length === 2, 'SVG role/aria-labelledby');
+  const volume = want.timeline.volume.filter((v) => v.articles > 0);
+  const bars = await svg.locator('rect.bar').evaluateAll((els) => els.map((e) => ({
+    day: e.dataset.day, n: Number(e.dataset.articles), x: Number(e.getAttribute('x')), h: Number(e.getAttribute('height')),
+  })));
+  assert(bars.length === volume.length, `${bars.length} bars, ${volume.length} days with articles`);
+  for (let i = 0; i < bars.length; i++) {
+    assert(bars[i].day === volume[i].day && bars[i].n === volume[i].articles, `bar ${i}: ${bars[i].day}=${bars[i].n}`);
+    if (i) assert(bars[i].x < bars[i - 1].x, `bar ${bars[i].day} not left of ${bars[i - 1].day} (time runs right to left)`);
+  }
+  const tallest = Math.max(...volume.map((v) => v.articles));
+  const hTall = Math.max(...bars.map((b) => b.h));
+  assert(bars.every((b) => Math.abs(b.h / hTall - b.n / tallest) < 0.05), 'bar heights not proportional to counts');
+  const day = (s) => Date.parse(`${s}T00:00:00Z`) / 86400000;
+  const span = day(volume[volume.length - 1].day) - day(volume[0].day) + 1;
+  assert(Number(await svg.getAttribute('data-days')) === span, `axis of ${await svg.getAttribute('data-days')} days, expected ${span}`);
+  if (span > volume.length) {
+    // A continuous axis: bars of days further apart stand further apart.
+    const gaps = bars.slice(1).map((b, i) => (bars[i].x - b.x) / (day(b.day) - day(bars[i].day)));
+    assert(Math.max(...gaps) - Math.min(...gaps) < 0.5, `distance per day varies: ${gaps.map((g) => g.toFixed(1))}`);
+  }
+  assert(await svg.locator('text.tick').count() >= 3, 'fewer than 3 axis labels');
+  // The events.
+  const events = await shownEvents(page, '[data-testid=entity-events]');
+  const expected = Math.min(want.timeline.events.length, 40);
+  assert(events.length === expected, `${events.length} events shown, expected ${expected}`);
+  assert(byDate(events.map((e) => e.date)), 'events not in date order');
+  assert(events.some((e) => e.kind === 'published') && events.some((e) => e.kind === 'mentioned'), 'not both kinds of event');
+  const look = await page.evaluate(() => {
+    const p = document.querySelector('[data-kind=published]');
+    const m = document.querySelector('[data-kind=mentioned]');
+    return {
+      p: getComputedStyle(p, '::before').borderRadius, m: getComputedStyle(m, '::before').borderRadius,
+      pKind: p.querySelector('.event-kind').textContent, mKind: m.querySelector('.event-kind').textContent,
+      pLink: !!p.querySelector('h3 a[href^="/article/"]'), mQuote: !!m.querySelector('blockquote'),
+      mLink: !!m.querySelector('a[href^="/article/"]'), date: p.querySelector('time').textContent,
+    };
+  });
+  assert(look.p !== look.m && look.pKind !== look.mKind, 'published and mentioned events look the same');
+  assert(look.pLink && look.mQuote && look.mLink, `event parts: ${JSON.stringify(look)}`);
+  // Intl's Arabic: the month's Arabic name (the digits are the browser's choice for "ar").
+  const months = ['يناير', 'فبراير', 'مارس', 'أبريل', 'مايو', 'يونيو', 'يوليو', 'أغسطس', 'سبتمبر', 'أكتوبر', 'نوفمبر', 'ديسمبر'];
+  assert(months.some((mo) => look.date.includes(mo)) && /[0-9\u0660-\u0669]{4}/.test(look.date), `date not in Arabic: ${look.date}`);
+  if (want.timeline.events.length > 40) {
+    await page.click('[data-testid=events-more]');
+    const all = await shownEvents(page, '[data-testid=entity-events]');
+    assert(all.length === Math.min(want.timeline.events.length, 80), `after "more": ${all.length}`);
+    assert(byDate(all.map((e) => e.date)), 'events not in date order after "more"');
+  }
+  await shoot(page, 'entity-desktop');
+});
+
+await check('(m2) the entity page links to a search with entity= that names it', async () => {
+  const link = page.locator('[data-testid=entity-search-link]');
+  const href = await link.getAttribute('href');
+  assert(new URL(href, base).searchParams.get('entity') === ent.top.key, `link ${href}`);
+  await link.click();
+  await settled(page, (u) => u.pathname === '/search');
+  const total = Number(await page.getAttribute('[data-testid=result-total]', 'data-total'));
+  assert(total > 0 && total <= ent.top.articles, `total ${total} for ${ent.top.articles} articles`);
+  await page.locator('[data-testid=entity-filter-name] a').waitFor();
+  const note = await page.textContent('[data-testid=entity-filter]');
+  assert(note.includes(ent.top.name), `filter note: ${note}`);
+  // The filter stays with a new query from the form.
+  await page.fill('[data-testid=search-input]', 'الرئيس');
+  await page.click('[data-testid=search-submit]');
+  await settled(page, (u) => u.searchParams.get('q') === 'الرئيس');
+  assert(new URL(page.url()).searchParams.get('entity') === ent.top.key, `entity= lost: ${page.url()}`);
+  await shoot(page, 'search-entity-desktop');
+});
+
+await check('(n) an article page lists its entities by type, linking to entity pages', async () => {
+  // An article naming the entity, through the API.
+  const pub = ent.data.timeline.events.find((e) => e.kind === 'published');
+  const want = (await api(`/api/articles/${encodeURIComponent(pub.id)}/entities`)).entities;
+  assert(want.length > 0, `${pub.id} has no entities in the API`);
+  await page.goto(new URL(`/article/${encodeURIComponent(pub.id)}`, base).href);
+  await settled(page);
+  const box = page.locator('[data-testid=article-entities]');
+  await box.locator('[data-testid=entity-group]').first().waitFor();
+  assert((await box.locator('h2').textContent()).trim() === 'في هذا الخبر', 'heading');
+  const groups = await box.locator('[data-testid=entity-group]').evaluateAll((els) => els.map((g) => ({
+    type: g.dataset.type, head: g.querySelector('h3').textContent,
+    keys: [...g.querySelectorAll('[data-testid=entity-chip]')].map((a) => a.dataset.key),
+    hrefs: [...g.querySelectorAll('[data-testid=entity-chip]')].map((a) => a.getAttribute('href')),
+  })));
+  const heads = { PER: 'أشخاص', LOC: 'أماكن', ORG: 'منظمات' };
+  for (const g of groups) {
+    assert(!heads[g.type] || g.head.includes(heads[g.type]), `group ${g.type} headed ${g.head}`);
+    const apiKeys = want.filter((x) => x.type === g.type).map((x) => x.key);
+    assert(JSON.stringify(g.keys) === JSON.stringify(apiKeys), `group ${g.type}: ${g.keys.length} links, API ${apiKeys.length}`);
+    assert(g.hrefs.every((h, i) => h === `/#/entity/${encodeURIComponent(g.keys[i])}`), `group ${g.type} links`);
+  }
+  assert(groups.reduce((a, g) => a + g.keys.length, 0) === want.length, 'not every entity is listed');
+  const order = groups.map((g) => g.type).filter((t) => heads[t]);
+  assert(JSON.stringify(order) === JSON.stringify(['PER', 'LOC', 'ORG'].filter((t) => order.includes(t))), `group order ${order}`);
+  await shoot(page, 'article-entities-desktop');
+  // The entity itself: behind "more" when its group is long.
+  const chip = box.locator(`[data-testid=entity-chip][data-key="${ent.top.key}"]`);
+  assert(await chip.count() === 1, `${ent.top.key} not among the article's entities`);
+  if (!await chip.isVisible()) {
+    const more = chip.locator('xpath=ancestor::*[@data-testid="entity-group"]').locator('[data-testid=entities-more]');
+    await more.click();
+    assert(await more.getAttribute('aria-expanded') === 'true', 'the "more" button is not expanded');
+  }
+  await chip.click();
+  await settled(page, (u) => u.hash.startsWith('#/entity/'));
+  assert((await page.textContent('[data-testid=entity-name]')).trim() === ent.top.name, 'the chip did not lead to its entity');
+});
+
+await check('(o) a story timeline shows the per-day SVG and its dated sentences in date order', async () => {
+  // A story that spans several days, among the articles about Yemen.
+  let best = null;
+  const hits = (await api(`/api/search?q=${encodeURIComponent('اليمن')}&n=60`)).hits;
+  const ids = [...new Set(hits.map((h) => h.id))];
+  for (const id of ids) {
+    const tl = (await api(`/api/stories/${encodeURIComponent(id)}/timeline`)).timeline;
+    const score = tl.volume.length * 100 + tl.events.filter((e) => e.kind === 'mentioned').length;
+    if (!best || score > best.score) best = { id, tl, score };
+  }
+  assert(best, 'no story');
+  ent.story = best.id;
+  await page.goto(new URL(`/story/${encodeURIComponent(best.id)}`, base).href);
+  await settled(page);
+  const svg = page.locator('[data-testid=story-volume] [data-testid=volume-svg]');
+  await svg.waitFor();
+  const bars = await svg.locator('rect.bar').evaluateAll((els) => els.map((e) => e.dataset.day));
+  const days = best.tl.volume.filter((v) => v.articles > 0).map((v) => v.day);
+  assert(JSON.stringify(bars) === JSON.stringify(days), `bars ${bars} vs days ${days}`);
+  assert((await svg.locator('title').first().textContent()).length > 0, 'no <title>');
+  assert(await page.locator('[data-testid=story-timeline] [data-testid=timeline-item]').count() >= 1, 'the article list is gone');
+  const mentioned = best.tl.events.filter((e) => e.kind === 'mentioned');
+  if (mentioned.length) {
+    const shown = await shownEvents(page, '[data-testid=story-events]');
+    assert(shown.length === Math.min(40, mentioned.length), `${shown.length} dated sentences, API ${mentioned.length}`);
+    assert(shown.every((e) => e.kind === 'mentioned'), 'a published event among the dated sentences');
+    assert(byDate(shown.map((e) => e.date)), 'dated sentences not in date order');
+  }
+  await shoot(page, 'story-plot-desktop');
+});
+
+await check('(p) entity API errors are shown as messages: unknown key (404), a name with no letter (400)', async () => {
+  expectedErrors.add(new URL('/api/entities/XYZ%3ANOPE', base).href);
+  expectedErrors.add(new URL('/api/entities?q=123', base).href);
+  await page.goto(new URL('/#/entity/XYZ%3ANOPE', base).href);
+  await settled(page);
+  let text = await page.locator('[data-testid=error]').textContent();
+  assert(text.includes('لم يُعثر'), `404 message: ${text}`);
+  await page.goto(new URL('/#/entities?q=123', base).href);
+  await settled(page);
+  text = await page.locator('[data-testid=error]').textContent();
+  assert(text.includes('خطأ في الطلب') && text.includes('123'), `400 message: ${text}`);
+  assert(await page.locator('[data-testid=entity-search-input]').inputValue() === '123', 'the lookup form is not kept');
+});
+
+await check('(q) keyboard: the skip link keeps the entity page; Tab reaches the plot table and the events', async () => {
+  await page.goto(new URL(`/#/entity/${encodeURIComponent(ent.top.key)}`, base).href);
+  await settled(page);
+  const before = page.url();
+  await page.keyboard.press('Tab');
+  assert(await page.evaluate(() => document.activeElement.classList.contains('skip')), 'first Tab is not the skip link');
+  await page.keyboard.press('Enter');
+  assert(page.url() === before, `skip link changed the URL to ${page.url()}`);
+  assert(await page.evaluate(() => document.activeElement.id === 'view'), 'focus not in the content');
+  assert(await page.locator('[data-testid=entity-name]').count() === 1, 'the entity page is gone');
+  const seen = new Set();
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    seen.add(await page.evaluate(() => {
+      const a = document.activeElement;
+      return a.closest('[data-testid=entity-search-link]') ? 'search' : a.closest('.volume-table') ? 'table'
+        : a.closest('[data-testid=event-item]') ? 'event' : a.tagName;
+    }));
+  }
+  assert(seen.has('search') && seen.has('table') && seen.has('event'), `Tab reached: ${[...seen]}`);
+});
+
 // ---- phone width ----
 const phone = await browser.newContext({
   viewport: { width: 375, height: 800 }, locale: 'ar', deviceScaleFactor: 2, isMobile: true, hasTouch: true,
 });
+await watchCsp(phone, cspViolations);
 const mobile = await phone.newPage();
 mobile.setDefaultTimeout(TIMEOUT);
 watch(mobile, 'phone');
@@ -294,11 +540,17 @@ await check('(h) phone width 375: no horizontal overflow on any page', async () 
     pages.push(['search-wire', `/search?q=${encodeURIComponent(`"${wire.title}"`)}`]);
     pages.push(['story', `/story/${encodeURIComponent(wire.id)}`]);
   }
+  if (ent.top) {
+    pages.push(['entities', '/#/entities?q=Obama']);
+    pages.push(['entity', `/#/entity/${encodeURIComponent(ent.top.key)}`]);
+  }
+  if (ent.story) pages.push(['story-plot', `/story/${encodeURIComponent(ent.story)}`]);
   const bad = [];
   for (const [name, path] of pages) {
     await mobile.goto(new URL(path, base).href);
     await settled(mobile);
     if (name === 'article') await mobile.waitForSelector('.related h2 + *:not(.loading)');
+    if (name === 'story-plot') await mobile.waitForSelector('[data-testid=story-volume] svg');
     const o = await overflow(mobile);
     if (o.scroll > 375) bad.push(`${name}: scrollWidth ${o.scroll}`);
     await shoot(mobile, `${name}-phone`);
@@ -306,9 +558,25 @@ await check('(h) phone width 375: no horizontal overflow on any page', async () 
   assert(bad.length === 0, bad.join('; '));
 });
 
-await check('(j) no console errors and no request to another host', async () => {
+await check('(j) no console errors, no CSP violation (the detector tested) and no request to another host', async () => {
   const why = [];
   if (consoleErrors.length) why.push(`${consoleErrors.length} console errors: ${consoleErrors.slice(0, 3).join(' | ')}`);
+  if (cspViolations.length) why.push(`${cspViolations.length} CSP violations: ${cspViolations.slice(0, 3).join(' | ')}`);
+  // The detector itself: an inline script must be refused and reported.
+  const probe = await desktop.newPage();
+  const before = cspViolations.length;
+  await probe.goto(new URL('/', base).href);
+  await probe.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__inline = 1';
+    document.head.append(s);
+  });
+  await probe.waitForTimeout(200);
+  const ran = await probe.evaluate(() => window.__inline === 1);
+  if (ran) why.push('an inline script ran: no CSP on the page');
+  if (cspViolations.length !== before + 1) why.push(`the CSP probe was reported ${cspViolations.length - before} times, not once`);
+  cspViolations.length = before;
+  await probe.close();
   if (foreignRequests.length) why.push(`${foreignRequests.length} requests to other hosts: ${[...new Set(foreignRequests)].slice(0, 3).join(' ')}`);
   assert(why.length === 0, why.join('; '));
 });
