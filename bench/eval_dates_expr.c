@@ -3,6 +3,7 @@
  * extractor (src/extract/when.c) on a hand-checked test set.
  *
  *   build/bench/eval_dates_expr [--quiet|--spans] [TSV [JSONL.GZ]]
+ *   build/bench/eval_dates_expr --dump [JSONL.GZ]
  *
  * TSV (default tests/data/dates/expressions.tsv) has one expression a line:
  * publication_date, snippet, expression, expected value (ISO: a day, a
@@ -21,6 +22,10 @@
  * (default data/sample/saudinewsnet-2000.jsonl.gz) can be read, the speed
  * of kh__when_find and kh__figures_find over every article body, in KB of
  * text per second (best of three runs).
+ *
+ * --dump prints every expression and figure found in every article body
+ * of JSONL.GZ, one a line with its offsets and value, so that two builds
+ * can be compared with diff.
  */
 #include "extract/when.h"
 
@@ -162,14 +167,14 @@ typedef struct doc {
     int64_t ref;
 } doc;
 
+/* Reads the bodies and publication days of a JSONL.GZ file of articles.
+ * Returns 0 when the file cannot be opened, -1 when out of memory. */
 static int
-speed(const char *path)
+load(const char *path, doc **docs_out, size_t *n_out, size_t *bytes_out)
 {
     gzFile g = gzopen(path, "rb");
-    if (g == NULL) {
-        printf("speed: cannot open %s\n", path);
+    if (g == NULL)
         return 0;
-    }
     doc *docs = NULL;
     size_t n = 0, cap = 0, bytes = 0;
     char buf[1 << 16];
@@ -183,7 +188,7 @@ speed(const char *path)
             lc = (ll + bl + 1) * 2;
             line = realloc(line, lc);
             if (line == NULL)
-                return 1;
+                return -1;
         }
         memcpy(line + ll, buf, bl + 1);
         ll += bl;
@@ -203,12 +208,12 @@ speed(const char *path)
                 cap = cap ? cap * 2 : 256;
                 docs = realloc(docs, cap * sizeof *docs);
                 if (docs == NULL)
-                    return 1;
+                    return -1;
             }
             docs[n].len = strlen(body);
             docs[n].body = malloc(docs[n].len + 1);
             if (docs[n].body == NULL)
-                return 1;
+                return -1;
             memcpy(docs[n].body, body, docs[n].len + 1);
             docs[n].ref = ref;
             bytes += docs[n].len;
@@ -218,6 +223,32 @@ speed(const char *path)
     }
     free(line);
     gzclose(g);
+    *docs_out = docs;
+    *n_out = n;
+    *bytes_out = bytes;
+    return 1;
+}
+
+static void
+free_docs(doc *docs, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        free(docs[k].body);
+    free(docs);
+}
+
+static int
+speed(const char *path)
+{
+    doc *docs = NULL;
+    size_t n = 0, bytes = 0;
+    int got = load(path, &docs, &n, &bytes);
+    if (got < 0)
+        return 1;
+    if (got == 0) {
+        printf("speed: cannot open %s\n", path);
+        return 0;
+    }
     size_t n_when = 0, n_fig = 0;
     double best_w = 1e9, best_f = 1e9;
     for (int run = 0; run < 3; run++) {
@@ -253,9 +284,50 @@ speed(const char *path)
     printf("  figures: %zu figures, %.3f s, %.0f KB/s (includes a date "
            "pass)\n",
            n_fig, best_f, (double)bytes / 1024.0 / best_f);
-    for (size_t k = 0; k < n; k++)
-        free(docs[k].body);
-    free(docs);
+    free_docs(docs, n);
+    return 0;
+}
+
+/* Every expression and figure of every article, for diffing two builds. */
+static int
+dump(const char *path)
+{
+    doc *docs = NULL;
+    size_t n = 0, bytes = 0;
+    int got = load(path, &docs, &n, &bytes);
+    if (got <= 0) {
+        fprintf(stderr, "dump: cannot read %s\n", path);
+        return 1;
+    }
+    size_t n_when = 0, n_fig = 0;
+    for (size_t k = 0; k < n; k++) {
+        kh_when *w;
+        kh_figure *fg;
+        size_t m;
+        if (kh__when_find(docs[k].body, docs[k].len, docs[k].ref, &w, &m) !=
+            KH_OK)
+            return 1;
+        for (size_t i = 0; i < m; i++) {
+            char v[32];
+            printf("W %zu %zu %zu %lld %lld %d %d %d %d %s\n", k, w[i].start,
+                   w[i].end, (long long)w[i].first, (long long)w[i].last,
+                   (int)w[i].kind, (int)w[i].grain, w[i].is_range, w[i].hijri,
+                   kh__when_format(&w[i], v));
+        }
+        n_when += m;
+        kh_free(w);
+        if (kh__figures_find(docs[k].body, docs[k].len, &fg, &m) != KH_OK)
+            return 1;
+        for (size_t i = 0; i < m; i++)
+            printf("F %zu %zu %zu %.17g %d %zu %zu\n", k, fg[i].start,
+                   fg[i].end, fg[i].value, fg[i].approximate, fg[i].unit_start,
+                   fg[i].unit_end);
+        n_fig += m;
+        kh_free(fg);
+    }
+    fprintf(stderr, "dump: %zu articles, %zu expressions, %zu figures\n", n,
+            n_when, n_fig);
+    free_docs(docs, n);
     return 0;
 }
 
@@ -263,6 +335,9 @@ int
 main(int argc, char **argv)
 {
     int quiet = 0, spans = 0, a = 1;
+    if (a < argc && strcmp(argv[a], "--dump") == 0)
+        return dump(a + 1 < argc ? argv[a + 1]
+                                 : "data/sample/saudinewsnet-2000.jsonl.gz");
     if (a < argc && strcmp(argv[a], "--quiet") == 0) {
         quiet = 1;
         a++;
