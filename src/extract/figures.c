@@ -11,7 +11,8 @@
  * counted noun or unit: "%" or "في المئة", or the next word unless it is a
  * small function word.  Number words alone (آلاف, ملايين, مئات, عشرات) are
  * figures too, flagged approximate with the scale as their value.
- * Numbers inside a date found by when.c are not figures.
+ * Numbers inside a date found by when.c (with day 0 as the reference) are
+ * not figures.
  */
 #include "extract/when.h"
 
@@ -33,10 +34,16 @@ static const scale_word scales[] = {
     {"العشرات", 1e1, 1},  {"مليوني", 1e6, 0},   {"ملياري", 1e9, 0},
 };
 
+const char *
+kh__figures_scale_word(size_t k)
+{
+    return k < sizeof scales / sizeof scales[0] ? scales[k].word : NULL;
+}
+
 static const scale_word *
 scale_at(const kh_wtok *t)
 {
-    if (t == NULL || t->kind != KH_WT_WORD)
+    if (t == NULL || t->kind != KH_WT_WORD || !(t->lex & KH_WL_SCALE))
         return NULL;
     for (size_t k = 0; k < sizeof scales / sizeof scales[0]; k++)
         if (kh__wtok_is(t, scales[k].word))
@@ -131,25 +138,22 @@ unit_after(const kh_wtok *t, size_t n, size_t i, size_t *a, size_t *b)
     *b = i + 1;
 }
 
-kh_status
-kh__figures_find(const char *text, size_t len, kh_figure **out, size_t *n_out)
+/* The figures of toks[0..n), leaving out the tokens inside dates[0..
+ * n_dates) (expressions in text order, as kh__when_find gives them). */
+static kh_status
+figures_of(const kh_wtok *t, size_t n, const kh_when *dates, size_t n_dates,
+           kh_figure **out, size_t *n_out)
 {
-    kh_wtok *t = NULL;
-    size_t n = 0;
-    kh_when *dates = NULL;
-    size_t n_dates = 0, di = 0;
+    size_t di = 0;
     figs f = {NULL, 0, 0};
     *out = NULL;
     *n_out = 0;
-    kh_status rc = kh__wtok_split(text, len, &t, &n);
-    if (rc != KH_OK)
-        return rc;
-    rc = kh__when_find(text, len, 0, &dates, &n_dates);
-    if (rc != KH_OK) {
-        kh_free(t);
-        return rc;
-    }
     for (size_t i = 0; i < n;) {
+        /* most words are neither numbers nor scale words: nothing to do */
+        if (t[i].kind != KH_WT_NUM && !(t[i].lex & KH_WL_SCALE)) {
+            i++;
+            continue;
+        }
         /* skip tokens inside a date */
         while (di < n_dates && dates[di].end <= t[i].start)
             di++;
@@ -230,15 +234,65 @@ kh__figures_find(const char *text, size_t len, kh_figure **out, size_t *n_out)
         x.unit_end = ub > ua ? t[ub - 1].end : x.end;
         if (!push(&f, &x)) {
             kh_free(f.v);
-            kh_free(dates);
-            kh_free(t);
             return KH_ENOMEM;
         }
         i = ub > ua ? ub : j;
     }
-    kh_free(dates);
-    kh_free(t);
     *out = f.v;
     *n_out = f.n;
     return KH_OK;
+}
+
+kh_status
+kh__figures_find(const char *text, size_t len, kh_figure **out, size_t *n_out)
+{
+    kh_wtok *t = NULL;
+    size_t n = 0;
+    kh_when *dates = NULL;
+    size_t n_dates = 0;
+    *out = NULL;
+    *n_out = 0;
+    kh_status rc = kh__wtok_split(text, len, &t, &n);
+    if (rc != KH_OK)
+        return rc;
+    /* the date spans with day 0 as reference, as they have always been */
+    rc = kh__when_scan(t, n, text, 0, &dates, &n_dates, NULL, NULL);
+    if (rc == KH_OK)
+        rc = figures_of(t, n, dates, n_dates, out, n_out);
+    kh_free(dates);
+    kh_free(t);
+    return rc;
+}
+
+kh_status
+kh__when_and_figures_find(const char *text, size_t len, int64_t ref_day,
+                          kh_when **dates, size_t *n_dates,
+                          kh_figure **figs_out, size_t *n_figs)
+{
+    kh_wtok *t = NULL;
+    size_t n = 0;
+    kh_when *d0 = NULL;
+    size_t n0 = 0;
+    *dates = NULL;
+    *n_dates = 0;
+    *figs_out = NULL;
+    *n_figs = 0;
+    kh_status rc = kh__wtok_split(text, len, &t, &n);
+    if (rc != KH_OK)
+        return rc;
+    if (ref_day == 0)
+        rc = kh__when_scan(t, n, text, 0, dates, n_dates, NULL, NULL);
+    else
+        rc = kh__when_scan(t, n, text, ref_day, dates, n_dates, &d0, &n0);
+    if (rc == KH_OK)
+        rc = ref_day == 0 ? figures_of(t, n, *dates, *n_dates, figs_out, n_figs)
+                          : figures_of(t, n, d0, n0, figs_out, n_figs);
+    if (rc != KH_OK) {
+        kh_free(*dates);
+        *dates = NULL;
+        *n_dates = 0;
+    }
+    kh_free(d0);
+    kh_free(t);
+    return rc;
 }

@@ -2,7 +2,8 @@
  * when.c -- Arabic temporal expressions in news text, resolved to dates.
  *
  * The text is cut into tokens (when_tok.c) and a few patterns are tried
- * at every token, longest first:
+ * at every token near a number or a date word (see TRIGGER_REACH),
+ * longest first:
  *
  *   [فجر|صباح|مساء|ظهر|عصر|ليلة] [يوم] then one of
  *     أمس | أمس الأول | أول أمس | اليوم | غدا | بعد غد  [،] [(weekday)]
@@ -122,10 +123,19 @@ typedef struct scan {
     const unsigned char *text; /* the text the tokens point into */
 } scan;
 
-static int
+/* Inlined everywhere so that strlen of the literal folds away. */
+static inline __attribute__((always_inline)) int
 word(const scan *s, size_t i, const char *w)
 {
     return i < s->n && kh__wtok_is(&s->t[i], w);
+}
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static int
+word_in(const scan *s, size_t i, const kh_wlit *list, size_t n)
+{
+    return i < s->n && kh__wtok_in(&s->t[i], list, n);
 }
 
 static int
@@ -160,22 +170,22 @@ enum { DIR_NONE = 0, DIR_PAST, DIR_FUTURE, DIR_CURRENT };
 static int
 direction(const scan *s, size_t i)
 {
-    static const char *const past[] = {"الماضي",   "الماضيه", "المنصرم",
-                                       "المنصرمه", "الفائت",  "الفائته",
-                                       "السابق",   "السابقه"};
-    static const char *const future[] = {"المقبل", "المقبله", "القادم",
-                                         "القادمه"};
-    static const char *const current[] = {"الجاري", "الجاريه", "الحالي",
-                                          "الحاليه"};
-    for (size_t k = 0; k < sizeof past / sizeof past[0]; k++)
-        if (word(s, i, past[k]))
-            return DIR_PAST;
-    for (size_t k = 0; k < sizeof future / sizeof future[0]; k++)
-        if (word(s, i, future[k]))
-            return DIR_FUTURE;
-    for (size_t k = 0; k < sizeof current / sizeof current[0]; k++)
-        if (word(s, i, current[k]))
-            return DIR_CURRENT;
+    static const kh_wlit past[] = {KH_WLIT("الماضي"),  KH_WLIT("الماضيه"),
+                                   KH_WLIT("المنصرم"), KH_WLIT("المنصرمه"),
+                                   KH_WLIT("الفائت"),  KH_WLIT("الفائته"),
+                                   KH_WLIT("السابق"),  KH_WLIT("السابقه")};
+    static const kh_wlit future[] = {KH_WLIT("المقبل"), KH_WLIT("المقبله"),
+                                     KH_WLIT("القادم"), KH_WLIT("القادمه")};
+    static const kh_wlit current[] = {KH_WLIT("الجاري"), KH_WLIT("الجاريه"),
+                                      KH_WLIT("الحالي"), KH_WLIT("الحاليه")};
+    if (i >= s->n)
+        return DIR_NONE;
+    if (word_in(s, i, past, N_OF(past)))
+        return DIR_PAST;
+    if (word_in(s, i, future, N_OF(future)))
+        return DIR_FUTURE;
+    if (word_in(s, i, current, N_OF(current)))
+        return DIR_CURRENT;
     return DIR_NONE;
 }
 
@@ -199,13 +209,11 @@ future_context(const scan *s, size_t i)
 static int
 time_of_day(const scan *s, size_t i)
 {
-    static const char *const w[] = {"فجر",  "صباح",  "مساء",  "ظهر",
-                                    "عصر",  "ليله",  "ظهيره", "ضحي",
-                                    "وفجر", "وصباح", "ومساء"};
-    for (size_t k = 0; k < sizeof w / sizeof w[0]; k++)
-        if (word(s, i, w[k]))
-            return 1;
-    return 0;
+    static const kh_wlit w[] = {
+        KH_WLIT("فجر"),  KH_WLIT("صباح"),  KH_WLIT("مساء"),  KH_WLIT("ظهر"),
+        KH_WLIT("عصر"),  KH_WLIT("ليله"),  KH_WLIT("ظهيره"), KH_WLIT("ضحي"),
+        KH_WLIT("وفجر"), KH_WLIT("وصباح"), KH_WLIT("ومساء")};
+    return word_in(s, i, w, N_OF(w));
 }
 
 /* The era word at i: KH_CAL_HIJRI for هـ, KH_CAL_GREG for م, else 0. */
@@ -525,14 +533,11 @@ typedef struct out {
 static size_t
 clitic_bytes(const scan *s, size_t ti)
 {
-    static const char *const w[] = {"ويوم",  "وفجر", "وصباح",
-                                    "ومساء", "وامس", "واول"};
+    static const kh_wlit w[] = {KH_WLIT("ويوم"),  KH_WLIT("وفجر"),
+                                KH_WLIT("وصباح"), KH_WLIT("ومساء"),
+                                KH_WLIT("وامس"),  KH_WLIT("واول")};
     const kh_wtok *t = &s->t[ti];
-    size_t k;
-    for (k = 0; k < sizeof w / sizeof w[0]; k++)
-        if (kh__wtok_is(t, w[k]))
-            break;
-    if (k == sizeof w / sizeof w[0])
+    if (!kh__wtok_in(t, w, N_OF(w)))
         return 0;
     /* the text may carry harakat or tatweel (U+0640, U+064B-U+065F)
      * after the و, which the folded word does not show */
@@ -651,15 +656,19 @@ date_here(out *o, const scan *s, size_t ti, size_t i, int weekday)
 static int
 not_today(const scan *s, size_t i)
 {
-    static const char *const w[] = {
-        "التالي", "الاول",   "الثاني",  "الثالث", "الرابع",  "الخامس",
-        "السادس", "السابع",  "الثامن",  "التاسع", "العاشر",  "الختامي",
-        "الوطني", "العالمي", "الدولي",  "الاخير", "الاخيره", "السابق",
-        "نفسه",   "ذاته",    "المفتوح", "الواحد", "المحدد",  "العادي",
-        "الذي",   "التي",    "الموعود", "الاخر",  "الثاني",  "المشهود"};
-    for (size_t k = 0; k < sizeof w / sizeof w[0]; k++)
-        if (word(s, i + 1, w[k]))
-            return 1;
+    static const kh_wlit w[] = {
+        KH_WLIT("التالي"), KH_WLIT("الاول"),   KH_WLIT("الثاني"),
+        KH_WLIT("الثالث"), KH_WLIT("الرابع"),  KH_WLIT("الخامس"),
+        KH_WLIT("السادس"), KH_WLIT("السابع"),  KH_WLIT("الثامن"),
+        KH_WLIT("التاسع"), KH_WLIT("العاشر"),  KH_WLIT("الختامي"),
+        KH_WLIT("الوطني"), KH_WLIT("العالمي"), KH_WLIT("الدولي"),
+        KH_WLIT("الاخير"), KH_WLIT("الاخيره"), KH_WLIT("السابق"),
+        KH_WLIT("نفسه"),   KH_WLIT("ذاته"),    KH_WLIT("المفتوح"),
+        KH_WLIT("الواحد"), KH_WLIT("المحدد"),  KH_WLIT("العادي"),
+        KH_WLIT("الذي"),   KH_WLIT("التي"),    KH_WLIT("الموعود"),
+        KH_WLIT("الاخر"),  KH_WLIT("الثاني"),  KH_WLIT("المشهود")};
+    if (word_in(s, i + 1, w, N_OF(w)))
+        return 1;
     if (i > 0 && (word(s, i - 1, "صحيفه") || word(s, i - 1, "جريده") ||
                   word(s, i - 1, "في") || /* "مرتين في اليوم": per day */
                   word(s, i - 1, "عين") || word(s, i - 1, "لصحيفه") ||
@@ -850,16 +859,15 @@ period_at(out *o, const scan *s, size_t i)
 static int
 month_cue(const scan *s, size_t i)
 {
-    static const char *const w[] = {
-        "شهر",   "في",    "منذ",    "خلال",   "مطلع", "بدايه", "نهايه",
-        "اواخر", "اوائل", "منتصف",  "حتي",    "وحتي", "اواسط", "اخر",
-        "بحلول", "شهري",  "بنهايه", "ببدايه", "لشهر", "قبل",   "بعد"};
-    if (i == 0)
-        return 0;
-    for (size_t k = 0; k < sizeof w / sizeof w[0]; k++)
-        if (word(s, i - 1, w[k]))
-            return 1;
-    return 0;
+    static const kh_wlit w[] = {
+        KH_WLIT("شهر"),   KH_WLIT("في"),     KH_WLIT("منذ"),
+        KH_WLIT("خلال"),  KH_WLIT("مطلع"),   KH_WLIT("بدايه"),
+        KH_WLIT("نهايه"), KH_WLIT("اواخر"),  KH_WLIT("اوائل"),
+        KH_WLIT("منتصف"), KH_WLIT("حتي"),    KH_WLIT("وحتي"),
+        KH_WLIT("اواسط"), KH_WLIT("اخر"),    KH_WLIT("بحلول"),
+        KH_WLIT("شهري"),  KH_WLIT("بنهايه"), KH_WLIT("ببدايه"),
+        KH_WLIT("لشهر"),  KH_WLIT("قبل"),    KH_WLIT("بعد")};
+    return i > 0 && word_in(s, i - 1, w, N_OF(w));
 }
 
 /* month [second name] [عام] year, or a bare month after a cue, at i. */
@@ -1027,6 +1035,98 @@ link_equivalents(out *o, const scan *s)
     }
 }
 
+/* Is token t one that a date can start on, or a number? */
+static int
+trigger(const kh_wtok *t)
+{
+    return t->kind == KH_WT_NUM || (t->lex & KH_WL_DATE) != 0;
+}
+
+/* Every expression starts at most TRIGGER_REACH tokens before a trigger
+ * (word in KH_WL_DATE or number): "صباح يوم أول من أمس" has أمس four
+ * tokens on; "فجر يوم الموافق 12 ..." has the number three on.  So
+ * match_at() is tried only where a trigger is that close, and elsewhere it
+ * would have found nothing. */
+#define TRIGGER_REACH 4
+
+/* Packs the kh_when part of o's results into *out_v (NULL when none). */
+static kh_status
+hand_out(out *o, kh_when **out_v, size_t *n_out)
+{
+    *out_v = NULL;
+    *n_out = 0;
+    if (o->n == 0) {
+        kh_free(o->v);
+        return KH_OK;
+    }
+    kh_when *w = kh_malloc(o->n * sizeof *w);
+    if (w == NULL) {
+        kh_free(o->v);
+        return KH_ENOMEM;
+    }
+    for (size_t k = 0; k < o->n; k++)
+        w[k] = o->v[k].w;
+    *out_v = w;
+    *n_out = o->n;
+    kh_free(o->v);
+    return KH_OK;
+}
+
+kh_status
+kh__when_scan(const kh_wtok *toks, size_t n, const char *text, int64_t ref_day,
+              kh_when **out_v, size_t *n_out, kh_when **out0_v, size_t *n_out0)
+{
+    scan s = {toks, n, ref_day, (const unsigned char *)text};
+    scan s0 = {toks, n, 0, (const unsigned char *)text};
+    out o = {NULL, 0, 0, 0}, o0 = {NULL, 0, 0, 0};
+    int both = out0_v != NULL;
+    *out_v = NULL;
+    *n_out = 0;
+    if (both) {
+        *out0_v = NULL;
+        *n_out0 = 0;
+    }
+    size_t trig = 0; /* the first trigger at or after i, or n */
+    for (size_t i = 0; i < n && !o.oom && !o0.oom;) {
+        if (trig < i)
+            trig = i;
+        while (trig < n && !trigger(&toks[trig]))
+            trig++;
+        if (trig == n)
+            break;
+        if (trig - i > TRIGGER_REACH) {
+            i = trig - TRIGGER_REACH;
+            continue;
+        }
+        size_t next = 0;
+        if (toks[i].kind != KH_WT_PUNCT)
+            next = match_at(&o, &s, i);
+        /* what match_at() takes never depends on the reference day, only
+         * the values and whether a day exists (29 February) do */
+        if (both && next != 0)
+            match_at(&o0, &s0, i);
+        i = next > i ? next : i + 1;
+    }
+    if (!o.oom)
+        link_equivalents(&o, &s);
+    if (o.oom || o0.oom) {
+        kh_free(o.v);
+        kh_free(o0.v);
+        return KH_ENOMEM;
+    }
+    if (both && hand_out(&o0, out0_v, n_out0) != KH_OK) {
+        kh_free(o.v);
+        return KH_ENOMEM;
+    }
+    kh_status rc = hand_out(&o, out_v, n_out);
+    if (rc != KH_OK && both) {
+        kh_free(*out0_v);
+        *out0_v = NULL;
+        *n_out0 = 0;
+    }
+    return rc;
+}
+
 kh_status
 kh__when_find(const char *text, size_t len, int64_t ref_day, kh_when **out_v,
               size_t *n_out)
@@ -1038,37 +1138,9 @@ kh__when_find(const char *text, size_t len, int64_t ref_day, kh_when **out_v,
     kh_status rc = kh__wtok_split(text, len, &toks, &n);
     if (rc != KH_OK)
         return rc;
-    scan s = {toks, n, ref_day, (const unsigned char *)text};
-    out o = {NULL, 0, 0, 0};
-    for (size_t i = 0; i < n && !o.oom;) {
-        size_t next = 0;
-        if (toks[i].kind != KH_WT_PUNCT)
-            next = match_at(&o, &s, i);
-        i = next > i ? next : i + 1;
-    }
-    if (!o.oom)
-        link_equivalents(&o, &s);
+    rc = kh__when_scan(toks, n, text, ref_day, out_v, n_out, NULL, NULL);
     kh_free(toks);
-    if (o.oom) {
-        kh_free(o.v);
-        return KH_ENOMEM;
-    }
-    if (o.n == 0) {
-        kh_free(o.v);
-        return KH_OK;
-    }
-    /* hand out the kh_when part, packed */
-    kh_when *w = kh_malloc(o.n * sizeof *w);
-    if (w == NULL) {
-        kh_free(o.v);
-        return KH_ENOMEM;
-    }
-    for (size_t k = 0; k < o.n; k++)
-        w[k] = o.v[k].w;
-    *out_v = w;
-    *n_out = o.n;
-    kh_free(o.v);
-    return KH_OK;
+    return rc;
 }
 
 static void

@@ -8,11 +8,14 @@
  * ى, ه for ة).  ingest/textdate.c has its own, static, table of month
  * names for page dates; this one adds the Maghreb and Moroccan series
  * and the variant spellings of running text, and is looked up token by
- * token.
+ * token.  So that most tokens are never looked up, the tokenizer first
+ * asks a hash set made from these tables which of them a word could
+ * match (kh__when_lex_find, at the end of the file).
  */
 #include "extract/when.h"
 #include "ingest/ingest.h"
 
+#include <pthread.h>
 #include <string.h>
 
 typedef struct month_word {
@@ -113,7 +116,8 @@ int
 kh__when_month(const kh_wtok *t, size_t n, size_t i, int allow_clitic, int *cal,
                size_t *next)
 {
-    if (i >= n || t[i].kind != KH_WT_WORD || t[i].wlen >= KH_WT_WORD_MAX)
+    if (i >= n || t[i].kind != KH_WT_WORD || t[i].wlen >= KH_WT_WORD_MAX ||
+        !(t[i].lex & KH_WL_MONTH))
         return 0;
     for (int pass = 0; pass < 2; pass++) {
         const char *w = t[i].word;
@@ -152,7 +156,8 @@ static const char *const weekdays[7] = {
 int
 kh__when_weekday(const kh_wtok *t)
 {
-    if (t == NULL || t->kind != KH_WT_WORD || t->wlen >= KH_WT_WORD_MAX)
+    if (t == NULL || t->kind != KH_WT_WORD || t->wlen >= KH_WT_WORD_MAX ||
+        !(t->lex & KH_WL_WEEKDAY))
         return -1;
     const char *w = t->word;
     size_t wl = t->wlen;
@@ -193,7 +198,8 @@ unit_of(const kh_wtok *t)
 int
 kh__when_ordinal(const kh_wtok *t, size_t n, size_t i, size_t *next)
 {
-    if (i >= n || t[i].kind != KH_WT_WORD || t[i].wlen >= KH_WT_WORD_MAX)
+    if (i >= n || t[i].kind != KH_WT_WORD || t[i].wlen >= KH_WT_WORD_MAX ||
+        !(t[i].lex & KH_WL_ORDINAL))
         return 0;
     /* a clitic on the first word: "للأول" (ل + الأول), "وبالثاني" */
     kh_wtok head = t[i];
@@ -248,11 +254,15 @@ static const char *const not_future[] = {
     "ستين", "ستون", "ستار", "ستو",  "ستر",  "ستي",  "ستا", "ستوك", "سيرا",
 };
 
-static const char *const future_words[] = {
-    "سوف",     "المقرر",   "مقرر",  "المقرره", "المزمع",  "المزمعه",
-    "يعتزم",   "تعتزم",    "موعد",  "موعدا",   "المرتقب", "المرتقبه",
-    "المنتظر", "المنتظره", "لاحقا", "اعتبارا", "بدءا",    "ابتداء",
-    "تنطلق",   "ينطلق",    "تبدا",  "يبدا",    "تستمر",   "يستمر",
+static const kh_wlit future_words[] = {
+    KH_WLIT("سوف"),     KH_WLIT("المقرر"),   KH_WLIT("مقرر"),
+    KH_WLIT("المقرره"), KH_WLIT("المزمع"),   KH_WLIT("المزمعه"),
+    KH_WLIT("يعتزم"),   KH_WLIT("تعتزم"),    KH_WLIT("موعد"),
+    KH_WLIT("موعدا"),   KH_WLIT("المرتقب"),  KH_WLIT("المرتقبه"),
+    KH_WLIT("المنتظر"), KH_WLIT("المنتظره"), KH_WLIT("لاحقا"),
+    KH_WLIT("اعتبارا"), KH_WLIT("بدءا"),     KH_WLIT("ابتداء"),
+    KH_WLIT("تنطلق"),   KH_WLIT("ينطلق"),    KH_WLIT("تبدا"),
+    KH_WLIT("يبدا"),    KH_WLIT("تستمر"),    KH_WLIT("يستمر"),
 };
 
 int
@@ -260,9 +270,9 @@ kh__when_future_word(const kh_wtok *t)
 {
     if (t == NULL || t->kind != KH_WT_WORD || t->wlen >= KH_WT_WORD_MAX)
         return 0;
-    for (size_t k = 0; k < sizeof future_words / sizeof future_words[0]; k++)
-        if (kh__wtok_is(t, future_words[k]))
-            return 1;
+    if (kh__wtok_in(t, future_words,
+                    sizeof future_words / sizeof future_words[0]))
+        return 1;
     const char *w = t->word;
     size_t wl = t->wlen;
     if (wl >= 8 && (memcmp(w, "و", 2) == 0 || memcmp(w, "ف", 2) == 0)) {
@@ -279,6 +289,136 @@ kh__when_future_word(const kh_wtok *t)
             return 0;
     }
     return 1;
+}
+
+/**************************************************************************
+** The KH_WL_* bits of a word: one look-up in a hash set per word the
+** tokenizer cuts, so that the matchers try only where a date can start.
+** The set holds every spelling the functions above accept, clitic forms
+** included, and the words when.c starts a date on (DAYWORD below); it is
+** built on first use, in static storage, and never changes after.
+*/
+
+/* The words when.c can start a date on besides numbers, months, weekdays
+ * and ordinals: relative_at() (أمس, غدا, بعد غد, اليوم; أول أمس and بعد
+ * غد match on أمس and غد, at most four tokens on), match_at() (اليوم +
+ * date) and period_at() (الأسبوع/الشهر/العام/السنة + direction, عام
+ * 2014).  A word that when.c starts a match on must be here, or the match
+ * is never tried. */
+static const char *const day_words[] = {
+    "امس",   "الامس", "وامس",  "غدا", "غد",   "اليوم", "الاسبوع",
+    "الشهر", "العام", "السنه", "عام", "لعام", "للعام",
+};
+
+/* Each spelling is kept as the tokenizer hands words over: zero-padded to
+ * KH_WT_WORD_MAX bytes, so that hashing and comparing go eight bytes at a
+ * time. */
+typedef struct lex_entry {
+    char w[KH_WT_WORD_MAX];
+    unsigned char len, bits;
+} lex_entry;
+
+/* About 400 spellings go in.  The slots are a power of two, several
+ * times that, so that a word not in the set mostly stops at its first
+ * slot. */
+#define LEX_ENTRIES 1024
+#define LEX_SLOTS   4096
+
+static lex_entry lex[LEX_ENTRIES];
+static size_t lex_n;
+static uint16_t lex_slots[LEX_SLOTS]; /* index into lex + 1; 0 = empty */
+static pthread_once_t lex_once = PTHREAD_ONCE_INIT;
+
+/* The slot of the zero-padded word w[0..len) with hash h: its own, or the
+ * empty one where it would go. */
+static uint32_t
+lex_slot(const char *w, size_t len, uint32_t h)
+{
+    uint32_t i = h & (LEX_SLOTS - 1);
+    while (lex_slots[i] != 0) {
+        const lex_entry *e = &lex[lex_slots[i] - 1];
+        if (e->len == len && memcmp(e->w, w, KH_WT_WORD_MAX) == 0)
+            break;
+        i = (i + 1) & (LEX_SLOTS - 1);
+    }
+    return i;
+}
+
+/* Adds bits to the word prefix + w (prefix may be ""). */
+static void
+lex_add(const char *prefix, const char *w, unsigned bits)
+{
+    char buf[KH_WT_WORD_MAX] = {0};
+    size_t pl = strlen(prefix), wl = strlen(w);
+    if (pl + wl >= KH_WT_WORD_MAX || lex_n == LEX_ENTRIES)
+        return; /* cannot happen with these tables */
+    memcpy(buf, prefix, pl);
+    memcpy(buf + pl, w, wl);
+    uint32_t i = lex_slot(buf, pl + wl, kh__when_lex_hash(buf, pl + wl));
+    if (lex_slots[i] == 0) {
+        lex_entry *e = &lex[lex_n++];
+        memcpy(e->w, buf, sizeof e->w);
+        e->len = (unsigned char)(pl + wl);
+        lex_slots[i] = (uint16_t)lex_n;
+    }
+    lex[lex_slots[i] - 1].bits |= (unsigned char)bits;
+}
+
+/* w and w with each clitic in front. */
+static void
+lex_add_clitics(const char *w, unsigned bits)
+{
+    static const char *const clitics[] = {"", "و", "ف", "ب", "ل"};
+    for (size_t k = 0; k < sizeof clitics / sizeof clitics[0]; k++)
+        lex_add(clitics[k], w, bits);
+}
+
+static void
+lex_build(void)
+{
+    for (size_t k = 0; k < sizeof months / sizeof months[0]; k++)
+        lex_add_clitics(months[k].first, KH_WL_MONTH);
+    for (int d = 0; d < 7; d++)
+        lex_add_clitics(weekdays[d], KH_WL_WEEKDAY);
+    lex_add_clitics("الاتنين", KH_WL_WEEKDAY);
+    /* ordinal heads, with a clitic and as ل + ل... ("للأول") */
+    static const char *const heads[] = {"العاشر", "العشرين", "الثلاثين",
+                                        "الحادي", "الواحد"};
+    for (size_t k = 0; k < sizeof heads / sizeof heads[0] + 9; k++) {
+        const char *h =
+            k < sizeof heads / sizeof heads[0]
+                ? heads[k]
+                : ordinal_units[k - sizeof heads / sizeof heads[0] + 1];
+        lex_add_clitics(h, KH_WL_ORDINAL);
+        lex_add("لل", h + 4, KH_WL_ORDINAL); /* h is ال + stem */
+    }
+    for (size_t k = 0; k < sizeof day_words / sizeof day_words[0]; k++)
+        lex_add("", day_words[k], KH_WL_DAYWORD);
+    const char *w;
+    for (size_t k = 0; (w = kh__figures_scale_word(k)) != NULL; k++)
+        lex_add("", w, KH_WL_SCALE);
+}
+
+void
+kh__when_lex_init(void)
+{
+    pthread_once(&lex_once, lex_build);
+}
+
+unsigned
+kh__when_lex_find(const char *w, size_t wl, uint32_t hash)
+{
+    if (wl >= KH_WT_WORD_MAX)
+        return 0;
+    uint32_t i = lex_slot(w, wl, hash);
+    return lex_slots[i] != 0 ? lex[lex_slots[i] - 1].bits : 0;
+}
+
+unsigned
+kh__when_lex_bits(const char *w, size_t wl)
+{
+    kh__when_lex_init();
+    return kh__when_lex_find(w, wl, kh__when_lex_hash(w, wl));
 }
 
 /* Umm al-Qura month starts that differ from the tabular calendar, in

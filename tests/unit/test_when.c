@@ -336,6 +336,115 @@ test_traps(void **state)
     check("ويوم 24 يناير 2014 دعا", ref, "2014-01-24|يوم 24 يناير 2014");
 }
 
+/* Only tokens near a number or a date word are tried (TRIGGER_REACH in
+ * when.c): the farthest an expression starts before one. */
+static void
+test_trigger_reach(void **state)
+{
+    (void)state;
+    int64_t ref = REF_2015_08_10;
+    check("وقال صباح يوم أول من أمس إن", ref, "2015-08-08|صباح يوم أول من أمس");
+    check("فجر يوم الموافق 12 أغسطس 2015 وقع", ref,
+          "2015-08-12|فجر يوم الموافق 12 أغسطس 2015");
+    check("مساء يوم بعد غد", ref, "2015-08-12|مساء يوم بعد غد");
+    check_nth("كلام كثير لا تاريخ فيه ثم 21 فبراير", ref, 0,
+              "2015-02-21|21 فبراير");
+}
+
+/* What the tokenizer hands the matchers: folded words with their table
+ * bits, the same whether a letter took the short path or not. */
+static void
+test_tokens(void **state)
+{
+    (void)state;
+    const char *s = "فبـــراير الثُّلاثاءَ ويوليو للأول Mars \xd9\x8e"
+                    "اليوم\xe2\x80\x8f غد مليون ٢٠١٥ "
+                    "ااااااااااااااااااااااااااااااااا";
+    size_t len = strlen(s);
+    kh_wtok *t = NULL;
+    size_t n = 0;
+    assert_int_equal(kh__wtok_split(s, len, &t, &n), KH_OK);
+    assert_int_equal(n, 10);
+    assert_true(kh__wtok_is(&t[0], "فبراير") && (t[0].lex & KH_WL_MONTH));
+    assert_true(kh__wtok_is(&t[1], "الثلاثاء") && (t[1].lex & KH_WL_WEEKDAY));
+    assert_int_equal(t[1].end, strlen("فبـــراير الثُّلاثاءَ"));
+    assert_true(t[2].lex & KH_WL_MONTH);   /* و + يوليو */
+    assert_true(t[3].lex & KH_WL_ORDINAL); /* ل + الأول */
+    assert_true(kh__wtok_is(&t[4], "mars") && t[4].lex == 0);
+    /* a haraka with no letter is skipped like a space mark */
+    assert_true(kh__wtok_is(&t[5], "اليوم") && (t[5].lex & KH_WL_DAYWORD));
+    assert_true(t[5].space_before);
+    assert_true(t[6].lex & KH_WL_DAYWORD);
+    assert_true(t[7].lex & KH_WL_SCALE);
+    assert_true(t[8].kind == KH_WT_NUM && t[8].value == 2015);
+    assert_true(t[9].wlen == KH_WT_WORD_MAX && t[9].lex == 0);
+    for (size_t k = 0; k < n; k++)
+        if (t[k].kind == KH_WT_WORD && t[k].wlen < KH_WT_WORD_MAX)
+            assert_int_equal(t[k].lex, kh__when_lex_bits(t[k].word, t[k].wlen));
+    kh_free(t);
+}
+
+/* kh__when_and_figures_find gives what the two calls give, also where the
+ * reference day decides whether a date exists: figures.c always left out
+ * the numbers of the dates found with day 0 as reference, and 29 February
+ * 1970 does not exist. */
+static void
+test_both_at_once(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "الفترة من 29 فبراير إلى 3 مارس المقبل",
+        "قتل 3 أشخاص في 21 فبراير 2022 وأصيب 1,200 آخرون الأسبوع الماضي",
+        "25 شوال 1436 هـ الموافق 10 أغسطس 2015 م بحضور آلاف الزوار",
+        "",
+    };
+    int64_t refs[] = {0, kh__when_days(2016, 1, 10), REF_2015_08_10};
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+        for (size_t r = 0; r < sizeof refs / sizeof refs[0]; r++) {
+            size_t len = strlen(texts[k]);
+            char *copy = malloc(len > 0 ? len : 1);
+            assert_non_null(copy);
+            memcpy(copy, texts[k], len);
+            kh_when *w1 = NULL, *w2 = NULL;
+            kh_figure *f1 = NULL, *f2 = NULL;
+            size_t nw1, nw2, nf1, nf2;
+            assert_int_equal(kh__when_find(copy, len, refs[r], &w1, &nw1),
+                             KH_OK);
+            assert_int_equal(kh__figures_find(copy, len, &f1, &nf1), KH_OK);
+            assert_int_equal(kh__when_and_figures_find(copy, len, refs[r], &w2,
+                                                       &nw2, &f2, &nf2),
+                             KH_OK);
+            assert_int_equal(nw1, nw2);
+            assert_int_equal(nf1, nf2);
+            for (size_t i = 0; i < nw1; i++)
+                assert_true(
+                    w1[i].start == w2[i].start && w1[i].end == w2[i].end &&
+                    w1[i].first == w2[i].first && w1[i].last == w2[i].last &&
+                    w1[i].kind == w2[i].kind && w1[i].grain == w2[i].grain &&
+                    w1[i].is_range == w2[i].is_range &&
+                    w1[i].hijri == w2[i].hijri);
+            for (size_t i = 0; i < nf1; i++)
+                assert_true(f1[i].start == f2[i].start &&
+                            f1[i].end == f2[i].end &&
+                            f1[i].value == f2[i].value &&
+                            f1[i].approximate == f2[i].approximate &&
+                            f1[i].unit_start == f2[i].unit_start &&
+                            f1[i].unit_end == f2[i].unit_end);
+            kh_free(w1);
+            kh_free(w2);
+            kh_free(f1);
+            kh_free(f2);
+            free(copy);
+        }
+    }
+    /* the case that needs the second set of spans */
+    char got[256];
+    check("الفترة من 29 فبراير إلى 3 مارس المقبل", kh__when_days(2016, 1, 10),
+          "2016-02-29/2016-03-03|29 فبراير إلى 3 مارس المقبل");
+    figures_of("الفترة من 29 فبراير إلى 3 مارس المقبل", got, sizeof got);
+    assert_string_equal(got, "29 فبراير; 3 مارس");
+}
+
 static void
 test_calendar(void **state)
 {
@@ -368,6 +477,9 @@ main(void)
         cmocka_unit_test(test_figures),
         cmocka_unit_test(test_traps),
         cmocka_unit_test(test_robustness),
+        cmocka_unit_test(test_trigger_reach),
+        cmocka_unit_test(test_tokens),
+        cmocka_unit_test(test_both_at_once),
         cmocka_unit_test(test_calendar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
