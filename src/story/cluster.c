@@ -34,6 +34,12 @@
 #define MIN_BODY_WORDS 15 /* fewer: a caption or a cartoon, left alone */
 #define MAX_WALK       96 /* stories looked at under one word */
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
 typedef struct story_st {
     uint64_t sid;
     int64_t first, last;
@@ -66,6 +72,8 @@ struct kh_cluster {
     size_t cap_words, n_words;
     post *posts;
     size_t n_posts, cap_posts;
+    word_ent **ents; /* the entries of the article's words, in place() */
+    size_t cap_ents;
     uint64_t n_docs;
     int64_t horizon; /* the latest article date seen */
     uint32_t stamp;
@@ -139,6 +147,7 @@ kh__cluster_close(kh_cluster *c)
     kh_free(c->sid_val);
     kh_free(c->words);
     kh_free(c->posts);
+    kh_free(c->ents);
     kh_free(c);
 }
 
@@ -225,17 +234,55 @@ by_hash(const void *a, const void *b)
     return (x->h > y->h) - (x->h < y->h);
 }
 
-/* The article's vector from its bag (hash, tf): tf x idf, the heaviest
- * ARTICLE_TERMS, unit length, sorted by hash, in v (ARTICLE_TERMS long);
- * returns its length. */
+/* Sorts a few dozen terms (an article vector, a centroid and one
+ * vector), all words distinct, so the order is total: insertion, without
+ * qsort's calls. */
+static void
+sort_terms(kh_term *v, size_t n, int (*cmp)(const void *, const void *))
+{
+    for (size_t i = 1; i < n; i++) {
+        kh_term t = v[i];
+        size_t k = i;
+        for (; k > 0 && cmp(&v[k - 1], &t) > 0; k--)
+            v[k] = v[k - 1];
+        v[k] = t;
+    }
+}
+
+/* The entries of the n words of bag (distinct), made when new, in
+ * c->ents: the table grows first, so that no pointer moves. */
+static kh_status
+bag_entries(kh_cluster *c, const kh_term *bag, size_t n)
+{
+    if (n > c->cap_ents) {
+        word_ent **ne = kh_realloc(c->ents, n * sizeof *ne);
+        if (ne == NULL)
+            return KH_ENOMEM;
+        c->ents = ne;
+        c->cap_ents = n;
+    }
+    while (c->cap_words == 0 || (c->n_words + n + 1) * 2 > c->cap_words)
+        if (grow_words(c) != KH_OK)
+            return KH_ENOMEM;
+    /* the table is far larger than the caches: ask for all the slots at
+     * once, then wait for each */
+    for (size_t i = 0; i < n; i++)
+        PREFETCH(&c->words[bag[i].h & (c->cap_words - 1)]);
+    for (size_t i = 0; i < n; i++)
+        c->ents[i] = word(c, bag[i].h, true);
+    return KH_OK;
+}
+
+/* The article's vector from its bag (hash, tf) and their entries in
+ * c->ents: tf x idf, the heaviest ARTICLE_TERMS, unit length, sorted by
+ * hash, in v (ARTICLE_TERMS long); returns its length. */
 static size_t
 article_vector(kh_cluster *c, const kh_term *bag, size_t n, kh_term *v)
 {
     double docs = (double)c->n_docs + 1;
     size_t k = 0; /* v[0..k): the heaviest so far, heaviest first */
     for (size_t i = 0; i < n; i++) {
-        word_ent *e = word(c, bag[i].h, false);
-        double df = e != NULL ? e->df : 0;
+        double df = c->ents[i]->df; /* 0 for a word new to the table */
         kh_term t = {bag[i].h, (float)((1 + log((double)bag[i].w)) *
                                        log((docs + 1) / (df + 0.5)))};
         size_t at;
@@ -258,7 +305,7 @@ article_vector(kh_cluster *c, const kh_term *bag, size_t n, kh_term *v)
     norm = sqrt(norm);
     for (size_t i = 0; i < k; i++)
         v[i].w = norm > 0 ? (float)((double)v[i].w / norm) : 0;
-    kh__qsort(v, k, sizeof *v, by_hash);
+    sort_terms(v, k, by_hash);
     return k;
 }
 
@@ -337,18 +384,6 @@ typedef struct merged {
     bool fresh; /* not in the centroid before */
 } merged;
 
-static int
-merged_by_weight(const void *a, const void *b)
-{
-    return by_weight(&((const merged *)a)->t, &((const merged *)b)->t);
-}
-
-static int
-merged_by_hash(const void *a, const void *b)
-{
-    return by_hash(&((const merged *)a)->t, &((const merged *)b)->t);
-}
-
 static kh_status
 absorb(kh_cluster *c, uint32_t i, const kh_term *v, size_t n, int64_t date)
 {
@@ -380,9 +415,17 @@ absorb(kh_cluster *c, uint32_t i, const kh_term *v, size_t n, int64_t date)
         }
     }
     if (k > CENTROID_TERMS) {
-        kh__qsort(m, k, sizeof *m, merged_by_weight);
-        k = CENTROID_TERMS;
-        kh__qsort(m, k, sizeof *m, merged_by_hash);
+        /* the CENTROID_TERMS heaviest, left in hash order: the weights
+         * sorted (in cent, filled below) give the lightest one kept */
+        for (size_t t = 0; t < k; t++)
+            cent[t] = m[t].t;
+        sort_terms(cent, k, by_weight);
+        kh_term cut = cent[CENTROID_TERMS - 1];
+        size_t kept = 0;
+        for (size_t t = 0; t < k; t++)
+            if (by_weight(&m[t].t, &cut) <= 0)
+                m[kept++] = m[t];
+        k = kept; /* CENTROID_TERMS: the order is total */
     }
     kh_status rc = KH_OK;
     for (size_t t = 0; t < k; t++) {
@@ -401,17 +444,13 @@ absorb(kh_cluster *c, uint32_t i, const kh_term *v, size_t n, int64_t date)
     return rc;
 }
 
-static kh_status
-count_words(kh_cluster *c, const kh_term *bag, size_t n)
+/* Counts the article whose n words have their entries in c->ents. */
+static void
+count_words(kh_cluster *c, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        word_ent *e = word(c, bag[i].h, true);
-        if (e == NULL)
-            return KH_ENOMEM;
-        e->df++;
-    }
+    for (size_t i = 0; i < n; i++)
+        c->ents[i]->df++;
     c->n_docs++;
-    return KH_OK;
 }
 
 static int64_t
@@ -508,10 +547,11 @@ place(kh_cluster *c, uint64_t docid, int64_t date, const kh_term *bag,
       uint64_t known_sid, uint64_t *sid)
 {
     kh_term v[ARTICLE_TERMS];
-    size_t n = article_vector(c, bag, n_bag, v);
-    kh_status rc = count_words(c, bag, n_bag);
+    kh_status rc = bag_entries(c, bag, n_bag);
     if (rc != KH_OK)
         return rc;
+    size_t n = article_vector(c, bag, n_bag, v);
+    count_words(c, n_bag);
     if (date > c->horizon)
         c->horizon = date;
     int64_t at = -1;
@@ -523,7 +563,7 @@ place(kh_cluster *c, uint64_t docid, int64_t date, const kh_term *bag,
          * the cap bounds the walk for words every story has. */
         kh_term top[ARTICLE_TERMS];
         memcpy(top, v, n * sizeof *v);
-        kh__qsort(top, n, sizeof *top, by_weight);
+        sort_terms(top, n, by_weight);
         size_t n_top = n < SEED_TERMS ? n : SEED_TERMS;
         kh_term anchor[ANCHORS];
         size_t n_anchor = anchors(c, title, anchor);
@@ -538,6 +578,9 @@ place(kh_cluster *c, uint64_t docid, int64_t date, const kh_term *bag,
             unsigned walked = 0;
             for (uint32_t p = e != NULL ? e->head : 0;
                  p != 0 && walked++ < MAX_WALK; p = c->posts[p - 1].next) {
+                /* the next post and this story are two misses: at once */
+                if (c->posts[p - 1].next != 0)
+                    PREFETCH(&c->posts[c->posts[p - 1].next - 1]);
                 story_st *s = &c->st[c->posts[p - 1].story];
                 if (s->stamp == c->stamp)
                     continue;
@@ -613,7 +656,7 @@ kh__cluster_members(kh_cluster *c, uint64_t sid, uint64_t **docids, size_t *n)
 /* Replays the articles of the last window, so that a restarted writer
  * goes on linking to the stories it left. */
 static kh_status
-load(kh_cluster *c, kh_analyzer *an, kh_termbag *bag)
+load(kh_cluster *c, kh_termbag *bag)
 {
     if (c->loaded)
         return KH_OK;
@@ -633,7 +676,7 @@ load(kh_cluster *c, kh_analyzer *an, kh_termbag *bag)
         int64_t date = sqlite3_column_int64(c->window, 2);
         const char *title = (const char *)sqlite3_column_text(c->window, 3);
         const char *body = (const char *)sqlite3_column_text(c->window, 4);
-        rc = kh__termbag_fill(an, title, body, NULL, bag);
+        rc = kh__termbag_fill(title, body, NULL, bag);
         if (rc == KH_OK)
             rc = place(c, docid, date, bag->v, bag->n, bag->body_words,
                        &bag->title, sid, &got);
@@ -643,12 +686,12 @@ load(kh_cluster *c, kh_analyzer *an, kh_termbag *bag)
 }
 
 kh_status
-kh__cluster_add(kh_cluster *c, kh_analyzer *an, kh_termbag *scratch,
-                uint64_t docid, int64_t date, const kh_termbag *bag,
-                uint64_t wire_group, uint64_t *sid)
+kh__cluster_add(kh_cluster *c, kh_termbag *scratch, uint64_t docid,
+                int64_t date, const kh_termbag *bag, uint64_t wire_group,
+                uint64_t *sid)
 {
     *sid = 0;
-    kh_status rc = load(c, an, scratch);
+    kh_status rc = load(c, scratch);
     if (rc != KH_OK)
         return rc;
     uint64_t known = 0;

@@ -14,6 +14,7 @@
  * per shingle instead of one per shingle and bin.
  */
 #include "story/story.h"
+#include "text/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,101 +63,164 @@ word_hash(const char *s, size_t n)
     return fmix64(h);
 }
 
-/* Quicksort with the comparison inline: qsort's calls were a tenth of
- * the detector's time.  Random hashes make the middle pivot safe enough;
- * the recursion goes to the smaller side. */
+#define SORT_BITS 10 /* most buckets of sort_u32() */
+
+/* Sorts v[0..n) with tmp[0..n) as room.  The values are hashes, spread
+ * evenly: one counting pass puts them in about n buckets by their top
+ * bits (at most 2^SORT_BITS), in bucket order, and an insertion sort,
+ * which then moves each value only past the few of its bucket, finishes.
+ * That is linear and mispredicts little, where a quicksort of a few
+ * hundred hashes mispredicts about half of its comparisons. */
 static void
-sort_u32(uint32_t *v, size_t n)
+sort_u32(uint32_t *v, uint32_t *tmp, size_t n)
 {
-    while (n > 16) {
-        uint32_t pivot = v[n / 2];
-        size_t i = 0, j = n - 1;
-        for (;;) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i >= j)
-                break;
-            uint32_t t = v[i];
-            v[i++] = v[j];
-            v[j--] = t;
-        }
-        if (j + 1 < n - j - 1) {
-            sort_u32(v, j + 1);
-            v += j + 1;
-            n -= j + 1;
-        } else {
-            sort_u32(v + j + 1, n - j - 1);
-            n = j + 1;
-        }
+    uint32_t *to = v;
+    if (n > 48) {
+        unsigned bits = 8;
+        while (bits < SORT_BITS && ((size_t)1 << bits) < n)
+            bits++;
+        unsigned shift = 32 - bits;
+        size_t buckets = (size_t)1 << bits;
+        size_t at[((size_t)1 << SORT_BITS) + 1];
+        memset(at, 0, (buckets + 1) * sizeof *at);
+        for (size_t i = 0; i < n; i++)
+            at[(v[i] >> shift) + 1]++;
+        for (size_t b = 1; b < buckets; b++)
+            at[b] += at[b - 1];
+        for (size_t i = 0; i < n; i++)
+            tmp[at[v[i] >> shift]++] = v[i];
+        to = tmp;
     }
     for (size_t i = 1; i < n; i++) {
-        uint32_t x = v[i];
+        uint32_t x = to[i];
         size_t k = i;
-        for (; k > 0 && v[k - 1] > x; k--)
-            v[k] = v[k - 1];
-        v[k] = x;
+        for (; k > 0 && to[k - 1] > x; k--)
+            to[k] = to[k - 1];
+        to[k] = x;
     }
+    if (to != v)
+        memcpy(v, to, n * sizeof *v);
 }
 
-static void
+/* Sorts a; the room the sort needs is a's own tail. */
+static kh_status
+sort_vec(kh_u32vec *a)
+{
+    if (a->n > 1 && a->cap < 2 * a->n) {
+        uint32_t *nv = kh_realloc(a->v, 2 * a->n * sizeof *nv);
+        if (nv == NULL)
+            return KH_ENOMEM;
+        a->v = nv;
+        a->cap = 2 * a->n;
+    }
+    sort_u32(a->v, a->v + a->n, a->n);
+    return KH_OK;
+}
+
+static kh_status
 sort_unique(kh_u32vec *a)
 {
-    if (a->n > 1) {
-        sort_u32(a->v, a->n);
+    kh_status rc = sort_vec(a);
+    if (rc == KH_OK && a->n > 1) {
         size_t w = 1;
         for (size_t i = 1; i < a->n; i++)
             if (a->v[i] != a->v[w - 1])
                 a->v[w++] = a->v[i];
         a->n = w;
     }
+    return rc;
 }
 
-/* The words of text through an: shingle hashes to shingles (may be NULL)
- * and, when words is not NULL, each content word's hash times copies. */
+/* Room for n more values in a. */
 static kh_status
-scan(kh_analyzer *an, const char *text, kh_u32vec *shingles, kh_u32vec *words,
-     int copies)
+reserve(kh_u32vec *a, size_t n)
+{
+    if (a->cap - a->n >= n)
+        return KH_OK;
+    size_t cap = a->cap ? a->cap : 512;
+    while (cap - a->n < n)
+        cap *= 2;
+    uint32_t *nv = kh_realloc(a->v, cap * sizeof *nv);
+    if (nv == NULL)
+        return KH_ENOMEM;
+    a->v = nv;
+    a->cap = cap;
+    return KH_OK;
+}
+
+#define RUN 256 /* words whose shingles are hashed together */
+
+/* Appends the hashes of the n - KH_SHINGLE_WORDS + 1 windows of the word
+ * hashes w[0..n) to out.  The windows are independent chains of
+ * multiplications: hashed in one loop, several are in flight at once. */
+static kh_status
+hash_windows(const uint64_t *w, size_t n, kh_u32vec *out)
+{
+    if (n < KH_SHINGLE_WORDS)
+        return KH_OK;
+    size_t windows = n - KH_SHINGLE_WORDS + 1;
+    if (reserve(out, windows) != KH_OK)
+        return KH_ENOMEM;
+    uint32_t *to = out->v + out->n;
+    for (size_t i = 0; i < windows; i++) {
+        /* order matters: "a b c d e" and "e d c b a" differ */
+        uint64_t h = 0;
+        for (size_t k = 0; k < KH_SHINGLE_WORDS; k++)
+            h = fmix64(h ^ w[i + k]);
+        to[i] = (uint32_t)(h >> 32);
+    }
+    out->n += windows;
+    return KH_OK;
+}
+
+/* The words of text: shingle hashes to shingles (may be NULL) and, when
+ * words is not NULL, each content word's hash.  The tokens are those of
+ * an analyzer with no stemmer that keeps stop words (kh_analyzer_next()
+ * adds only the stop-word flag, and only words asks for it), read from
+ * the tokenizer itself. */
+static kh_status
+scan(const char *text, kh_u32vec *shingles, kh_u32vec *words)
 {
     if (text == NULL)
         return KH_OK;
-    kh_analyzer_reset(an, text, strlen(text));
-    uint64_t win[KH_SHINGLE_WORDS];
-    size_t seen = 0;
-    kh_token t;
-    while (kh_analyzer_next(an, &t)) {
+    kh_tokenizer tok;
+    kh__tokenizer_reset(&tok, text, strlen(text));
+    /* the word hashes not yet in a window hashed, after the last
+     * KH_SHINGLE_WORDS - 1 already hashed */
+    uint64_t run[RUN + KH_SHINGLE_WORDS - 1];
+    size_t n_run = 0;
+    kh_raw_token t;
+    while (kh__tokenizer_next(&tok, &t)) {
         uint64_t wh = word_hash(t.norm, t.norm_len);
-        if (words != NULL && !(t.flags & KH_TOKEN_STOP) &&
-            t.kind != KH_TOKEN_NUMBER) {
+        if (words != NULL && t.kind != KH_TOKEN_NUMBER &&
+            !((t.kind == KH_TOKEN_ARABIC || t.kind == KH_TOKEN_LATIN) &&
+              kh__is_stopword(t.norm, t.norm_len))) {
             uint32_t h = (uint32_t)(wh >> 32);
-            for (int c = 0; c < copies; c++)
-                if (push(words, h != 0 ? h : 1) != KH_OK)
-                    return KH_ENOMEM;
+            if (push(words, h != 0 ? h : 1) != KH_OK)
+                return KH_ENOMEM;
         }
         if (shingles == NULL)
             continue;
-        win[seen % KH_SHINGLE_WORDS] = wh;
-        seen++;
-        if (seen < KH_SHINGLE_WORDS)
-            continue;
-        /* order matters: "a b c d e" and "e d c b a" differ */
-        uint64_t h = 0;
-        for (size_t k = seen - KH_SHINGLE_WORDS; k < seen; k++)
-            h = fmix64(h ^ win[k % KH_SHINGLE_WORDS]);
-        if (push(shingles, (uint32_t)(h >> 32)) != KH_OK)
-            return KH_ENOMEM;
+        run[n_run++] = wh;
+        if (n_run == sizeof run / sizeof run[0]) {
+            if (hash_windows(run, n_run, shingles) != KH_OK)
+                return KH_ENOMEM;
+            memmove(run, run + RUN, (KH_SHINGLE_WORDS - 1) * sizeof *run);
+            n_run = KH_SHINGLE_WORDS - 1;
+        }
     }
+    if (shingles != NULL && hash_windows(run, n_run, shingles) != KH_OK)
+        return KH_ENOMEM;
     return KH_OK;
 }
 
 kh_status
-kh__shingles(kh_analyzer *an, const char *text, kh_u32vec *out)
+kh__shingles(const char *text, kh_u32vec *out)
 {
     out->n = 0;
-    kh_status rc = scan(an, text, out, NULL, 0);
+    kh_status rc = scan(text, out, NULL);
     if (rc == KH_OK)
-        sort_unique(out);
+        rc = sort_unique(out);
     return rc;
 }
 
@@ -170,18 +234,19 @@ kh__termbag_release(kh_termbag *b)
 }
 
 kh_status
-kh__termbag_fill(kh_analyzer *an, const char *title, const char *body,
-                 kh_u32vec *shingles, kh_termbag *bag)
+kh__termbag_fill(const char *title, const char *body, kh_u32vec *shingles,
+                 kh_termbag *bag)
 {
     bag->n = 0;
     bag->scratch.n = 0;
     if (shingles != NULL)
         shingles->n = 0;
-    kh_status rc = scan(an, title, NULL, &bag->scratch, 1);
+    kh_status rc = scan(title, NULL, &bag->scratch);
     bag->title.n = 0;
     for (size_t i = 0; i < bag->scratch.n && rc == KH_OK; i++)
         rc = push(&bag->title, bag->scratch.v[i]);
-    sort_unique(&bag->title);
+    if (rc == KH_OK)
+        rc = sort_unique(&bag->title);
     /* title words count three times */
     size_t title_words = bag->scratch.n;
     for (size_t k = 0; k < 2 && rc == KH_OK; k++)
@@ -189,14 +254,15 @@ kh__termbag_fill(kh_analyzer *an, const char *title, const char *body,
             rc = push(&bag->scratch, bag->scratch.v[i]);
     title_words = bag->scratch.n;
     if (rc == KH_OK)
-        rc = scan(an, body, shingles, &bag->scratch, 1);
+        rc = scan(body, shingles, &bag->scratch);
+    if (rc == KH_OK && shingles != NULL)
+        rc = sort_unique(shingles);
+    kh_u32vec *w = &bag->scratch;
+    if (rc == KH_OK)
+        rc = sort_vec(w);
     if (rc != KH_OK)
         return rc;
-    bag->body_words = bag->scratch.n - title_words;
-    if (shingles != NULL)
-        sort_unique(shingles);
-    kh_u32vec *w = &bag->scratch;
-    sort_u32(w->v, w->n);
+    bag->body_words = w->n - title_words;
     for (size_t i = 0; i < w->n;) {
         size_t j = i;
         while (j < w->n && w->v[j] == w->v[i])

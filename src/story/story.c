@@ -9,7 +9,7 @@
 #include <time.h>
 
 struct kh_stories {
-    kh_analyzer *an; /* writer only */
+    bool writer;
     kh_wire *wire;
     kh_cluster *cluster;
     kh_u32vec shingles;
@@ -27,14 +27,11 @@ kh__stories_open(sqlite3 *db, bool read_only, kh_stories **out, kh_error *err)
     kh_status rc = kh__wire_open(db, read_only, &s->wire, err);
     if (rc == KH_OK)
         rc = kh__cluster_open(db, read_only, &s->cluster, err);
-    if (rc == KH_OK && !read_only) {
-        kh_analyzer_options ao = {KH_STEMMER_NONE, 0};
-        rc = kh_analyzer_new(&ao, &s->an);
-    }
     if (rc != KH_OK) {
         kh__stories_close(s);
         return rc;
     }
+    s->writer = !read_only;
     *out = s;
     return KH_OK;
 }
@@ -46,7 +43,6 @@ kh__stories_close(kh_stories *s)
         return;
     kh__wire_close(s->wire);
     kh__cluster_close(s->cluster);
-    kh_analyzer_free(s->an);
     kh__u32vec_release(&s->shingles);
     kh__termbag_release(&s->bag);
     kh__termbag_release(&s->scratch);
@@ -57,17 +53,17 @@ kh_status
 kh__stories_add(kh_stories *s, uint64_t docid, const char *title,
                 const char *body, int64_t date)
 {
-    if (s->an == NULL)
+    if (!s->writer)
         return KH_OK;
     if (date == KH_DATE_NONE)
         date = (int64_t)time(NULL); /* undated: as of its arrival */
-    kh_status rc = kh__termbag_fill(s->an, title, body, &s->shingles, &s->bag);
+    kh_status rc = kh__termbag_fill(title, body, &s->shingles, &s->bag);
     uint64_t group = 0, sid;
     if (rc == KH_OK)
         rc = kh__wire_add(s->wire, docid, &s->shingles, &group);
     if (rc == KH_OK)
-        rc = kh__cluster_add(s->cluster, s->an, &s->scratch, docid, date,
-                             &s->bag, group, &sid);
+        rc = kh__cluster_add(s->cluster, &s->scratch, docid, date, &s->bag,
+                             group, &sid);
     return rc;
 }
 

@@ -53,16 +53,14 @@ KH_HIDDEN void kh__termbag_release(kh_termbag *b);
  * kept): the words of title (counted three times) and body, stop words
  * and numbers left out, in *bag, and when shingles is not NULL the
  * shingle set of the body (as kh__shingles). */
-KH_HIDDEN kh_status kh__termbag_fill(kh_analyzer *an, const char *title,
-                                     const char *body, kh_u32vec *shingles,
-                                     kh_termbag *bag);
+KH_HIDDEN kh_status kh__termbag_fill(const char *title, const char *body,
+                                     kh_u32vec *shingles, kh_termbag *bag);
 
 /* The set of word 5-gram shingles of text: the analyzer's normalized
- * forms (an analyzer with no stemmer that keeps stop words), each 5-gram
- * hashed to 32 bits; sorted, without repeats, in *out (reused).  Fewer
- * than 5 words give the empty set. */
-KH_HIDDEN kh_status kh__shingles(kh_analyzer *an, const char *text,
-                                 kh_u32vec *out);
+ * forms (as an analyzer with no stemmer that keeps stop words gives
+ * them), each 5-gram hashed to 32 bits; sorted, without repeats, in *out
+ * (reused).  Fewer than 5 words give the empty set. */
+KH_HIDDEN kh_status kh__shingles(const char *text, kh_u32vec *out);
 
 /* |A n B| / |A u B| of two sorted sets; 0 when both are empty. */
 KH_HIDDEN double kh__jaccard(const uint32_t *a, size_t na, const uint32_t *b,
@@ -88,11 +86,11 @@ KH_HIDDEN kh_status kh__cluster_open(sqlite3 *db, bool read_only,
 KH_HIDDEN void kh__cluster_close(kh_cluster *c);
 /* Puts docid (dated date, words bag) in a story: its wire group's when
  * wire_group is not 0, else the closest within 7 days, else a new one.
- * an and scratch serve to replay the window at the first call. */
-KH_HIDDEN kh_status kh__cluster_add(kh_cluster *c, kh_analyzer *an,
-                                    kh_termbag *scratch, uint64_t docid,
-                                    int64_t date, const kh_termbag *bag,
-                                    uint64_t wire_group, uint64_t *sid);
+ * scratch serves to replay the window at the first call. */
+KH_HIDDEN kh_status kh__cluster_add(kh_cluster *c, kh_termbag *scratch,
+                                    uint64_t docid, int64_t date,
+                                    const kh_termbag *bag, uint64_t wire_group,
+                                    uint64_t *sid);
 KH_HIDDEN kh_status kh__cluster_delete(kh_cluster *c, uint64_t docid);
 /* The story of docid (0: none) and the live articles of a story, oldest
  * first, kh_malloc'd. */
@@ -167,8 +165,11 @@ KH_HIDDEN kh_status kh__stories_delete(kh_stories *s, uint64_t docid);
 KH_HIDDEN kh_wire *kh__stories_wire(kh_stories *s);
 KH_HIDDEN kh_cluster *kh__stories_cluster(kh_stories *s);
 
-/* Memory of the in-memory band table, and (checks may be NULL) how many
- * candidates were verified, for the benchmark. */
-KH_HIDDEN size_t kh__wire_memory(const kh_wire *w, uint64_t *checks);
+/* Memory of the in-memory band table, and for the benchmark (each may be
+ * NULL): the memory of the shingle sets and sizes kept of recent articles,
+ * how many candidates were verified and how many of them were read back
+ * from their stored body. */
+KH_HIDDEN size_t kh__wire_memory(const kh_wire *w, size_t *kept,
+                                 uint64_t *checks, uint64_t *fetched);
 
 #endif /* KH_STORY_H */

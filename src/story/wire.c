@@ -4,10 +4,12 @@
  * Each new article's body becomes a shingle set and KH_LSH_BANDS band
  * keys.  Articles sharing a band key with it are candidates; the most
  * promising (most shared bands first) are checked by the exact Jaccard
- * similarity of their shingle sets, recomputed from their stored bodies,
- * so that a group never holds a pair the definition would not call a
- * copy.  The new article joins the group of the first candidate at or
- * above KH_COPY_JACCARD.
+ * similarity of their shingle sets, so that a group never holds a pair the
+ * definition would not call a copy.  A candidate's set is the one kept
+ * since its add when it is among the RECENT latest, else recomputed from
+ * its stored body; a candidate whose set size alone keeps J below
+ * KH_COPY_JACCARD is not looked at.  The new article joins the group of
+ * its most similar candidate at or above KH_COPY_JACCARD.
  *
  * docs.db keeps the band keys of every article (wire_bands), the copy
  * pairs (wire_pairs) and the group of every article that has a copy
@@ -15,15 +17,18 @@
  * the copy it was found by), in the writer's transaction, so both follow the
  * index's commits, restarts and deletes.  The band table that finds
  * candidates lives in memory, built from wire_bands the first time an
- * article is added: about 200 bytes an article.
+ * article is added: about 200 bytes an article, and 4 more for the set
+ * sizes of the articles this process added (0: not known).
  */
 #include "story/story.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_CANDIDATES 512 /* collected from the bands */
-#define MAX_CHECKS     16  /* verified by exact Jaccard */
+#define MAX_CANDIDATES 512  /* collected from the bands */
+#define MAX_CHECKS     16   /* verified by exact Jaccard */
+#define RECENT         4096 /* shingle sets kept of the latest articles */
+#define RECENT_MAX     4096 /* longer sets are not kept */
 
 typedef struct band_node {
     uint32_t key, docid, next; /* next: index + 1, 0 ends the chain */
@@ -33,12 +38,21 @@ typedef struct cand {
     uint32_t docid, bands;
 } cand;
 
+/* The shingle set of an article added by this process, kept while it is
+ * one of the RECENT latest (slot docid % RECENT): wire copies come out
+ * within hours of each other, so most candidates are found here instead
+ * of in their stored bodies. */
+typedef struct recent_set {
+    uint32_t docid; /* 0: empty */
+    kh_u32vec set;
+} recent_set;
+
 struct kh_wire {
     sqlite3 *db;
     bool absent; /* a read-only index made before wire groups */
-    kh_analyzer *an;
-    sqlite3_stmt *get_body, *put_bands, *all_bands, *get_grp, *put_grp,
-        *del_bands, *del_grp, *put_pair, *del_pairs, *sources;
+    bool writer;
+    sqlite3_stmt *get_body, *has_doc, *put_bands, *all_bands, *get_grp,
+        *put_grp, *del_bands, *del_grp, *put_pair, *del_pairs, *sources;
     bool loaded;
     uint32_t *heads; /* chain heads by key, index + 1 */
     size_t cap_heads;
@@ -46,8 +60,12 @@ struct kh_wire {
     size_t n_nodes, cap_nodes;
     kh_u32vec mine; /* the caller's, during kh__wire_add */
     kh_u32vec theirs;
+    uint32_t *sizes;    /* shingles of each docid added by this process, 0 */
+    size_t cap_sizes;   /*   unknown (added before the restart) */
+    recent_set *recent; /* RECENT of them */
     cand *cands;
-    uint64_t checks; /* candidates verified, for the benchmark */
+    uint64_t checks;  /* candidates verified, for the benchmark */
+    uint64_t fetched; /* of them, read back from their stored body */
 };
 
 static const char *const schema =
@@ -89,11 +107,12 @@ kh__wire_open(sqlite3 *db, bool read_only, kh_wire **out, kh_error *err)
         w->absent = true;
     }
     if (!read_only) {
-        kh_analyzer_options ao = {KH_STEMMER_NONE, 0};
-        kh_status rc = kh_analyzer_new(&ao, &w->an);
-        if (rc == KH_OK &&
-            (kh__story_prep(db, &w->get_body,
+        w->writer = true;
+        kh_status rc = KH_OK;
+        if ((kh__story_prep(db, &w->get_body,
                             "SELECT body FROM docs WHERE docid=?1") ||
+             kh__story_prep(db, &w->has_doc,
+                            "SELECT 1 FROM docs WHERE docid=?1") ||
              kh__story_prep(db, &w->put_bands,
                             "INSERT OR REPLACE INTO wire_bands(docid,bands)"
                             " VALUES(?1,?2)") ||
@@ -114,8 +133,11 @@ kh__wire_open(sqlite3 *db, bool read_only, kh_wire **out, kh_error *err)
             rc = KH_EIO;
         if (rc == KH_OK) {
             w->cands = kh_malloc(MAX_CANDIDATES * sizeof *w->cands);
-            if (w->cands == NULL)
+            w->recent = kh_malloc(RECENT * sizeof *w->recent);
+            if (w->cands == NULL || w->recent == NULL)
                 rc = KH_ENOMEM;
+            else
+                memset(w->recent, 0, RECENT * sizeof *w->recent);
         }
         if (rc != KH_OK) {
             kh__set_error(err, "cannot prepare the wire tables: %s",
@@ -134,24 +156,39 @@ kh__wire_close(kh_wire *w)
 {
     if (w == NULL)
         return;
-    sqlite3_stmt *all[] = {
-        w->get_body,  w->put_bands, w->all_bands, w->get_grp,   w->put_grp,
-        w->del_bands, w->del_grp,   w->put_pair,  w->del_pairs, w->sources};
+    sqlite3_stmt *all[] = {w->get_body,  w->has_doc, w->put_bands,
+                           w->all_bands, w->get_grp, w->put_grp,
+                           w->del_bands, w->del_grp, w->put_pair,
+                           w->del_pairs, w->sources};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
-    kh_analyzer_free(w->an);
     kh_free(w->heads);
     kh_free(w->nodes);
     kh_free(w->cands);
+    kh_free(w->sizes);
+    if (w->recent != NULL)
+        for (size_t i = 0; i < RECENT; i++)
+            kh__u32vec_release(&w->recent[i].set);
+    kh_free(w->recent);
     kh__u32vec_release(&w->theirs);
     kh_free(w);
 }
 
 size_t
-kh__wire_memory(const kh_wire *w, uint64_t *checks)
+kh__wire_memory(const kh_wire *w, size_t *kept, uint64_t *checks,
+                uint64_t *fetched)
 {
     if (checks != NULL)
         *checks = w->checks;
+    if (fetched != NULL)
+        *fetched = w->fetched;
+    if (kept != NULL) {
+        *kept = w->cap_sizes * sizeof *w->sizes;
+        if (w->recent != NULL)
+            for (size_t i = 0; i < RECENT; i++)
+                *kept += sizeof w->recent[i] +
+                         w->recent[i].set.cap * sizeof *w->recent[i].set.v;
+    }
     return w->cap_heads * sizeof *w->heads + w->cap_nodes * sizeof *w->nodes;
 }
 
@@ -295,26 +332,101 @@ put_group(kh_wire *w, uint64_t docid, uint64_t group, uint64_t via, double sim)
     return r == SQLITE_DONE ? KH_OK : KH_EIO;
 }
 
-/* The Jaccard similarity of the stored body of docid with w->mine; -1
- * when the article is gone. */
+/* Whether docid's row is in docs.db. */
+static kh_status
+has_doc(kh_wire *w, uint32_t docid, bool *yes)
+{
+    sqlite3_bind_int64(w->has_doc, 1, docid);
+    int r = sqlite3_step(w->has_doc);
+    sqlite3_reset(w->has_doc);
+    *yes = r == SQLITE_ROW;
+    return r == SQLITE_ROW || r == SQLITE_DONE ? KH_OK : KH_EIO;
+}
+
+/* The Jaccard similarity of the body of docid with w->mine; -1 when the
+ * article is gone, or when it cannot reach KH_COPY_JACCARD for its size
+ * (J <= min(|A|, |B|) / max(|A|, |B|), and division rounds monotonically,
+ * so the computed J could not either). */
 static kh_status
 similarity(kh_wire *w, uint32_t docid, double *sim)
 {
     *sim = -1;
+    size_t theirs = docid < w->cap_sizes ? w->sizes[docid] : 0;
+    if (theirs != 0) {
+        size_t lo = theirs < w->mine.n ? theirs : w->mine.n;
+        size_t hi = theirs < w->mine.n ? w->mine.n : theirs;
+        if ((double)lo / (double)hi < KH_COPY_JACCARD)
+            return KH_OK;
+    }
     w->checks++;
+    const recent_set *r = &w->recent[docid % RECENT];
+    if (r->docid == docid) {
+        /* kept since its add, which followed its row: unless that was
+         * rolled back, it is what its stored body would give */
+        bool yes;
+        kh_status rc = has_doc(w, docid, &yes);
+        if (rc == KH_OK && yes)
+            *sim = kh__jaccard(w->mine.v, w->mine.n, r->set.v, r->set.n);
+        return rc;
+    }
+    w->fetched++;
     sqlite3_bind_int64(w->get_body, 1, docid);
-    int r = sqlite3_step(w->get_body);
+    int step = sqlite3_step(w->get_body);
     kh_status rc = KH_OK;
-    if (r == SQLITE_ROW) {
+    if (step == SQLITE_ROW) {
         const char *body = (const char *)sqlite3_column_text(w->get_body, 0);
-        rc = kh__shingles(w->an, body, &w->theirs);
+        rc = kh__shingles(body, &w->theirs);
         if (rc == KH_OK)
             *sim = kh__jaccard(w->mine.v, w->mine.n, w->theirs.v, w->theirs.n);
-    } else if (r != SQLITE_DONE) {
+    } else if (step != SQLITE_DONE) {
         rc = KH_EIO;
     }
     sqlite3_reset(w->get_body);
     return rc;
+}
+
+/* Keeps what similarity() needs of docid, whose shingle set is set. */
+static kh_status
+remember(kh_wire *w, uint32_t docid, const kh_u32vec *set)
+{
+    if (docid >= w->cap_sizes) {
+        size_t cap = w->cap_sizes ? w->cap_sizes : 1u << 12;
+        while (cap <= docid)
+            cap *= 2;
+        uint32_t *ns = kh_realloc(w->sizes, cap * sizeof *ns);
+        if (ns == NULL)
+            return KH_ENOMEM;
+        memset(ns + w->cap_sizes, 0, (cap - w->cap_sizes) * sizeof *ns);
+        w->sizes = ns;
+        w->cap_sizes = cap;
+    }
+    w->sizes[docid] = set->n <= UINT32_MAX ? (uint32_t)set->n : 0;
+    recent_set *r = &w->recent[docid % RECENT];
+    r->docid = 0;
+    if (set->n == 0 || set->n > RECENT_MAX)
+        return KH_OK;
+    if (r->set.cap < set->n || r->set.cap / 2 > set->n) {
+        /* a slot keeps no more room than twice its set */
+        kh__u32vec_release(&r->set);
+        r->set.v = kh_malloc(set->n * sizeof *r->set.v);
+        if (r->set.v == NULL)
+            return KH_ENOMEM;
+        r->set.cap = set->n;
+    }
+    memcpy(r->set.v, set->v, set->n * sizeof *set->v);
+    r->set.n = set->n;
+    r->docid = docid;
+    return KH_OK;
+}
+
+/* Forgets docid (deleted). */
+static void
+forget(kh_wire *w, uint64_t docid)
+{
+    if (docid < w->cap_sizes)
+        w->sizes[docid] = 0;
+    if (w->recent != NULL && w->recent[docid % RECENT].docid == docid)
+        w->recent[docid % RECENT].docid = 0;
 }
 
 static kh_status
@@ -334,8 +446,9 @@ kh__wire_add(kh_wire *w, uint64_t docid, const kh_u32vec *shingles,
 {
     if (group != NULL)
         *group = 0;
-    if (w->an == NULL || docid > UINT32_MAX)
+    if (!w->writer || docid > UINT32_MAX)
         return KH_OK; /* read-only, or past what the band table holds */
+    forget(w, docid); /* a docid a rollback gave back is not what it was */
     kh_status rc = load(w);
     if (rc != KH_OK || shingles->n == 0)
         return rc;
@@ -363,6 +476,8 @@ kh__wire_add(kh_wire *w, uint64_t docid, const kh_u32vec *shingles,
     }
     if (rc == KH_OK)
         rc = band_insert(w, (uint32_t)docid, keys);
+    if (rc == KH_OK)
+        rc = remember(w, (uint32_t)docid, shingles);
     if (rc == KH_OK) {
         sqlite3_bind_int64(w->put_bands, 1, (sqlite3_int64)docid);
         sqlite3_bind_blob(w->put_bands, 2, keys, sizeof keys, SQLITE_STATIC);
@@ -389,9 +504,10 @@ kh__wire_add(kh_wire *w, uint64_t docid, const kh_u32vec *shingles,
 kh_status
 kh__wire_delete(kh_wire *w, uint64_t docid)
 {
-    if (w->an == NULL)
+    if (!w->writer)
         return KH_OK;
     /* Its band nodes stay in memory; as a candidate it has no body. */
+    forget(w, docid);
     sqlite3_stmt *sts[] = {w->del_bands, w->del_grp, w->del_pairs};
     for (size_t i = 0; i < 3; i++) {
         sqlite3_bind_int64(sts[i], 1, (sqlite3_int64)docid);

@@ -12,6 +12,8 @@
 #include <jansson.h>
 #include <zlib.h>
 
+#include "story/story.h"
+
 typedef struct sample_art {
     char *id, *title, *body;
 } sample_art;
@@ -321,12 +323,155 @@ stories_link_coverage(void **state)
     rmtree(dir);
 }
 
+/* The shingles and words as the definition in docs/stories.md gives
+ * them, through the public analyzer (no stemmer, stop words kept), with
+ * the hashes written out again: the band keys stored in docs.db depend
+ * on every bit of them. */
+static uint64_t
+ref_fmix64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ull;
+    k ^= k >> 33;
+    return k;
+}
+
+static int
+ref_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static size_t
+ref_unique(uint32_t *v, size_t n)
+{
+    if (n > 1)
+        qsort(v, n, sizeof *v, ref_cmp);
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (w == 0 || v[i] != v[w - 1])
+            v[w++] = v[i];
+    return w;
+}
+
+/* shingles (sorted, unique) and content words (with repeats) of text */
+static void
+ref_scan(kh_analyzer *an, const char *text, uint32_t *sh, size_t *n_sh,
+         uint32_t *words, size_t *n_words)
+{
+    kh_analyzer_reset(an, text, strlen(text));
+    uint64_t win[5];
+    size_t seen = 0;
+    *n_sh = 0;
+    kh_token t;
+    while (kh_analyzer_next(an, &t)) {
+        uint64_t h = 1469598103934665603ull;
+        for (size_t i = 0; i < t.norm_len; i++)
+            h = (h ^ (unsigned char)t.norm[i]) * 1099511628211ull;
+        h = ref_fmix64(h);
+        if (!(t.flags & KH_TOKEN_STOP) && t.kind != KH_TOKEN_NUMBER) {
+            uint32_t w = (uint32_t)(h >> 32);
+            words[(*n_words)++] = w != 0 ? w : 1;
+        }
+        win[seen++ % 5] = h;
+        if (seen < 5)
+            continue;
+        uint64_t s = 0;
+        for (size_t k = seen - 5; k < seen; k++)
+            s = ref_fmix64(s ^ win[k % 5]);
+        sh[(*n_sh)++] = (uint32_t)(s >> 32);
+    }
+    *n_sh = ref_unique(sh, *n_sh);
+}
+
+static void
+shingles_as_defined(void **state)
+{
+    (void)state;
+    load_sample();
+    kh_analyzer_options ao = {KH_STEMMER_NONE, 0};
+    kh_analyzer *an;
+    assert_int_equal(kh_analyzer_new(&ao, &an), KH_OK);
+    size_t cap = 1 << 20;
+    /* and a text longer than any article: 50 bodies end to end */
+    size_t n_joined = 0;
+    for (size_t a = 0; a < 50; a++)
+        n_joined += strlen(arts[a].body) + 1;
+    char *joined = malloc(n_joined + 1);
+    assert_non_null(joined);
+    joined[0] = '\0';
+    for (size_t a = 0; a < 50; a++) {
+        strcat(joined, arts[a].body);
+        strcat(joined, " ");
+    }
+    uint32_t *sh = malloc(cap * sizeof *sh);
+    uint32_t *words = malloc(cap * sizeof *words);
+    assert_non_null(sh);
+    assert_non_null(words);
+    kh_u32vec got = {NULL, 0, 0};
+    kh_termbag bag;
+    memset(&bag, 0, sizeof bag);
+    size_t longest = 0;
+    for (size_t a = 0; a <= n_arts; a++) {
+        const char *title = a < n_arts ? arts[a].title : "";
+        const char *body = a < n_arts ? arts[a].body : joined;
+        size_t len = strlen(title) + strlen(body);
+        if (3 * (len / 2 + 1) >= cap)
+            continue; /* more words than the arrays could hold */
+        size_t n_sh, n_words = 0, n_title;
+        ref_scan(an, title, sh, &n_sh, words, &n_words);
+        n_title = n_words;
+        memcpy(sh, words, n_title * sizeof *sh);
+        size_t n_title_set = ref_unique(sh, n_title);
+        got.n = 0;
+        assert_int_equal(kh__termbag_fill(title, body, &got, &bag), KH_OK);
+        assert_int_equal(bag.title.n, n_title_set);
+        assert_memory_equal(bag.title.v, sh, n_title_set * sizeof *sh);
+        for (size_t i = 0; i < 2 * n_title; i++)
+            words[n_words++] = words[i % n_title];
+        ref_scan(an, body, sh, &n_sh, words, &n_words);
+        if (n_sh > longest)
+            longest = n_sh;
+
+        assert_int_equal(got.n, n_sh); /* the bag's, filled above */
+        assert_memory_equal(got.v, sh, n_sh * sizeof *sh);
+        assert_int_equal(kh__shingles(body, &got), KH_OK);
+        assert_int_equal(got.n, n_sh);
+        assert_memory_equal(got.v, sh, n_sh * sizeof *sh);
+
+        assert_int_equal(bag.body_words, n_words - 3 * n_title);
+        qsort(words, n_words, sizeof *words, ref_cmp);
+        size_t k = 0;
+        for (size_t i = 0; i < n_words; k++) {
+            size_t j = i;
+            while (j < n_words && words[j] == words[i])
+                j++;
+            assert_true(k < bag.n);
+            assert_int_equal(bag.v[k].h, words[i]);
+            assert_true(bag.v[k].w == (float)(j - i));
+            i = j;
+        }
+        assert_int_equal(bag.n, k);
+    }
+    assert_true(longest > 8 * 1024); /* the sort's every path was taken */
+    free(joined);
+    kh__u32vec_release(&got);
+    kh__termbag_release(&bag);
+    free(sh);
+    free(words);
+    kh_analyzer_free(an);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(copies_group_and_collapse),
         cmocka_unit_test(stories_link_coverage),
+        cmocka_unit_test(shingles_as_defined),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     for (size_t i = 0; i < n_arts; i++) {
