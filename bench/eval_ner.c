@@ -6,8 +6,12 @@
  * recall and F1 for PER, LOC, ORG and micro-averaged over them.
  *
  * With --speed FILE.jsonl.gz it also tags the title and body of every
- * article there with kh__ner_tag() (the whole path: analyzer, features,
- * decoding, spans) and prints tokens and kilobytes per second.
+ * article there with kh__ner_tag() (the whole path: tokenizer, features,
+ * decoding, spans) and prints tokens and kilobytes per second.  The
+ * tagger keeps per-word sums in the model (src/extract/ner_fast.c); the
+ * timed run starts with none, so every new word of the file is paid for
+ * in it.  --warm tags the file once before timing, which shows the speed
+ * once the words are known (as at ingest after a while).
  *
  * Build: `make BUILD=build-ner build-ner/bench/eval_ner` (or `make bench`,
  * which builds every program of bench/ into build/bench/).
@@ -31,7 +35,7 @@
 #include <zlib.h>
 
 static int
-evaluate(const kh_ner_model *m, const char *gold_path)
+evaluate(const kh_ner_model *m, const char *gold_path, int part)
 {
     kh_analyzer *a = NULL;
     if (kh_analyzer_new(NULL, &a) != KH_OK)
@@ -45,24 +49,26 @@ evaluate(const kh_ner_model *m, const char *gold_path)
     }
     int *pred = kh_malloc(g.seq.n * sizeof *pred + 1);
     kh_ner_counts cnt = {0};
-    size_t n_sents = 0, n_tok = 0, s_a = g.n_sents;
+    size_t n_sents = 0, n_tok = 0, s_a = g.n_sents, s_b = 0;
     for (size_t s = 0; s < g.n_sents; s++)
-        if (kh__ner_split(s, g.n_sents) == KH_NER_SPLIT_TEST && s < s_a)
-            s_a = s;
+        if (kh__ner_split(s, g.n_sents) == part) {
+            s_a = s < s_a ? s : s_a;
+            s_b = s + 1;
+        }
     /* the test part is the last sentences: one run of articles, tagged
      * with a window of neighbouring sentences as each one's document */
-    if (pred == NULL ||
-        kh__ner_gold_decode(m, &g, s_a, g.n_sents, KH_NER_GOLD_WINDOW, 2,
-                            pred) != KH_OK)
+    if (pred == NULL || kh__ner_gold_decode(m, &g, s_a, s_b, KH_NER_GOLD_WINDOW,
+                                            2, pred) != KH_OK)
         return 1;
-    for (size_t s = s_a; s < g.n_sents; s++) {
+    for (size_t s = s_a; s < s_b; s++) {
         size_t first = g.sent_first[s], last = g.sent_first[s + 1];
         kh__ner_count(&g.seq, first, last, g.labels, pred, &cnt);
         n_sents++;
         n_tok += last - first;
     }
-    printf("test part: %zu sentences, %zu tokens (of %zu sentences)\n", n_sents,
-           n_tok, g.n_sents);
+    printf("%s part: %zu sentences, %zu tokens (of %zu sentences)\n",
+           part == KH_NER_SPLIT_DEV ? "dev" : "test", n_sents, n_tok,
+           g.n_sents);
     kh__ner_counts_print(&cnt, stdout);
     kh_free(pred);
     kh__ner_gold_release(&g);
@@ -71,7 +77,7 @@ evaluate(const kh_ner_model *m, const char *gold_path)
 }
 
 static int
-speed(const kh_ner_model *m, const char *path)
+speed(const kh_ner_model *m, const char *path, int warm)
 {
     gzFile gz = gzopen(path, "rb");
     if (gz == NULL) {
@@ -113,6 +119,14 @@ speed(const kh_ner_model *m, const char *path)
         off += len + 1;
     }
     kh_analyzer_free(a);
+    for (size_t off = 0; warm && off < all.len;) {
+        size_t len = strlen(all.data + off), n = 0;
+        kh_ner_span *sp = NULL;
+        if (kh__ner_tag(m, all.data + off, len, &sp, &n) != KH_OK)
+            return 1;
+        kh__ner_spans_free(sp, n);
+        off += len + 1;
+    }
     double t0 = kh__now();
     for (size_t off = 0; off < all.len;) {
         size_t len = strlen(all.data + off), n = 0;
@@ -125,10 +139,11 @@ speed(const kh_ner_model *m, const char *path)
         off += len + 1;
     }
     double dt = kh__now() - t0;
-    printf("speed: %zu articles, %zu tokens, %.1f KB in %.3f s: "
+    printf("speed%s: %zu articles, %zu tokens, %.1f KB in %.3f s: "
            "%.0f tokens/s, %.0f KB/s; found PER %zu, LOC %zu, ORG %zu\n",
-           n_docs, n_tok, (double)all.len / 1024.0, dt, (double)n_tok / dt,
-           (double)all.len / 1024.0 / dt, n_ent[1], n_ent[2], n_ent[3]);
+           warm ? " (warm)" : "", n_docs, n_tok, (double)all.len / 1024.0, dt,
+           (double)n_tok / dt, (double)all.len / 1024.0 / dt, n_ent[1],
+           n_ent[2], n_ent[3]);
     kh__buf_release(&all);
     return 0;
 }
@@ -137,17 +152,22 @@ int
 main(int argc, char **argv)
 {
     const char *model_path = NULL, *speed_path = NULL, *gold = NULL;
+    int warm = 0, part = KH_NER_SPLIT_TEST;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--model") == 0 && i + 1 < argc)
             model_path = argv[++i];
         else if (strcmp(argv[i], "--speed") == 0 && i + 1 < argc)
             speed_path = argv[++i];
+        else if (strcmp(argv[i], "--warm") == 0)
+            warm = 1;
+        else if (strcmp(argv[i], "--dev") == 0)
+            part = KH_NER_SPLIT_DEV;
         else
             gold = argv[i];
     }
     if (gold == NULL && speed_path == NULL) {
         fprintf(stderr, "usage: eval_ner [--model M] [--speed F.jsonl.gz] "
-                        "[GOLD.txt]\n");
+                        "[--warm] [--dev] [GOLD.txt]\n");
         return 2;
     }
     kh_ner_model *m = NULL;
@@ -160,9 +180,9 @@ main(int argc, char **argv)
     printf("model loaded in %.3f s\n", kh__now() - t0);
     int rc = 0;
     if (gold != NULL)
-        rc = evaluate(m, gold);
+        rc = evaluate(m, gold, part);
     if (rc == 0 && speed_path != NULL)
-        rc = speed(m, speed_path);
+        rc = speed(m, speed_path, warm);
     kh__ner_model_free(m);
     return rc;
 }

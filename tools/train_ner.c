@@ -345,6 +345,8 @@ write_rows(kh_buf *out)
             if (l == KH_NER_O && b == (kh__ner_bias_hash() & (N_BUCKETS - 1)))
                 avg -= o_shift;
             q[l] = lround(avg * (double)scale);
+            /* the loader keeps 16-bit weights */
+            q[l] = q[l] > 32767 ? 32767 : q[l] < -32767 ? -32767 : q[l];
             if (labs(q[l]) > top)
                 top = labs(q[l]);
         }

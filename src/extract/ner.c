@@ -1,42 +1,39 @@
 /*
- * ner.c -- the entity tagger: loads a model, labels tokens greedily,
- * turns labels into spans.  Features come from ner_features.c; the model
- * is trained by tools/train_ner.c.
+ * ner.c -- the entity tagger's model: loads it, looks up feature weights,
+ * and labels tokens the straightforward way (every feature hashed and
+ * looked up), which training, evaluation and the tests use as the
+ * reference.  Tagging text goes through ner_fast.c, which gives the same
+ * labels from per-word sums.  Features come from ner_features.c; the
+ * model is trained by tools/train_ner.c.
  *
  * Model file (text, so that it diffs, and so that tools/embed.sh can
  * compile it in some day; kh__ner_model_parse() takes the bytes):
  *
  *   # comment lines
- *   khabar-ner 1 BITS LABELS SCALE
+ *   khabar-ner VERSION BITS LABELS SCALE
  *   BUCKET W0 W1 ... W(LABELS-1)      one line per feature bucket
+ *   @2                                version 2: the second pass's rows
+ *   BUCKET W0 W1 ... W(LABELS-1)        follow
  *   =WORD                             one line per known word
  *   +BITS WORD                        one line per gazetteer word
  *
  * BUCKET is the low BITS bits of a feature hash, in hex; Wl the averaged
- * perceptron weight for label l times SCALE, rounded to an integer.
- * Buckets whose weights all round to zero are left out.  The loader keeps
- * the rows in an open-addressing table keyed by bucket.  The known words
- * (bare forms seen twice in training, kh_ner_lexicon) follow the rows.
+ * perceptron weight for label l times SCALE, rounded to an integer of at
+ * most 32767 in magnitude.  Buckets whose weights all round to zero are
+ * left out.  The loader keeps one row of 16-bit weights per bucket that
+ * either pass has (the two passes side by side, so one look-up serves
+ * both), found through a bitmap of the buckets and the number of rows
+ * before each 64 of them: 2^BITS bits and a row per feature, where an
+ * open-addressing table needed twice the rows and a probe sequence.
+ * Weights stay integers all the way: sums do not depend on the order of
+ * the additions, so the fast path's per-word sums give exactly the
+ * reference's scores.
  */
 #include "extract/ner.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-
-/* One pass's weights: open addressing keyed by bucket. */
-typedef struct ner_table {
-    uint32_t *keys; /* bucket + 1 per slot; 0 = empty */
-    float *rows;    /* KH_NER_N_LABELS weights per slot */
-    size_t cap;     /* slots, a power of two */
-} ner_table;
-
-struct kh_ner_model {
-    ner_table tab[2];   /* the first pass, the second (cap 0 if none) */
-    int passes;         /* 1 or 2 */
-    uint32_t mask;      /* bucket mask from BITS */
-    kh_ner_lexicon lex; /* cue stems and known words, ner_features.c */
-};
 
 const char *
 kh__ner_type_name(kh_ner_type type)
@@ -58,29 +55,98 @@ kh__ner_model_free(kh_ner_model *m)
 {
     if (m == NULL)
         return;
-    for (int t = 0; t < 2; t++) {
-        kh_free(m->tab[t].keys);
-        kh_free(m->tab[t].rows);
-    }
+    kh__ner_cache_free(m->cache);
+    kh_free(m->bits);
+    kh_free(m->rank);
+    kh_free(m->rows);
     kh__ner_lexicon_release(&m->lex);
     kh_free(m);
 }
 
-static inline size_t
-slot_of(uint32_t bucket, size_t cap)
+void
+kh__ner_add_rows(const kh_ner_model *m, int pass, const uint32_t *f, size_t n,
+                 int32_t *scores)
 {
-    return (size_t)((bucket * 2654435761u) & (uint32_t)(cap - 1));
+    for (size_t i = 0; i < n; i++) {
+        const int16_t *r = kh__ner_row(m, f[i]);
+        if (r == NULL)
+            continue;
+        r += (pass - 1) * KH_NER_VEC;
+        for (int l = 0; l < KH_NER_N_LABELS; l++)
+            scores[l] += r[l];
+    }
 }
 
-static const float *
-row_of(const ner_table *t, uint32_t bucket)
+/* The sums of the features that depend only on a few small values (the
+ * previous labels, a cue class, the sentence's edges, the document
+ * memory): made once at load, so that tagging adds one vector for each
+ * instead of hashing them. */
+static void
+build_tables(kh_ner_model *m)
 {
-    for (size_t i = slot_of(bucket, t->cap);; i = (i + 1) & (t->cap - 1)) {
-        if (t->keys[i] == 0)
-            return NULL;
-        if (t->keys[i] == bucket + 1)
-            return &t->rows[i * KH_NER_N_LABELS];
+    uint32_t f[KH_NER_MAX_MEMORY];
+    for (int p = 1; p <= m->passes; p++) {
+        for (int p2 = 0; p2 < KH_NER_N_LABELS; p2++)
+            for (int p1 = 0; p1 < KH_NER_N_LABELS; p1++) {
+                f[0] = kh__ner_prev_hash(p1, p2, 0);
+                f[1] = kh__ner_prev_hash(p1, p2, 1);
+                kh__ner_add_rows(m, p, f, 2, m->prev[p - 1][p2][p1]);
+            }
+        for (int c = 1; c <= KH_NER_CUE_SAID; c++)
+            for (int p1 = 0; p1 < KH_NER_N_LABELS; p1++) {
+                f[0] = kh__ner_prev_cue_hash(p1, c);
+                kh__ner_add_rows(m, p, f, 1, m->cue[p - 1][c][p1]);
+            }
+        for (int e = 0; e < 2; e++) {
+            f[0] = kh__ner_edge_hash(e);
+            kh__ner_add_rows(m, p, f, 1, m->edge[p - 1][e]);
+            kh__ner_add_rows(m, p, f, 1, m->edge_both[e][p - 1]);
+        }
     }
+    /* a word's small-number features: those only the word itself has,
+     * then the rest less the part of them that does not vary */
+    for (unsigned kind = 0; kind < 8; kind++)
+        for (unsigned stop = 0; stop < 2; stop++)
+            for (unsigned len = 0; len < 10; len++) {
+                size_t n =
+                    kh__ner_shape_features(0, kind, stop, len, 0, 0, 0, f);
+                for (int p = 1; p <= m->passes; p++)
+                    kh__ner_add_rows(m, p, f, n,
+                                     m->shape0[kind][stop][len][p - 1]);
+            }
+    uint32_t base[KH_NER_MAX_SHAPE];
+    size_t nb = kh__ner_shape_features(0, 0, 0, 0, 0, 0, 0, base);
+    for (int d = -2; d <= 2; d++)
+        for (unsigned rare = 0; rare < 2; rare++)
+            for (unsigned cue = 0; cue <= KH_NER_CUE_SAID; cue++)
+                for (unsigned gaz = 0; gaz < 8; gaz++) {
+                    size_t n =
+                        kh__ner_shape_features(d, 0, 0, 0, rare, cue, gaz, f);
+                    for (int p = 1; p <= m->passes; p++) {
+                        int32_t *v = m->shaped[d + 2][rare][cue][gaz][p - 1];
+                        kh__ner_add_rows(m, p, f, n, v);
+                        if (d != 0)
+                            continue;
+                        int32_t sub[KH_NER_VEC] = {0};
+                        kh__ner_add_rows(m, p, base, nb, sub);
+                        for (int l = 0; l < KH_NER_VEC; l++)
+                            v[l] -= sub[l];
+                    }
+                }
+    if (m->passes < 2)
+        return;
+    for (int d = -1; d <= 1; d++)
+        for (int l1 = 0; l1 < KH_NER_N_LABELS; l1++)
+            for (unsigned mem = 0; mem < KH_NER_MEMS; mem++) {
+                size_t n = kh__ner_memory_near_features(d, l1, mem, f);
+                kh__ner_add_rows(m, 2, f, n, m->near[d + 1][l1][mem]);
+            }
+    for (int l1 = 0; l1 < KH_NER_N_LABELS; l1++)
+        for (unsigned mem = 0; mem < KH_NER_MEMS; mem++)
+            for (int rare = 0; rare < 2; rare++) {
+                size_t n = kh__ner_memory_self_features(l1, mem, rare, f);
+                kh__ner_add_rows(m, 2, f, n, m->self[l1][mem][rare]);
+            }
 }
 
 /* Reads a line's next integer; 0 when there is none. */
@@ -118,145 +184,149 @@ build_cues(kh_ner_model *m)
     return rc;
 }
 
+/* One line of the model file after the header.  With fill 0 it checks the
+ * line and marks its bucket; with fill 1 (the bitmap complete) it stores
+ * the row.  *pass is the section, 1 or 2.  KH_ECORRUPT for a bad line. */
+static kh_status
+model_line(kh_ner_model *m, const char *q, const char *le, int fill, int *pass)
+{
+    if (*q == '@') {
+        if (m->passes != 2 || *pass != 1 || le - q < 2 || q[1] != '2')
+            return KH_ECORRUPT;
+        *pass = 2;
+        return KH_OK;
+    }
+    if (*q == '+') { /* a gazetteer word: "+BITS WORD" */
+        long bitsv;
+        q++;
+        if (!next_long(&q, le, 10, &bitsv) || bitsv <= 0 ||
+            bitsv >
+                (KH_NER_GAZ_PERSON | KH_NER_GAZ_PLACE | KH_NER_GAZ_PLACE_PART))
+            return KH_ECORRUPT;
+        if (fill)
+            return KH_OK;
+        while (q < le && *q == ' ')
+            q++;
+        size_t wl = (size_t)(le - q);
+        if (wl > 0 && q[wl - 1] == '\r')
+            wl--;
+        kh_strmap_entry *e = kh__strmap_upsert(&m->lex.gaz, q, wl);
+        if (e == NULL)
+            return KH_ENOMEM;
+        e->value |= (uint64_t)bitsv;
+        return KH_OK;
+    }
+    if (*q == '=') { /* a known word */
+        if (fill)
+            return KH_OK;
+        size_t wl = (size_t)(le - q - 1);
+        if (wl > 0 && q[wl] == '\r')
+            wl--;
+        return kh__strmap_upsert(&m->lex.known, q + 1, wl) != NULL ? KH_OK
+                                                                   : KH_ENOMEM;
+    }
+    long b, w;
+    if (!next_long(&q, le, 16, &b) || b < 0 || (uint32_t)b > m->mask)
+        return KH_ECORRUPT;
+    uint32_t bucket = (uint32_t)b;
+    int16_t *row = fill ? (int16_t *)kh__ner_row(m, bucket) : NULL;
+    for (int l = 0; l < KH_NER_N_LABELS; l++) {
+        if (!next_long(&q, le, 10, &w) || w < -32767 || w > 32767)
+            return KH_ECORRUPT;
+        if (row != NULL)
+            row[(*pass - 1) * KH_NER_VEC + l] = (int16_t)w;
+    }
+    m->bits[bucket >> 6] |= 1ull << (bucket & 63);
+    return KH_OK;
+}
+
 kh_status
 kh__ner_model_parse(const char *text, size_t len, kh_ner_model **out,
                     kh_error *err)
 {
     *out = NULL;
-    const char *p = text, *end = text + len;
-    long version = 0, bits = 0, labels = 0, scale = 0, lineno = 0;
-    size_t n_rows[2] = {0, 0};
-    int pass = 0;
-    /* first pass: the header and the number of rows of each table */
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl != NULL ? nl : end;
-        lineno++;
-        if (p < le && *p != '#' && *p != '\r') {
-            if (bits == 0) {
-                const char *q = p;
-                if ((size_t)(le - p) < 11 || memcmp(p, "khabar-ner ", 11))
-                    goto corrupt;
-                q = p + 11;
-                if (!next_long(&q, le, 10, &version) ||
-                    (version != 1 && version != 2) ||
-                    !next_long(&q, le, 10, &bits) ||
-                    !next_long(&q, le, 10, &labels) ||
-                    !next_long(&q, le, 10, &scale) || bits < 8 || bits > 30 ||
-                    labels != KH_NER_N_LABELS || scale <= 0)
-                    goto corrupt;
-            } else if (*p == '@') {
-                if (version != 2 || pass != 0 || le - p < 2 || p[1] != '2')
-                    goto corrupt;
-                pass = 1;
-            } else if (*p != '=' && *p != '+') {
-                n_rows[pass]++;
+    const char *end = text + len;
+    long lineno = 0, header = 0;
+    kh_ner_model *m = NULL;
+    kh_status rc = KH_OK;
+    /* twice over the lines: first the bitmap of the buckets (and every
+     * check, and the words), then, with the rows counted, the weights */
+    for (int fill = 0; fill < 2 && rc == KH_OK; fill++) {
+        int pass = 1;
+        lineno = 0;
+        for (const char *p = text; p < end && rc == KH_OK;) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            const char *le = nl != NULL ? nl : end, *q = p;
+            lineno++;
+            p = nl != NULL ? nl + 1 : end;
+            if (q == le || *q == '#' || *q == '\r' || lineno == header)
+                continue;
+            if (m != NULL) {
+                rc = model_line(m, q, le, fill, &pass);
+                continue;
             }
+            long version, bits, labels, scale;
+            if ((size_t)(le - q) < 11 || memcmp(q, "khabar-ner ", 11)) {
+                rc = KH_ECORRUPT;
+                break;
+            }
+            q += 11;
+            header = lineno;
+            if (!next_long(&q, le, 10, &version) ||
+                (version != 1 && version != 2) ||
+                !next_long(&q, le, 10, &bits) ||
+                !next_long(&q, le, 10, &labels) ||
+                !next_long(&q, le, 10, &scale) || bits < 8 || bits > 24 ||
+                labels != KH_NER_N_LABELS || scale <= 0) {
+                rc = KH_ECORRUPT;
+                break;
+            }
+            m = kh_malloc(sizeof *m);
+            if (m == NULL)
+                return KH_ENOMEM;
+            memset(m, 0, sizeof *m);
+            kh__ner_lexicon_init(&m->lex);
+            m->mask = (uint32_t)((1ul << bits) - 1);
+            m->passes = version == 2 ? 2 : 1;
+            size_t words = ((size_t)1 << bits) / 64;
+            m->bits = kh_malloc(words * sizeof *m->bits);
+            m->rank = kh_malloc(words * sizeof *m->rank);
+            if (m->bits == NULL || m->rank == NULL)
+                rc = KH_ENOMEM;
+            else
+                memset(m->bits, 0, words * sizeof *m->bits);
         }
-        p = nl != NULL ? nl + 1 : end;
+        if (rc != KH_OK || m == NULL || fill)
+            break;
+        size_t words = ((size_t)m->mask + 1) / 64, rows = 0;
+        for (size_t k = 0; k < words; k++) {
+            m->rank[k] = (uint32_t)rows;
+            rows += kh__ner_popcount64(m->bits[k]);
+        }
+        m->n_rows = rows;
+        m->rows = kh_malloc(rows * KH_NER_ROW * sizeof *m->rows + 1);
+        if (m->rows == NULL)
+            rc = KH_ENOMEM;
+        else
+            memset(m->rows, 0, rows * KH_NER_ROW * sizeof *m->rows);
     }
-    if (bits == 0) {
+    if (rc == KH_OK && m == NULL) {
         lineno = 1;
-        goto corrupt;
+        rc = KH_ECORRUPT;
     }
-    kh_ner_model *m = kh_malloc(sizeof *m);
-    if (m == NULL)
-        return KH_ENOMEM;
-    memset(m, 0, sizeof *m);
-    kh__ner_lexicon_init(&m->lex);
-    m->mask = (uint32_t)((1ul << bits) - 1);
-    m->passes = version == 2 ? 2 : 1;
-    for (int t = 0; t < m->passes; t++) {
-        ner_table *tb = &m->tab[t];
-        tb->cap = 16;
-        while (tb->cap < n_rows[t] * 2)
-            tb->cap *= 2;
-        tb->keys = kh_malloc(tb->cap * sizeof *tb->keys);
-        tb->rows = kh_malloc(tb->cap * KH_NER_N_LABELS * sizeof *tb->rows);
-        if (tb->keys == NULL || tb->rows == NULL) {
-            kh__ner_model_free(m);
-            return KH_ENOMEM;
-        }
-        memset(tb->keys, 0, tb->cap * sizeof *tb->keys);
-    }
-    /* second pass: the rows */
-    int header = 1;
-    ner_table *tb = &m->tab[0];
-    lineno = 0;
-    for (p = text; p < end;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl != NULL ? nl : end;
-        const char *q = p;
-        lineno++;
-        p = nl != NULL ? nl + 1 : end;
-        if (q == le || *q == '#' || *q == '\r')
-            continue;
-        if (header) {
-            header = 0;
-            continue;
-        }
-        if (*q == '@') {
-            tb = &m->tab[1];
-            continue;
-        }
-        if (*q == '+') { /* a gazetteer word: "+BITS WORD" */
-            long bitsv;
-            q++;
-            if (!next_long(&q, le, 10, &bitsv) || bitsv <= 0 || bitsv > 255) {
-                kh__ner_model_free(m);
-                goto corrupt;
-            }
-            while (q < le && *q == ' ')
-                q++;
-            size_t wl = (size_t)(le - q);
-            if (wl > 0 && q[wl - 1] == '\r')
-                wl--;
-            kh_strmap_entry *e = kh__strmap_upsert(&m->lex.gaz, q, wl);
-            if (e == NULL) {
-                kh__ner_model_free(m);
-                return KH_ENOMEM;
-            }
-            e->value |= (uint64_t)bitsv;
-            continue;
-        }
-        if (*q == '=') { /* a known word */
-            size_t wl = (size_t)(le - q - 1);
-            if (wl > 0 && q[wl] == '\r')
-                wl--;
-            if (kh__strmap_upsert(&m->lex.known, q + 1, wl) == NULL) {
-                kh__ner_model_free(m);
-                return KH_ENOMEM;
-            }
-            continue;
-        }
-        long b, w;
-        if (!next_long(&q, le, 16, &b) || b < 0 || (uint32_t)b > m->mask) {
-            kh__ner_model_free(m);
-            goto corrupt;
-        }
-        uint32_t bucket = (uint32_t)b;
-        size_t i = slot_of(bucket, tb->cap);
-        while (tb->keys[i] != 0 && tb->keys[i] != bucket + 1)
-            i = (i + 1) & (tb->cap - 1);
-        tb->keys[i] = bucket + 1;
-        for (int l = 0; l < KH_NER_N_LABELS; l++) {
-            if (!next_long(&q, le, 10, &w)) {
-                kh__ner_model_free(m);
-                goto corrupt;
-            }
-            tb->rows[i * KH_NER_N_LABELS + (size_t)l] = (float)w / (float)scale;
-        }
-    }
-    kh_status rc = build_cues(m);
+    if (rc == KH_OK)
+        rc = build_cues(m);
+    if (rc == KH_OK)
+        rc = kh__ner_cache_new(&m->cache);
     if (rc != KH_OK) {
         kh__ner_model_free(m);
+        if (rc == KH_ECORRUPT)
+            kh__set_error(err, "entity model: bad line %ld", lineno);
         return rc;
     }
+    build_tables(m);
     *out = m;
     return KH_OK;
-corrupt:
-    kh__set_error(err, "entity model: bad line %ld", lineno);
-    return KH_ECORRUPT;
 }
 
 kh_status
@@ -302,32 +372,12 @@ kh__ner_model_passes(const kh_ner_model *m)
     return m->passes;
 }
 
-static void
-score_table(const kh_ner_model *m, const ner_table *t, const uint32_t *f,
-            size_t n, float *scores)
-{
-    for (size_t i = 0; i < n; i++) {
-        const float *r = row_of(t, f[i] & m->mask);
-        if (r == NULL)
-            continue;
-        for (int l = 0; l < KH_NER_N_LABELS; l++)
-            scores[l] += r[l];
-    }
-}
-
-void
-kh__ner_model_score(const kh_ner_model *m, const uint32_t *f, size_t n,
-                    float *scores)
-{
-    score_table(m, &m->tab[0], f, n, scores);
-}
-
 /* Greedy decoding of tokens [a, b): each token's best label given the
- * labels already chosen. */
+ * labels already chosen, every feature hashed and looked up. */
 static void
-decode_greedy(const kh_ner_model *m, const ner_table *t, int pass,
-              const kh_ner_seq *seq, size_t a, size_t b, int *labels,
-              uint32_t *cache, uint8_t *cache_n, int fill)
+decode_greedy(const kh_ner_model *m, int pass, const kh_ner_seq *seq, size_t a,
+              size_t b, int *labels, uint32_t *cache, uint8_t *cache_n,
+              int fill)
 {
     uint32_t buf[KH_NER_MAX_FEATURES], f[KH_NER_MAX_MEMORY + 8];
     for (size_t i = a; i < b; i++) {
@@ -351,14 +401,10 @@ decode_greedy(const kh_ner_model *m, const ner_table *t, int pass,
         if (pass == 2)
             n += kh__ner_memory_features(seq, i, f + n);
         n += kh__ner_label_features(seq, i, p1, p2, f + n);
-        float sc[KH_NER_N_LABELS] = {0};
-        score_table(m, t, sf, ns, sc);
-        score_table(m, t, f, n, sc);
-        int best = KH_NER_O;
-        for (int l = 1; l < KH_NER_N_LABELS; l++)
-            if (kh__ner_allowed(p1, l) && sc[l] > sc[best])
-                best = l;
-        labels[i] = best;
+        int32_t sc[KH_NER_VEC] = {0};
+        kh__ner_add_rows(m, pass, sf, ns, sc);
+        kh__ner_add_rows(m, pass, f, n, sc);
+        labels[i] = kh__ner_best(sc, p1);
     }
 }
 
@@ -366,9 +412,8 @@ void
 kh__ner_decode_pass(const kh_ner_model *m, int pass, const kh_ner_seq *seq,
                     size_t a, size_t b, int *labels)
 {
-    const ner_table *t = &m->tab[pass == 2 && m->passes == 2 ? 1 : 0];
-    decode_greedy(m, t, t == &m->tab[1] ? 2 : 1, seq, a, b, labels, NULL, NULL,
-                  0);
+    decode_greedy(m, pass == 2 && m->passes == 2 ? 2 : 1, seq, a, b, labels,
+                  NULL, NULL, 0);
 }
 
 /* Texts up to this many tokens keep their features between the passes
@@ -394,11 +439,10 @@ kh__ner_decode(const kh_ner_model *m, kh_ner_seq *seq, int *labels)
             cache_n = NULL;
         }
     }
-    decode_greedy(m, &m->tab[0], 1, seq, 0, seq->n, labels, cache, cache_n, 1);
+    decode_greedy(m, 1, seq, 0, seq->n, labels, cache, cache_n, 1);
     kh_status rc = kh__ner_memory(seq, 0, seq->n, 0, seq->n, labels);
     if (rc == KH_OK)
-        decode_greedy(m, &m->tab[1], 2, seq, 0, seq->n, labels, cache, cache_n,
-                      0);
+        decode_greedy(m, 2, seq, 0, seq->n, labels, cache, cache_n, 0);
     kh_free(cache);
     kh_free(cache_n);
     return rc;
@@ -435,88 +479,4 @@ kh__ner_spans_free(kh_ner_span *spans, size_t n_spans)
     for (size_t i = 0; i < n_spans; i++)
         kh_free(spans[i].norm);
     kh_free(spans);
-}
-
-/* Appends the entity over tokens [a, b) to *spans. */
-static kh_status
-push_span(const kh_ner_seq *seq, size_t a, size_t b, kh_ner_type type,
-          kh_ner_span **spans, size_t *n, size_t *cap)
-{
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        kh_ner_span *ns = kh_realloc(*spans, nc * sizeof *ns);
-        if (ns == NULL)
-            return KH_ENOMEM;
-        *spans = ns;
-        *cap = nc;
-    }
-    kh_status rc = KH_OK;
-    kh_buf norm;
-    kh__buf_init(&norm);
-    for (size_t k = a; k < b; k++) {
-        if (k > a)
-            kh__buf_putc(&norm, ' ', &rc);
-        kh__buf_append(&norm, kh__ner_norm(seq, k), seq->tok[k].norm_len, &rc);
-    }
-    size_t len;
-    char *s = kh__buf_detach(&norm, &len, &rc);
-    if (rc != KH_OK) {
-        kh__buf_release(&norm);
-        return rc;
-    }
-    kh_ner_span *sp = &(*spans)[(*n)++];
-    sp->start = seq->tok[a].start;
-    sp->end = seq->tok[b - 1].end;
-    sp->type = type;
-    sp->norm = s;
-    return KH_OK;
-}
-
-kh_status
-kh__ner_tag(const kh_ner_model *m, const char *text, size_t len,
-            kh_ner_span **spans, size_t *n_spans)
-{
-    *spans = NULL;
-    *n_spans = 0;
-    kh_analyzer *a = NULL;
-    kh_status rc = kh_analyzer_new(NULL, &a);
-    if (rc != KH_OK)
-        return rc;
-    kh_ner_seq seq;
-    kh__ner_seq_init(&seq);
-    rc = kh__ner_seq_add(&seq, a, &m->lex, text, len);
-    kh_analyzer_free(a);
-    int *labels = NULL;
-    if (rc == KH_OK && seq.n > 0) {
-        labels = kh_malloc(seq.n * sizeof *labels);
-        if (labels == NULL)
-            rc = KH_ENOMEM;
-    }
-    size_t cap = 0;
-    if (rc == KH_OK && seq.n > 0)
-        rc = kh__ner_decode(m, &seq, labels);
-    if (rc == KH_OK && seq.n > 0) {
-        size_t i = 0;
-        while (rc == KH_OK && i < seq.n) {
-            if (labels[i] == KH_NER_O) {
-                i++;
-                continue;
-            }
-            size_t j = i + 1;
-            while (j < seq.n && seq.tok[j].sent == seq.tok[i].sent &&
-                   labels[j] == labels[i] + (KH_NER_IS_B(labels[i]) ? 1 : 0))
-                j++;
-            rc = push_span(&seq, i, j, KH_NER_TYPE_OF(labels[i]), spans,
-                           n_spans, &cap);
-            i = j;
-        }
-    }
-    kh_free(labels);
-    kh__ner_seq_release(&seq);
-    if (rc != KH_OK) {
-        kh__ner_spans_free(*spans, *n_spans);
-        *spans = NULL;
-        *n_spans = 0;
-    }
-    return rc;
 }

@@ -13,11 +13,15 @@
  * attached.  docs/entities.md has the design, the training data and the
  * figures.
  *
- * The code is cut in three: ner_features.c turns text into a token
+ * The code is cut in four: ner_features.c turns text into a token
  * sequence and features (shared by the library, the trainer and the
  * evaluation, so that training and tagging see the same thing),
- * ner_gold.c reads the NewsFANE gold corpus, ner.c loads a model and tags.
- * None of it is thread-unsafe except a kh_ner_seq, which one thread owns.
+ * ner_gold.c reads the NewsFANE gold corpus, ner.c loads a model and
+ * labels a token sequence the straightforward way (every feature hashed
+ * and looked up: training, evaluation and the tests' reference), and
+ * ner_fast.c tags text from per-word sums cached in the model, with the
+ * same labels.  None of it is thread-unsafe except a kh_ner_seq, which
+ * one thread owns; the model's cache has its own lock.
  */
 #ifndef KH_EXTRACT_NER_H
 #define KH_EXTRACT_NER_H
@@ -26,8 +30,10 @@
 
 #include <stdio.h>
 
-/* Feature hashes are cut to this many bits to index the weight table. */
-#define KH_NER_HASH_BITS    20
+/* Feature hashes are cut to this many bits to index the weight table
+ * (dev F1 0.710 with 20 bits, 0.709 with 21, 0.731 with 22: fewer
+ * collisions; the loader's bitmap of the buckets is then 512 KB). */
+#define KH_NER_HASH_BITS    22
 #define KH_NER_MAX_FEATURES 64 /* features of one token, static part */
 #define KH_NER_GAP_BYTES    8  /* punctuation kept from between two tokens */
 
@@ -116,6 +122,11 @@ KH_HIDDEN kh_status kh__ner_cues_build(kh_analyzer *a, kh_strmap *cues);
  * as long as two letters stay: *out points into w, the length returns. */
 KH_HIDDEN size_t kh__ner_bare(const char *w, size_t n, const char **out);
 
+/* Keeps the non-space bytes of s[0..n) (at most KH_NER_GAP_BYTES, cut at
+ * a character boundary, NUL-terminated) in out and says whether they end
+ * a sentence (. ! ? ؟ or a line break). */
+KH_HIDDEN int kh__ner_gap(const char *s, size_t n, char *out);
+
 /* Sets the cue and rare marks of tokens [from, seq->n) from lex. */
 KH_HIDDEN void kh__ner_seq_mark(kh_ner_seq *seq, size_t from,
                                 const kh_ner_lexicon *lex);
@@ -143,16 +154,71 @@ kh__ner_stem(const kh_ner_seq *seq, size_t i)
     return seq->strings.data + seq->tok[i].stem_off;
 }
 
+/* A word as the features see it, apart from where it stands: the same
+ * word gives the same features at the same offset wherever it occurs, so
+ * the tagger can add them up once per word (ner_fast.c). */
+typedef struct kh_ner_word {
+    const char *norm, *stem; /* NUL-terminated */
+    size_t norm_len, stem_len;
+    uint8_t kind, stop, cue, rare, gaz; /* as in kh_ner_token */
+} kh_ner_word;
+
+/* The view of token i as a word. */
+KH_HIDDEN void kh__ner_word_of(const kh_ner_seq *seq, size_t i, kh_ner_word *w);
+
+/* Writes the hashes of the features word w gives the token d places after
+ * it (d in -2..2; 0: its own features) that read its strings; returns
+ * their number (at most KH_NER_MAX_WORD). */
+#define KH_NER_MAX_WORD 24
+KH_HIDDEN size_t kh__ner_word_features(const kh_ner_word *w, int d,
+                                       uint32_t *out);
+
+/* The same for the offsets in dmask (bit d + 2 for offset d) at once,
+ * each string hashed once: at[k] is feature k's offset.  At most
+ * KH_NER_MAX_WORD * 5 features. */
+KH_HIDDEN size_t kh__ner_word_features_at(const kh_ner_word *w, unsigned dmask,
+                                          uint32_t *out, int8_t *at);
+
+/* The others, which read only small numbers: its kind, stop mark and
+ * length class (kh__ner_len_class()), rare mark, cue class and gazetteer
+ * bits; at most KH_NER_MAX_SHAPE.  The tagger sums them in tables at
+ * load. */
+#define KH_NER_MAX_SHAPE 8
+KH_HIDDEN size_t kh__ner_shape_features(int d, unsigned kind, unsigned stop,
+                                        unsigned len, unsigned rare,
+                                        unsigned cue, unsigned gaz,
+                                        uint32_t *out);
+KH_HIDDEN unsigned kh__ner_len_class(const kh_ner_word *w);
+
+/* The hash of a feature's string value, which the tagger keeps per word
+ * (a word's stem takes part in pair and label features). */
+KH_HIDDEN uint32_t kh__ner_str_hash(const char *s, size_t n);
+
+/* The features of a token that are not a single word's: the punctuation
+ * before the token (next = 0) or before the next one (next = 1), the
+ * sentence's beginning (end = 0) or end (end = 1), and the stem pair
+ * (-1, 0) (which = 0) or (0, +1) (which = 1), from the two stems'
+ * kh__ner_str_hash(). */
+KH_HIDDEN uint32_t kh__ner_gap_hash(const char *gap, int next);
+KH_HIDDEN uint32_t kh__ner_edge_hash(int end);
+KH_HIDDEN uint32_t kh__ner_pair_hash(uint32_t left, uint32_t right, int which);
+
 /* Writes the hashes of token i's features that do not depend on labels
- * into out (KH_NER_MAX_FEATURES entries); returns their number. */
+ * into out (KH_NER_MAX_FEATURES entries): the words' at -2..+2 and the
+ * token's own; returns their number. */
 KH_HIDDEN size_t kh__ner_features(const kh_ner_seq *seq, size_t i,
                                   uint32_t *out);
 
 /* Writes the hashes of the features that join token i with the labels of
  * the two tokens before it (KH_NER_O before a sentence); returns how many
- * (at most 4). */
+ * (at most 4): the previous label (two = 0) or the previous two
+ * (two = 1), the previous label with the token's stem, and with its cue
+ * class. */
 KH_HIDDEN size_t kh__ner_label_features(const kh_ner_seq *seq, size_t i,
                                         int prev1, int prev2, uint32_t *out);
+KH_HIDDEN uint32_t kh__ner_prev_hash(int prev1, int prev2, int two);
+KH_HIDDEN uint32_t kh__ner_prev_stem_hash(int prev1, uint32_t stem_hash);
+KH_HIDDEN uint32_t kh__ner_prev_cue_hash(int prev1, int cue);
 
 /* Document memory, the second pass's extra input: sets the l1 and mem
  * fields of tokens [a, b) from the first-pass labels (indexed like
@@ -163,10 +229,17 @@ KH_HIDDEN kh_status kh__ner_memory(kh_ner_seq *seq, size_t doc_a, size_t doc_b,
 
 /* Writes the hashes of token i's second-pass features (its memory and its
  * neighbours', the first-pass labels around it) into out (at most
- * KH_NER_MAX_MEMORY entries); returns their number. */
+ * KH_NER_MAX_MEMORY entries); returns their number.  They are the
+ * neighbours' (d = -1, 0, +1: first-pass label l1 and memory mem of the
+ * token d places away, at most 3) and the token's own (at most 9, none
+ * when mem is 0). */
 #define KH_NER_MAX_MEMORY 24
 KH_HIDDEN size_t kh__ner_memory_features(const kh_ner_seq *seq, size_t i,
                                          uint32_t *out);
+KH_HIDDEN size_t kh__ner_memory_near_features(int d, int l1, unsigned mem,
+                                              uint32_t *out);
+KH_HIDDEN size_t kh__ner_memory_self_features(int l1, unsigned mem, int rare,
+                                              uint32_t *out);
 
 /* The hash of the feature every token has: its O weight sets how readily
  * the tagger says "entity" at all (the trainer tunes it on dev). */
@@ -186,6 +259,107 @@ kh__ner_allowed(int prev, int label)
 */
 
 typedef struct kh_ner_model kh_ner_model;
+typedef struct kh_ner_cache kh_ner_cache;
+
+/* Scores per label, padded to eight so that a vector is two SSE adds. */
+#define KH_NER_VEC 8
+/* A row holds a bucket's weights for both passes: [0, 8) the first. */
+#define KH_NER_ROW (2 * KH_NER_VEC)
+/* Document memory values: a bit per label. */
+#define KH_NER_MEMS (1u << KH_NER_N_LABELS)
+
+/* Shared by ner.c (loading, the reference decoding) and ner_fast.c (the
+ * per-word sums).  Read-only once loaded except for the cache, which has
+ * its own lock. */
+struct kh_ner_model {
+    uint64_t *bits; /* a bit per bucket that has a row */
+    uint32_t *rank; /* rows before each 64 buckets */
+    int16_t *rows;  /* KH_NER_ROW weights per row, times the scale */
+    size_t n_rows;
+    uint32_t mask;      /* bucket mask from BITS */
+    int passes;         /* 1 or 2 */
+    kh_ner_lexicon lex; /* cue stems, known words, gazetteer */
+    /* Sums made at load (build_tables()), by pass: the previous two
+     * labels [p2][p1], a cue class with the previous label [cue][p1], the
+     * sentence's beginning and end; for the second pass the memory
+     * features of a neighbour [d + 1][l1][mem] and the token's own
+     * [l1][mem][rare]. */
+    int32_t prev[2][KH_NER_N_LABELS][KH_NER_N_LABELS][KH_NER_VEC];
+    int32_t cue[2][KH_NER_CUE_SAID + 1][KH_NER_N_LABELS][KH_NER_VEC];
+    int32_t edge[2][2][KH_NER_VEC];
+    int32_t edge_both[2][2][KH_NER_VEC]; /* [end][pass]: edge, reordered */
+    int32_t near[3][KH_NER_N_LABELS][KH_NER_MEMS][KH_NER_VEC];
+    int32_t self[KH_NER_N_LABELS][KH_NER_MEMS][2][KH_NER_VEC];
+    /* A word's small-number features (kh__ner_shape_features()), both
+     * passes side by side: those of the word itself by [kind][stop][len],
+     * and by offset [d + 2][rare][cue][gaz]. */
+    int32_t shape0[8][2][10][2][KH_NER_VEC];
+    int32_t shaped[5][2][KH_NER_CUE_SAID + 1][8][2][KH_NER_VEC];
+    kh_ner_cache *cache; /* per-word sums, ner_fast.c */
+};
+
+/* Population count without the CPU's instruction, which plain -O2 does
+ * not assume. */
+static inline unsigned
+kh__ner_popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+}
+
+/* The row of a feature hash, or NULL if the model has none. */
+static inline const int16_t *
+kh__ner_row(const kh_ner_model *m, uint32_t hash)
+{
+    uint32_t b = hash & m->mask;
+    uint64_t word = m->bits[b >> 6], bit = 1ull << (b & 63);
+    if ((word & bit) == 0)
+        return NULL;
+    size_t r = m->rank[b >> 6] + kh__ner_popcount64(word & (bit - 1));
+    return &m->rows[r * KH_NER_ROW];
+}
+
+/* Adds pass `pass`'s (1 or 2) weights of the n features f to scores. */
+KH_HIDDEN void kh__ner_add_rows(const kh_ner_model *m, int pass,
+                                const uint32_t *f, size_t n, int32_t *scores);
+
+/* The best label after prev1: the first of the highest scores among the
+ * labels that may follow it. */
+static inline int
+kh__ner_best(const int32_t *sc, int prev1)
+{
+    int best = KH_NER_O;
+    for (int l = 1; l < KH_NER_N_LABELS; l++)
+        if (kh__ner_allowed(prev1, l) && sc[l] > sc[best])
+            best = l;
+    return best;
+}
+
+/**************************************************************************
+** Interface to code in extract/ner_fast.c
+*/
+
+/* The per-word cache of a model (created and freed with it). */
+KH_HIDDEN kh_status kh__ner_cache_new(kh_ner_cache **out);
+KH_HIDDEN void kh__ner_cache_free(kh_ner_cache *c);
+
+/* Empties the model's cache and caps it at `bytes` (for the tests: 0
+ * makes every text sum its words itself).  Not while other threads tag
+ * with the model. */
+KH_HIDDEN void kh__ner_cache_limit(const kh_ner_model *m, size_t bytes);
+
+/* Labels the tokens of text[0..len) (the analyzer's, as
+ * kh__ner_seq_add() makes them) as kh__ner_decode() would: *labels (*n
+ * entries, kh_free(); NULL when there are no tokens).  kh__ner_tag()
+ * goes this way; the tests compare it with the reference. */
+KH_HIDDEN kh_status kh__ner_fast_labels(const kh_ner_model *m, const char *text,
+                                        size_t len, int **labels, size_t *n);
+
+/* Fills the cue, rare and gaz marks of a word from lex (ner_features.c;
+ * kh__ner_seq_mark() does it for a sequence's tokens). */
+KH_HIDDEN void kh__ner_word_mark(kh_ner_word *w, const kh_ner_lexicon *lex);
 
 typedef struct kh_ner_span {
     size_t start, end; /* bytes in the tagged text, end exclusive */
@@ -205,10 +379,6 @@ KH_HIDDEN kh_status kh__ner_model_load(const char *path, kh_ner_model **out,
 
 /* Releases a model; NULL is a no-op. */
 KH_HIDDEN void kh__ner_model_free(kh_ner_model *m);
-
-/* Adds the weights of the n features to scores[KH_NER_N_LABELS]. */
-KH_HIDDEN void kh__ner_model_score(const kh_ner_model *m, const uint32_t *f,
-                                   size_t n, float *scores);
 
 /* Labels every token of seq (labels has seq->n entries), greedily: the
  * first pass, then (if the model has one) the second pass with the whole

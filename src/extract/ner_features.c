@@ -98,8 +98,8 @@ kh__ner_seq_release(kh_ner_seq *seq)
 
 /* Keeps the non-space bytes of s[0..n) (at most KH_NER_GAP_BYTES, cut at
  * a character boundary) and says whether they end a sentence. */
-static int
-squeeze_gap(const char *s, size_t n, char *out)
+int
+kh__ner_gap(const char *s, size_t n, char *out)
 {
     size_t k = 0;
     int ends = 0;
@@ -162,7 +162,7 @@ kh__ner_seq_add(kh_ner_seq *seq, kh_analyzer *a, const kh_ner_lexicon *lex,
         /* Tokens can share bytes (a word the analyzer splits), so the gap
          * may be empty. */
         int ends =
-            squeeze_gap(text + prev_end,
+            kh__ner_gap(text + prev_end,
                         t.start > prev_end ? t.start - prev_end : 0, k->gap);
         if (ends && !first)
             sent++;
@@ -186,31 +186,38 @@ kh__ner_seq_add(kh_ner_seq *seq, kh_analyzer *a, const kh_ner_lexicon *lex,
 }
 
 void
+kh__ner_word_mark(kh_ner_word *w, const kh_ner_lexicon *lex)
+{
+    w->cue = 0;
+    w->rare = 0;
+    w->gaz = 0;
+    if (lex == NULL)
+        return;
+    const kh_strmap_entry *e = kh__strmap_get(&lex->cues, w->stem, w->stem_len);
+    if (e != NULL)
+        w->cue = (uint8_t)e->value;
+    const char *b;
+    size_t bl = kh__ner_bare(w->norm, w->norm_len, &b);
+    if (w->kind == KH_TOKEN_ARABIC && lex->known.count > 0)
+        w->rare = kh__strmap_get(&lex->known, b, bl) == NULL;
+    if (lex->gaz.count > 0 && !w->stop) {
+        const kh_strmap_entry *g = kh__strmap_get(&lex->gaz, b, bl);
+        if (g != NULL)
+            w->gaz = (uint8_t)g->value;
+    }
+}
+
+void
 kh__ner_seq_mark(kh_ner_seq *seq, size_t from, const kh_ner_lexicon *lex)
 {
     for (size_t i = from; i < seq->n; i++) {
         kh_ner_token *k = &seq->tok[i];
-        k->cue = 0;
-        k->rare = 0;
-        k->gaz = 0;
-        if (lex == NULL)
-            continue;
-        const kh_strmap_entry *e =
-            kh__strmap_get(&lex->cues, kh__ner_stem(seq, i), k->stem_len);
-        if (e != NULL)
-            k->cue = (uint8_t)e->value;
-        if (k->kind == KH_TOKEN_ARABIC && lex->known.count > 0) {
-            const char *b;
-            size_t bl = kh__ner_bare(kh__ner_norm(seq, i), k->norm_len, &b);
-            k->rare = kh__strmap_get(&lex->known, b, bl) == NULL;
-        }
-        if (lex->gaz.count > 0 && !k->stop) {
-            const char *b;
-            size_t bl = kh__ner_bare(kh__ner_norm(seq, i), k->norm_len, &b);
-            const kh_strmap_entry *g = kh__strmap_get(&lex->gaz, b, bl);
-            if (g != NULL)
-                k->gaz = (uint8_t)g->value;
-        }
+        kh_ner_word w;
+        kh__ner_word_of(seq, i, &w);
+        kh__ner_word_mark(&w, lex);
+        k->cue = w.cue;
+        k->rare = w.rare;
+        k->gaz = w.gaz;
     }
 }
 
@@ -230,47 +237,122 @@ kh__ner_lexicon_release(kh_ner_lexicon *lex)
     kh__strmap_release(&lex->gaz);
 }
 
-/* FNV-1a, fed piece by piece: a feature is a name, a separator byte and
- * one or two values. */
-#define FNV_INIT 2166136261u
+/* Feature hashes.  A feature is a template (what it looks at: the word
+ * two places back, the previous label, ...) and a value; the value's
+ * bytes are hashed once (the same word serves five templates) and the
+ * template is mixed in after, so that a word's thirty-odd features cost
+ * a handful of string hashes and a multiply each.  The hash reads bytes
+ * one by one into 64-bit words, so it is the same on every byte order
+ * (the model file holds its buckets). */
+enum {
+    F_BIAS = 1,
+    F_KIND,
+    F_STOP,
+    F_LEN,
+    F_PRE,             /* + k, k = 1..3: prefix of the form */
+    F_SUF = F_PRE + 4, /* + k */
+    F_CUTL = F_SUF + 4,
+    F_CUTR,
+    F_SX2,
+    F_CL,
+    F_BPRE, /* + k, k = 2..4: prefix of the bare form */
+    F_BSUF = F_BPRE + 5,
+    F_W = F_BSUF + 5, /* + d + 2 */
+    F_S = F_W + 5,
+    F_B = F_S + 5,
+    F_X2 = F_B + 5,
+    F_R = F_X2 + 5,
+    F_C = F_R + 5,
+    F_G = F_C + 5,
+    F_G0R = F_G + 5,
+    F_GAP,
+    F_GAPN,
+    F_EDGE,              /* + end */
+    F_PAIR = F_EDGE + 2, /* + right */
+    F_T1 = F_PAIR + 2,
+    F_T2,
+    F_T1S,
+    F_T1C,
+    F_L,            /* + d + 1 */
+    F_M = F_L + 3,  /* + d + 1 */
+    F_MT = F_M + 3, /* + d + 1 */
+    F_M0L = F_MT + 3,
+    F_MT0L0,
+    F_MT0R
+};
 
 static inline uint32_t
-fnv(uint32_t h, const char *s, size_t n)
+fmix(uint32_t h)
 {
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
     return h;
 }
 
-static inline uint32_t
-feat(const char *name, const char *v, size_t n)
+/* The k (<= 8) bytes at p as a little-endian number. */
+static inline uint64_t
+load_le(const unsigned char *p, size_t k)
 {
-    uint32_t h = fnv(FNV_INIT, name, strlen(name));
-    h = fnv(h, "\x1f", 1);
-    return fnv(h, v, n);
-}
-
-static inline uint32_t
-feat2(const char *name, const char *v, size_t n, const char *w, size_t m)
-{
-    uint32_t h = feat(name, v, n);
-    h = fnv(h, "\x1f", 1);
-    return fnv(h, w, m);
-}
-
-/* Bytes of the first k characters of s[0..n), or 0 if it has fewer. */
-static size_t
-prefix_bytes(const char *s, size_t n, int k)
-{
-    size_t i = 0;
-    for (int c = 0; c < k; c++) {
-        if (i >= n)
-            return 0;
-        i++;
-        while (i < n && ((unsigned char)s[i] & 0xc0) == 0x80)
-            i++;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t x;
+    uint32_t lo, hi;
+    if (k == 8) {
+        memcpy(&x, p, 8);
+        return x;
     }
-    return i < n ? i : 0; /* a proper prefix only */
+    if (k >= 4) { /* two loads that overlap: the shared bytes agree */
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + k - 4, 4);
+        return (uint64_t)lo | (uint64_t)hi << (8 * (k - 4));
+    }
+    return (uint64_t)p[0] | (uint64_t)p[k / 2] << (8 * (k / 2)) |
+           (uint64_t)p[k - 1] << (8 * (k - 1));
+#else
+    uint64_t x = 0;
+    for (size_t i = 0; i < k; i++)
+        x |= (uint64_t)p[i] << (8 * i);
+    return x;
+#endif
+}
+
+uint32_t
+kh__ner_str_hash(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
+    while (n > 0) {
+        size_t k = n < 8 ? n : 8;
+        h = (h ^ load_le(p, k)) * 0xff51afd7ed558ccdull;
+        h ^= h >> 29;
+        p += k;
+        n -= k;
+    }
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+/* The feature of template t with value v (a string's hash or a small
+ * number). */
+static inline uint32_t
+fx(uint32_t t, uint32_t v)
+{
+    return fmix(v ^ (t * 0x9e3779b1u));
+}
+
+/* The same with two values. */
+static inline uint32_t
+fx2(uint32_t t, uint32_t v, uint32_t w)
+{
+    return fmix(fmix(v + 0x7f4a7c15u * t) ^ w);
+}
+
+static inline uint32_t
+fs(uint32_t t, const char *s, size_t n)
+{
+    return fx(t, kh__ner_str_hash(s, n));
 }
 
 /* Bytes of the last k characters of s[0..n), or 0 if it has fewer. */
@@ -344,133 +426,237 @@ near(const kh_ner_seq *seq, size_t i, int d)
 uint32_t
 kh__ner_bias_hash(void)
 {
-    return feat("bias", "", 0);
+    return fx(F_BIAS, 0);
+}
+
+void
+kh__ner_word_of(const kh_ner_seq *seq, size_t i, kh_ner_word *w)
+{
+    const kh_ner_token *t = &seq->tok[i];
+    w->norm = kh__ner_norm(seq, i);
+    w->norm_len = t->norm_len;
+    w->stem = kh__ner_stem(seq, i);
+    w->stem_len = t->stem_len;
+    w->kind = t->kind;
+    w->stop = t->stop;
+    w->cue = t->cue;
+    w->rare = t->rare;
+    w->gaz = t->gaz;
+}
+
+/* prefix_bytes() and suffix_bytes() of s[0..n) for k = 1..4 at once. */
+static void
+affix_bytes(const char *s, size_t n, size_t *pre, size_t *suf)
+{
+    size_t i = 0, j = n;
+    pre[0] = suf[0] = 0;
+    for (int k = 1; k <= 4; k++) {
+        if (i < n) {
+            i++;
+            while (i < n && ((unsigned char)s[i] & 0xc0) == 0x80)
+                i++;
+            pre[k] = i < n ? i : 0;
+        } else {
+            pre[k] = 0;
+        }
+        if (j > 0) {
+            j--;
+            while (j > 0 && ((unsigned char)s[j] & 0xc0) == 0x80)
+                j--;
+            suf[k] = j > 0 ? n - j : 0;
+        } else {
+            suf[k] = 0;
+        }
+    }
+}
+
+size_t
+kh__ner_word_features_at(const kh_ner_word *o, unsigned dmask, uint32_t *out,
+                         int8_t *at)
+{
+    const char *w = o->norm, *s = o->stem, *bw;
+    size_t wl = o->norm_len, sl = o->stem_len, n = 0;
+    /* each string hashed once, whatever the offsets asked */
+    uint32_t hw = kh__ner_str_hash(w, wl), hs = kh__ner_str_hash(s, sl);
+    size_t bl = kh__ner_bare(w, wl, &bw);
+    uint32_t hb = kh__ner_str_hash(bw, bl);
+#define PUT(d, f)                                                              \
+    do {                                                                       \
+        at[n] = (int8_t)(d);                                                   \
+        out[n++] = (f);                                                        \
+    } while (0)
+    /* where the first and last few characters begin and end: pre[k] the
+     * bytes of the first k, suf[k] of the last k (0: not a proper part) */
+    size_t pre[5], suf[5], bpre[5], bsuf[5];
+    affix_bytes(w, wl, pre, suf);
+    size_t xb = suf[2];
+    uint32_t hx = xb > 0 ? kh__ner_str_hash(w + wl - xb, xb) : 0;
+    if (dmask & (1u << 2)) {
+        for (int k = 1; k <= 3; k++) {
+            if (pre[k] > 0)
+                PUT(0, fs(F_PRE + (uint32_t)k, w, pre[k]));
+            if (k == 2 && xb > 0)
+                PUT(0, fx(F_SUF + 2, hx));
+            else if (suf[k] > 0)
+                PUT(0, fs(F_SUF + (uint32_t)k, w + wl - suf[k], suf[k]));
+        }
+        /* what the stemmer cut off: the clitics and endings */
+        if (sl < wl) {
+            const char *at0 = strstr(w, s);
+            size_t cut = at0 != NULL ? (size_t)(at0 - w) : 0;
+            PUT(0, fs(F_CUTL, w, cut));
+            if (at0 != NULL)
+                PUT(0, fs(F_CUTR, at0 + sl, wl - cut - sl));
+        }
+        if (sl >= 2) {
+            size_t sb = suffix_bytes(s, sl, 2);
+            if (sb > 0)
+                PUT(0, fs(F_SX2, s + sl - sb, sb));
+        }
+        PUT(0, fx(F_B + 2, hb));
+        if (bl < wl)
+            PUT(0, fs(F_CL, w, wl - bl));
+        /* beginnings and endings of the bare word: the clitics no longer
+         * hide them (dev F1 0.649 with them, 0.637 without) */
+        affix_bytes(bw, bl, bpre, bsuf);
+        for (int k = 2; k <= 4; k++) {
+            if (bpre[k] > 0)
+                PUT(0, fs(F_BPRE + (uint32_t)k, bw, bpre[k]));
+            if (bsuf[k] > 0)
+                PUT(0, fs(F_BSUF + (uint32_t)k, bw + bl - bsuf[k], bsuf[k]));
+        }
+    }
+    for (int d = -2; d <= 2; d++) {
+        if (!(dmask & (1u << (d + 2))))
+            continue;
+        PUT(d, fx(F_W + (uint32_t)(d + 2), hw));
+        PUT(d, fx(F_S + (uint32_t)(d + 2), hs));
+        if (d == -1 || d == 1) {
+            PUT(d, fx(F_B + (uint32_t)(d + 2), hb));
+            if (xb > 0)
+                PUT(d, fx(F_X2 + (uint32_t)(d + 2), hx));
+        }
+    }
+#undef PUT
+    return n;
+}
+
+size_t
+kh__ner_word_features(const kh_ner_word *o, int d, uint32_t *out)
+{
+    int8_t at[KH_NER_MAX_WORD];
+    return kh__ner_word_features_at(o, 1u << (d + 2), out, at);
+}
+
+unsigned
+kh__ner_len_class(const kh_ner_word *w)
+{
+    size_t nc = n_chars(w->norm, w->norm_len);
+    return nc > 9 ? 9 : (unsigned)nc;
+}
+
+size_t
+kh__ner_shape_features(int d, unsigned kind, unsigned stop, unsigned len,
+                       unsigned rare, unsigned cue, unsigned gaz, uint32_t *out)
+{
+    size_t n = 0;
+    uint32_t at = (uint32_t)(d + 2);
+    if (d == 0) {
+        out[n++] = fx(F_BIAS, 0);
+        out[n++] = fx(F_KIND, kind);
+        if (stop)
+            out[n++] = fx(F_STOP, 0);
+        out[n++] = fx(F_LEN, len);
+        if (gaz)
+            out[n++] = fx(F_G0R, gaz * 2 + rare);
+    }
+    if (rare)
+        out[n++] = fx(F_R + at, 0);
+    if (cue)
+        out[n++] = fx(F_C + at, cue);
+    if (gaz && d >= -1 && d <= 1)
+        out[n++] = fx(F_G + at, gaz);
+    return n;
+}
+
+uint32_t
+kh__ner_gap_hash(const char *gap, int next)
+{
+    return fs(next ? F_GAPN : F_GAP, gap, strlen(gap));
+}
+
+uint32_t
+kh__ner_edge_hash(int end)
+{
+    return fx(F_EDGE + (uint32_t)end, 0);
+}
+
+uint32_t
+kh__ner_pair_hash(uint32_t left, uint32_t right, int which)
+{
+    return fx2(F_PAIR + (uint32_t)which, left, right);
 }
 
 size_t
 kh__ner_features(const kh_ner_seq *seq, size_t i, uint32_t *out)
 {
-    static const char *const wn[] = {"w-2", "w-1", "w0", "w+1", "w+2"};
-    static const char *const sn[] = {"s-2", "s-1", "s0", "s+1", "s+2"};
-    static const char *const cn[] = {"c-2", "c-1", "c0", "c+1", "c+2"};
-    const char *base = seq->strings.data;
     const kh_ner_token *t = &seq->tok[i];
-    const char *w = base + t->norm_off, *s = base + t->stem_off;
-    size_t wl = t->norm_len, sl = t->stem_len, n = 0;
-    char kb[2] = {(char)('0' + t->kind), 0};
-
-    out[n++] = feat("bias", "", 0);
-    out[n++] = feat("kind", kb, 1);
-    if (t->stop)
-        out[n++] = feat("stop", "", 0);
-    char lb[2] = {(char)('0' + (n_chars(w, wl) > 9 ? 9 : n_chars(w, wl))), 0};
-    out[n++] = feat("len", lb, 1);
-    for (int k = 1; k <= 3; k++) {
-        static const char *const pn[] = {"", "p1", "p2", "p3"};
-        static const char *const xn[] = {"", "x1", "x2", "x3"};
-        size_t pb = prefix_bytes(w, wl, k), xb = suffix_bytes(w, wl, k);
-        if (pb > 0)
-            out[n++] = feat(pn[k], w, pb);
-        if (xb > 0)
-            out[n++] = feat(xn[k], w + wl - xb, xb);
-    }
-    /* what the stemmer cut off: the clitics and endings */
-    if (sl < wl) {
-        const char *at = strstr(w, s);
-        size_t pre = at != NULL ? (size_t)(at - w) : 0;
-        out[n++] = feat("cut<", w, pre);
-        if (at != NULL)
-            out[n++] = feat("cut>", at + sl, wl - pre - sl);
-    }
-    if (sl >= 2) {
-        size_t xb = suffix_bytes(s, sl, 2);
-        if (xb > 0)
-            out[n++] = feat("sx2", s + sl - xb, xb);
-    }
-    const char *bw;
-    size_t bl = kh__ner_bare(w, wl, &bw);
-    out[n++] = feat("b0", bw, bl);
-    if (bl < wl)
-        out[n++] = feat("cl", w, wl - bl);
-    /* beginnings and endings of the bare word: the clitics no longer
-     * hide them (dev F1 0.649 with them, 0.637 without) */
-    for (int k = 2; k <= 4; k++) {
-        static const char *const pn[] = {"", "", "bp2", "bp3", "bp4"};
-        static const char *const xn[] = {"", "", "bx2", "bx3", "bx4"};
-        size_t pb = prefix_bytes(bw, bl, k), xb = suffix_bytes(bw, bl, k);
-        if (pb > 0)
-            out[n++] = feat(pn[k], bw, pb);
-        if (xb > 0)
-            out[n++] = feat(xn[k], bw + bl - xb, xb);
-    }
-    out[n++] = feat("gap", t->gap, strlen(t->gap));
-    const kh_ner_token *nx = near(seq, i, 1);
-    out[n++] = nx != NULL ? feat("gap+", nx->gap, strlen(nx->gap))
-                          : feat("eos", "", 0);
-    if (near(seq, i, -1) == NULL)
-        out[n++] = feat("bos", "", 0);
+    size_t n = 0;
     for (int d = -2; d <= 2; d++) {
-        const kh_ner_token *o = near(seq, i, d);
-        if (o == NULL)
+        if (near(seq, i, d) == NULL)
             continue;
-        const char *ow = base + o->norm_off, *os = base + o->stem_off;
-        out[n++] = feat(wn[d + 2], ow, o->norm_len);
-        out[n++] = feat(sn[d + 2], os, o->stem_len);
-        if (d == -1 || d == 1) {
-            bl = kh__ner_bare(ow, o->norm_len, &bw);
-            out[n++] = feat(d < 0 ? "b-1" : "b+1", bw, bl);
-        }
-        if (o->rare) {
-            static const char *const rn[] = {"r-2", "r-1", "r0", "r+1", "r+2"};
-            out[n++] = feat(rn[d + 2], "", 0);
-        }
-        if (o->cue) {
-            char cb[2] = {(char)('0' + o->cue), 0};
-            out[n++] = feat(cn[d + 2], cb, 1);
-        }
-        if (o->gaz && d >= -1 && d <= 1) {
-            static const char *const gn[] = {"", "g-1", "g0", "g+1", ""};
-            char gb[2] = {(char)('0' + o->gaz), 0};
-            out[n++] = feat(gn[d + 2], gb, 1);
-        }
+        kh_ner_word o;
+        kh__ner_word_of(seq, (size_t)((long)i + d), &o);
+        n += kh__ner_word_features(&o, d, out + n);
+        n += kh__ner_shape_features(d, o.kind, o.stop, kh__ner_len_class(&o),
+                                    o.rare, o.cue, o.gaz, out + n);
     }
-    if (t->gaz) {
-        char gb[3] = {(char)('0' + t->gaz), (char)('0' + t->rare), 0};
-        out[n++] = feat("g0r", gb, 2);
-    }
-    const kh_ner_token *pv = near(seq, i, -1);
+    out[n++] = kh__ner_gap_hash(t->gap, 0);
+    const kh_ner_token *nx = near(seq, i, 1), *pv = near(seq, i, -1);
+    out[n++] = nx != NULL ? kh__ner_gap_hash(nx->gap, 1) : kh__ner_edge_hash(1);
+    if (pv == NULL)
+        out[n++] = kh__ner_edge_hash(0);
+    const char *base = seq->strings.data;
+    uint32_t hs = kh__ner_str_hash(base + t->stem_off, t->stem_len);
     if (pv != NULL)
-        out[n++] = feat2("s-1s0", base + pv->stem_off, pv->stem_len, s, sl);
-    if (nx != NULL) {
-        out[n++] = feat2("s0s+1", s, sl, base + nx->stem_off, nx->stem_len);
-        size_t xb = suffix_bytes(base + nx->norm_off, nx->norm_len, 2);
-        if (xb > 0)
-            out[n++] =
-                feat("x2+1", base + nx->norm_off + nx->norm_len - xb, xb);
-    }
-    if (pv != NULL) {
-        size_t xb = suffix_bytes(base + pv->norm_off, pv->norm_len, 2);
-        if (xb > 0)
-            out[n++] =
-                feat("x2-1", base + pv->norm_off + pv->norm_len - xb, xb);
-    }
+        out[n++] = kh__ner_pair_hash(
+            kh__ner_str_hash(base + pv->stem_off, pv->stem_len), hs, 0);
+    if (nx != NULL)
+        out[n++] = kh__ner_pair_hash(
+            hs, kh__ner_str_hash(base + nx->stem_off, nx->stem_len), 1);
     return n;
+}
+
+uint32_t
+kh__ner_prev_hash(int prev1, int prev2, int two)
+{
+    return two ? fx(F_T2, (uint32_t)(prev1 * 8 + prev2))
+               : fx(F_T1, (uint32_t)prev1);
+}
+
+uint32_t
+kh__ner_prev_stem_hash(int prev1, uint32_t stem_hash)
+{
+    return fx2(F_T1S, (uint32_t)prev1, stem_hash);
+}
+
+uint32_t
+kh__ner_prev_cue_hash(int prev1, int cue)
+{
+    return fx(F_T1C, (uint32_t)(prev1 * 8 + cue));
 }
 
 size_t
 kh__ner_label_features(const kh_ner_seq *seq, size_t i, int prev1, int prev2,
                        uint32_t *out)
 {
-    char a[2] = {(char)('0' + prev1), 0}, b[3] = {a[0], (char)('0' + prev2), 0};
-    const char *s = kh__ner_stem(seq, i);
-    size_t sl = seq->tok[i].stem_len, n = 0;
-    out[n++] = feat("t-1", a, 1);
-    out[n++] = feat("t-2t-1", b, 2);
-    out[n++] = feat2("t-1s0", a, 1, s, sl);
-    if (seq->tok[i].cue) {
-        char cb[2] = {(char)('0' + seq->tok[i].cue), 0};
-        out[n++] = feat2("t-1c0", a, 1, cb, 1);
-    }
+    size_t n = 0;
+    out[n++] = kh__ner_prev_hash(prev1, prev2, 0);
+    out[n++] = kh__ner_prev_hash(prev1, prev2, 1);
+    out[n++] = kh__ner_prev_stem_hash(
+        prev1, kh__ner_str_hash(kh__ner_stem(seq, i), seq->tok[i].stem_len));
+    if (seq->tok[i].cue)
+        out[n++] = kh__ner_prev_cue_hash(prev1, seq->tok[i].cue);
     return n;
 }
 
@@ -542,38 +728,42 @@ mem_types(unsigned mem)
 }
 
 size_t
+kh__ner_memory_near_features(int d, int l1, unsigned mem, uint32_t *out)
+{
+    size_t n = 0;
+    uint32_t at = (uint32_t)(d + 1);
+    out[n++] = fx(F_L + at, (uint32_t)l1);
+    if (mem == 0)
+        return n;
+    out[n++] = fx(F_M + at, mem);
+    out[n++] = fx(F_MT + at, mem_types(mem));
+    return n;
+}
+
+size_t
+kh__ner_memory_self_features(int l1, unsigned mem, int rare, uint32_t *out)
+{
+    size_t n = 0;
+    if (mem == 0)
+        return 0;
+    for (int l = 0; l < KH_NER_N_LABELS; l++)
+        if (mem & (1u << l))
+            out[n++] = fx(F_M0L, (uint32_t)l);
+    out[n++] = fx(F_MT0L0, mem_types(mem) * 8 + (unsigned)l1);
+    if (rare)
+        out[n++] = fx(F_MT0R, mem_types(mem));
+    return n;
+}
+
+size_t
 kh__ner_memory_features(const kh_ner_seq *seq, size_t i, uint32_t *out)
 {
-    static const char *const mn[] = {"m-1", "m0", "m+1"};
-    static const char *const tn[] = {"mt-1", "mt0", "mt+1"};
-    static const char *const pn[] = {"l-1", "l0", "l+1"};
     const kh_ner_token *t = &seq->tok[i];
     size_t n = 0;
     for (int d = -1; d <= 1; d++) {
         const kh_ner_token *o = near(seq, i, d);
-        if (o == NULL)
-            continue;
-        char lb[2] = {(char)('0' + o->l1), 0};
-        out[n++] = feat(pn[d + 1], lb, 1);
-        if (o->mem == 0)
-            continue;
-        char mb[3] = {(char)('0' + (o->mem & 0x0f)),
-                      (char)('0' + (o->mem >> 4)), 0};
-        out[n++] = feat(mn[d + 1], mb, 2);
-        char tb[2] = {(char)('0' + mem_types(o->mem)), 0};
-        out[n++] = feat(tn[d + 1], tb, 1);
+        if (o != NULL)
+            n += kh__ner_memory_near_features(d, o->l1, o->mem, out + n);
     }
-    if (t->mem != 0) {
-        for (int l = 0; l < KH_NER_N_LABELS; l++)
-            if (t->mem & (1u << l)) {
-                char lb[2] = {(char)('0' + l), 0};
-                out[n++] = feat("m0l", lb, 1);
-            }
-        char tb[2] = {(char)('0' + mem_types(t->mem)), 0};
-        char lb[2] = {(char)('0' + t->l1), 0};
-        out[n++] = feat2("mt0l0", tb, 1, lb, 1);
-        if (t->rare)
-            out[n++] = feat("mt0r", tb, 1);
-    }
-    return n;
+    return n + kh__ner_memory_self_features(t->l1, t->mem, t->rare, out + n);
 }
