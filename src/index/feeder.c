@@ -1,19 +1,27 @@
 /*
- * feeder.c -- a background thread that analyzes added articles into the
+ * feeder.c -- background threads that turn added articles into the
  * in-memory segment.
  *
  * Adding an article is two halves of about equal cost: the caller's part
- * (reading and parsing its input, the document store's insert) and the
- * analysis into postings.  The feeder runs the second half on its own
- * thread, so that an ingest keeps two cores busy.  It owns the memseg
- * between kh__feeder_drain() calls: the index touches the memseg only
- * after draining.
+ * (reading and parsing its input, the document store's insert, the story
+ * checks) and the analysis into postings.  The feeder runs the second
+ * half on its own thread, so that an ingest keeps two cores busy.  It owns
+ * the memseg between kh__feeder_drain() calls: the index touches the
+ * memseg only after draining.
  *
- * Articles are copied into one block each and queued; the queue is
+ * When the index tags entities, that is a third part, about as costly as
+ * the analysis, and it gets a thread of its own ahead of the feeder's: the
+ * two cores are rarely both busy with the first two parts alone, and the
+ * tagger fills the gaps.  Articles go through both stages in order, so the
+ * memseg sees them in the order they were added.
+ *
+ * Articles are copied into one block each and queued; each queue is
  * bounded in articles and in bytes, so a fast producer waits instead of
  * growing memory.
  */
 #include "index.h"
+
+#include "extract/entity.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -27,17 +35,27 @@ typedef struct job {
     size_t bytes;
     kh_article art; /* title, body, source point into the block */
     const char *key;
+    char *terms; /* its entity terms (kh__memseg_add), kh_malloc'd */
+    size_t terms_len;
 } job;
 
-struct kh_feeder {
-    kh_memseg *mem;
+/* A bounded queue of jobs and the thread that takes them. */
+typedef struct stage {
     pthread_t thread;
+    bool started;
     pthread_mutex_t mu;
     pthread_cond_t not_empty, not_full, idle;
     job *ring[QUEUE_SLOTS];
     size_t head, count, queued_bytes;
     bool busy, stop;
-    kh_status error;            /* the first failure, sticky until drained */
+    kh_status error; /* the first failure, sticky until drained */
+} stage;
+
+struct kh_feeder {
+    kh_memseg *mem;
+    kh_tagger *tagger; /* NULL: no tagging stage */
+    stage tag, feed;
+    kh_buf terms;               /* the tagging thread's */
     atomic_size_t memseg_bytes; /* published after every article */
 };
 
@@ -53,42 +71,142 @@ put(char **at, const char *s)
     return start;
 }
 
+static void
+job_free(job *j)
+{
+    if (j != NULL)
+        kh_free(j->terms);
+    kh_free(j);
+}
+
+/* Queues j on s, waiting while s is full (one job bigger than the byte
+ * bound still goes, alone); returns s's sticky error. */
+static kh_status
+push(stage *s, job *j)
+{
+    pthread_mutex_lock(&s->mu);
+    while (s->count == QUEUE_SLOTS ||
+           (s->count > 0 && s->queued_bytes + j->bytes > QUEUE_BYTES))
+        pthread_cond_wait(&s->not_full, &s->mu);
+    kh_status rc = s->error;
+    s->ring[(s->head + s->count) % QUEUE_SLOTS] = j;
+    s->count++;
+    s->queued_bytes += j->bytes;
+    pthread_cond_signal(&s->not_empty);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+/* The next job of s, NULL once s is stopped and empty. */
+static job *
+pop(stage *s)
+{
+    pthread_mutex_lock(&s->mu);
+    while (s->count == 0 && !s->stop)
+        pthread_cond_wait(&s->not_empty, &s->mu);
+    job *j = NULL;
+    if (s->count > 0) {
+        j = s->ring[s->head];
+        s->head = (s->head + 1) % QUEUE_SLOTS;
+        s->count--;
+        s->busy = true;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return j;
+}
+
+/* The job taken by pop() is done (bytes of it leave the queue). */
+static void
+done(stage *s, size_t bytes, kh_status rc)
+{
+    pthread_mutex_lock(&s->mu);
+    if (rc != KH_OK && s->error == KH_OK)
+        s->error = rc;
+    s->queued_bytes -= bytes;
+    s->busy = false;
+    pthread_cond_signal(&s->not_full);
+    if (s->count == 0)
+        pthread_cond_broadcast(&s->idle);
+    pthread_mutex_unlock(&s->mu);
+}
+
 static void *
-run(void *arg)
+run_feed(void *arg)
 {
     kh_feeder *f = arg;
-    pthread_mutex_lock(&f->mu);
-    for (;;) {
-        while (f->count == 0 && !f->stop)
-            pthread_cond_wait(&f->not_empty, &f->mu);
-        if (f->count == 0 && f->stop)
-            break;
-        job *j = f->ring[f->head];
-        f->head = (f->head + 1) % QUEUE_SLOTS;
-        f->count--;
-        f->busy = true;
-        pthread_mutex_unlock(&f->mu);
-
-        kh_status rc = kh__memseg_add(f->mem, j->docid, j->key, &j->art);
+    job *j;
+    while ((j = pop(&f->feed)) != NULL) {
+        kh_status rc = kh__memseg_add(f->mem, j->docid, j->key, &j->art,
+                                      j->terms, j->terms_len);
         atomic_store(&f->memseg_bytes, kh__memseg_bytes(f->mem));
         size_t bytes = j->bytes;
-        kh_free(j);
-
-        pthread_mutex_lock(&f->mu);
-        if (rc != KH_OK && f->error == KH_OK)
-            f->error = rc;
-        f->queued_bytes -= bytes;
-        f->busy = false;
-        pthread_cond_signal(&f->not_full);
-        if (f->count == 0)
-            pthread_cond_broadcast(&f->idle);
+        job_free(j);
+        done(&f->feed, bytes, rc);
     }
-    pthread_mutex_unlock(&f->mu);
     return NULL;
 }
 
+static void *
+run_tag(void *arg)
+{
+    kh_feeder *f = arg;
+    job *j;
+    while ((j = pop(&f->tag)) != NULL) {
+        kh__buf_reset(&f->terms);
+        kh_status rc =
+            kh__tagger_terms(f->tagger, j->art.title, j->art.body, &f->terms);
+        if (rc == KH_OK && f->terms.len > 0) {
+            j->terms = kh_malloc(f->terms.len);
+            if (j->terms == NULL)
+                rc = KH_ENOMEM;
+            else
+                memcpy(j->terms, f->terms.data, f->terms.len);
+            j->terms_len = j->terms != NULL ? f->terms.len : 0;
+        }
+        size_t bytes = j->bytes;
+        /* On to the feeder even when tagging failed: the drain reports
+         * the failure, and the postings stay in the order of addition. */
+        kh_status frc = push(&f->feed, j);
+        done(&f->tag, bytes, rc != KH_OK ? rc : frc);
+    }
+    return NULL;
+}
+
+static bool
+stage_init(stage *s)
+{
+    memset(s, 0, sizeof *s);
+    s->error = KH_OK;
+    if (pthread_mutex_init(&s->mu, NULL) != 0)
+        return false;
+    pthread_cond_init(&s->not_empty, NULL);
+    pthread_cond_init(&s->not_full, NULL);
+    pthread_cond_init(&s->idle, NULL);
+    return true;
+}
+
+/* Stops s's thread after its queue is empty, then frees what is left. */
+static void
+stage_stop(stage *s)
+{
+    if (s->started) {
+        pthread_mutex_lock(&s->mu);
+        s->stop = true;
+        pthread_cond_signal(&s->not_empty);
+        pthread_mutex_unlock(&s->mu);
+        pthread_join(s->thread, NULL);
+    }
+    for (size_t i = 0; i < s->count; i++)
+        job_free(s->ring[(s->head + i) % QUEUE_SLOTS]);
+    s->count = 0;
+    pthread_cond_destroy(&s->not_empty);
+    pthread_cond_destroy(&s->not_full);
+    pthread_cond_destroy(&s->idle);
+    pthread_mutex_destroy(&s->mu);
+}
+
 kh_status
-kh__feeder_start(kh_memseg *mem, kh_feeder **out)
+kh__feeder_start(kh_memseg *mem, kh_tagger *tagger, kh_feeder **out)
 {
     *out = NULL;
     kh_feeder *f = kh_malloc(sizeof *f);
@@ -96,21 +214,23 @@ kh__feeder_start(kh_memseg *mem, kh_feeder **out)
         return KH_ENOMEM;
     memset(f, 0, sizeof *f);
     f->mem = mem;
-    f->error = KH_OK;
+    f->tagger = tagger;
+    kh__buf_init(&f->terms);
     atomic_init(&f->memseg_bytes, kh__memseg_bytes(mem));
-    if (pthread_mutex_init(&f->mu, NULL) != 0) {
+    if (!stage_init(&f->feed)) {
         kh_free(f);
         return KH_ENOMEM;
     }
-    pthread_cond_init(&f->not_empty, NULL);
-    pthread_cond_init(&f->not_full, NULL);
-    pthread_cond_init(&f->idle, NULL);
-    if (pthread_create(&f->thread, NULL, run, f) != 0) {
-        pthread_cond_destroy(&f->not_empty);
-        pthread_cond_destroy(&f->not_full);
-        pthread_cond_destroy(&f->idle);
-        pthread_mutex_destroy(&f->mu);
+    if (!stage_init(&f->tag)) {
+        stage_stop(&f->feed);
         kh_free(f);
+        return KH_ENOMEM;
+    }
+    f->feed.started = pthread_create(&f->feed.thread, NULL, run_feed, f) == 0;
+    if (f->feed.started && tagger != NULL)
+        f->tag.started = pthread_create(&f->tag.thread, NULL, run_tag, f) == 0;
+    if (!f->feed.started || (tagger != NULL && !f->tag.started)) {
+        kh__feeder_stop(f);
         return KH_ENOMEM;
     }
     *out = f;
@@ -128,7 +248,7 @@ kh__feeder_add(kh_feeder *f, uint64_t docid, const char *key,
     job *j = kh_malloc(bytes);
     if (j == NULL)
         return KH_ENOMEM;
-    memset(&j->art, 0, sizeof j->art);
+    memset(j, 0, sizeof *j);
     char *at = (char *)(j + 1);
     j->docid = docid;
     j->bytes = bytes;
@@ -137,31 +257,36 @@ kh__feeder_add(kh_feeder *f, uint64_t docid, const char *key,
     j->art.body = a->body != NULL ? put(&at, a->body) : NULL;
     j->art.source = a->source != NULL ? put(&at, a->source) : NULL;
     j->art.date = a->date;
+    kh_status rc = push(f->tagger != NULL ? &f->tag : &f->feed, j);
+    if (rc == KH_OK && f->tagger != NULL) {
+        /* a failure of the later stage, reported as early */
+        pthread_mutex_lock(&f->feed.mu);
+        rc = f->feed.error;
+        pthread_mutex_unlock(&f->feed.mu);
+    }
+    return rc;
+}
 
-    pthread_mutex_lock(&f->mu);
-    /* One article bigger than the byte bound still goes, alone. */
-    while (f->count == QUEUE_SLOTS ||
-           (f->count > 0 && f->queued_bytes + bytes > QUEUE_BYTES))
-        pthread_cond_wait(&f->not_full, &f->mu);
-    kh_status rc = f->error;
-    f->ring[(f->head + f->count) % QUEUE_SLOTS] = j;
-    f->count++;
-    f->queued_bytes += bytes;
-    pthread_cond_signal(&f->not_empty);
-    pthread_mutex_unlock(&f->mu);
+/* Waits until s has nothing queued or in hand; returns and clears its
+ * first failure. */
+static kh_status
+stage_drain(stage *s)
+{
+    pthread_mutex_lock(&s->mu);
+    while (s->count > 0 || s->busy)
+        pthread_cond_wait(&s->idle, &s->mu);
+    kh_status rc = s->error;
+    s->error = KH_OK;
+    pthread_mutex_unlock(&s->mu);
     return rc;
 }
 
 kh_status
 kh__feeder_drain(kh_feeder *f)
 {
-    pthread_mutex_lock(&f->mu);
-    while (f->count > 0 || f->busy)
-        pthread_cond_wait(&f->idle, &f->mu);
-    kh_status rc = f->error;
-    f->error = KH_OK;
-    pthread_mutex_unlock(&f->mu);
-    return rc;
+    kh_status rc = f->tagger != NULL ? stage_drain(&f->tag) : KH_OK;
+    kh_status frc = stage_drain(&f->feed);
+    return rc != KH_OK ? rc : frc;
 }
 
 size_t
@@ -169,9 +294,13 @@ kh__feeder_bytes(kh_feeder *f)
 {
     /* Queued text will become postings too; counting it keeps the flush
      * decision close to what the memseg will hold. */
-    pthread_mutex_lock(&f->mu);
-    size_t q = f->queued_bytes;
-    pthread_mutex_unlock(&f->mu);
+    size_t q = 0;
+    for (int i = 0; i < 2; i++) {
+        stage *s = i == 0 ? &f->tag : &f->feed;
+        pthread_mutex_lock(&s->mu);
+        q += s->queued_bytes;
+        pthread_mutex_unlock(&s->mu);
+    }
     return atomic_load(&f->memseg_bytes) + q;
 }
 
@@ -180,17 +309,10 @@ kh__feeder_stop(kh_feeder *f)
 {
     if (f == NULL)
         return;
-    pthread_mutex_lock(&f->mu);
-    f->stop = true;
-    pthread_cond_signal(&f->not_empty);
-    pthread_mutex_unlock(&f->mu);
-    pthread_join(f->thread, NULL);
-    /* Anything still queued (none after a drain) is discarded. */
-    for (size_t i = 0; i < f->count; i++)
-        kh_free(f->ring[(f->head + i) % QUEUE_SLOTS]);
-    pthread_cond_destroy(&f->not_empty);
-    pthread_cond_destroy(&f->not_full);
-    pthread_cond_destroy(&f->idle);
-    pthread_mutex_destroy(&f->mu);
+    /* The tagger first: it may still hand jobs to the feeder.  Anything
+     * still queued (none after a drain) is discarded. */
+    stage_stop(&f->tag);
+    stage_stop(&f->feed);
+    kh__buf_release(&f->terms);
     kh_free(f);
 }

@@ -308,8 +308,10 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
         rc = kh_analyzer_new(&qo, &ix->sa);
     if (rc == KH_OK && !ix->read_only)
         rc = kh__memseg_new(ix->aopts, ix->exact_forms, &ix->mem);
+    if (rc == KH_OK && !ix->read_only && !o.no_entities)
+        rc = kh__tagger_new(&ix->tagger, err);
     if (rc == KH_OK && !ix->read_only && !o.single_thread)
-        rc = kh__feeder_start(ix->mem, &ix->feeder);
+        rc = kh__feeder_start(ix->mem, ix->tagger, &ix->feeder);
     if (rc == KH_OK)
         rc = kh__stories_open(kh__store_db(ix->store), ix->read_only,
                               &ix->stories, err);
@@ -317,11 +319,6 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
     if (rc == KH_OK)
         rc = kh__entstore_open(kh__store_db(ix->store), ix->read_only,
                                &ix->ents, err);
-    if (rc == KH_OK && !ix->read_only && !o.no_entities) {
-        rc = kh__tagger_new(&ix->tagger, err);
-        if (rc == KH_OK)
-            kh__memseg_set_tagger(ix->mem, ix->tagger);
-    }
     if (rc == KH_OK)
         rc = load_snapshot(ix, err);
     if (rc != KH_OK)
@@ -509,6 +506,21 @@ delete_docid(kh_index *ix, uint64_t docid)
     return KH_OK;
 }
 
+/* The feeder's work on the caller's thread (single_thread). */
+static kh_status
+add_inline(kh_index *ix, uint64_t docid, const char *key, const kh_article *a)
+{
+    kh_buf terms;
+    kh__buf_init(&terms);
+    kh_status rc = ix->tagger != NULL
+                       ? kh__tagger_terms(ix->tagger, a->title, a->body, &terms)
+                       : KH_OK;
+    if (rc == KH_OK)
+        rc = kh__memseg_add(ix->mem, docid, key, a, terms.data, terms.len);
+    kh__buf_release(&terms);
+    return rc;
+}
+
 const char *
 kh_article_key(const kh_article *a, char buf[KH_KEY_MAX])
 {
@@ -551,7 +563,7 @@ kh_index_add(kh_index *ix, const kh_article *a, int *replaced, kh_error *err)
         rc = kh__stories_add(ix->stories, docid, a->title, a->body, a->date);
     if (rc == KH_OK)
         rc = ix->feeder != NULL ? kh__feeder_add(ix->feeder, docid, key, a)
-                                : kh__memseg_add(ix->mem, docid, key, a);
+                                : add_inline(ix, docid, key, a);
     if (rc == KH_OK && buffered_bytes(ix) >= ix->buffer_bytes)
         rc = flush(ix, err);
     if (rc != KH_OK && err != NULL && err->message[0] == '\0')

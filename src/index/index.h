@@ -82,13 +82,12 @@ typedef struct kh_memseg kh_memseg;
 KH_HIDDEN kh_status kh__memseg_new(kh_analyzer_options aopts, bool exact_forms,
                                    kh_memseg **out);
 KH_HIDDEN void kh__memseg_free(kh_memseg *m);
-/* Tags each article added from now on and indexes its entity terms
- * (src/extract/entity.h); NULL stops it.  The tagger stays the caller's. */
-struct kh_tagger;
-KH_HIDDEN void kh__memseg_set_tagger(kh_memseg *m, struct kh_tagger *tagger);
-/* Analyzes and adds one article under docid. */
+/* Analyzes and adds one article under docid, with its entity terms
+ * (src/extract/entity.h: terms_len bytes of kind byte, key, NUL; none
+ * when 0). */
 KH_HIDDEN kh_status kh__memseg_add(kh_memseg *m, uint64_t docid,
-                                   const char *key, const kh_article *art);
+                                   const char *key, const kh_article *a,
+                                   const char *terms, size_t terms_len);
 /* Drops an article added earlier (it will not be written). */
 KH_HIDDEN bool kh__memseg_drop(kh_memseg *m, uint64_t docid);
 KH_HIDDEN bool kh__memseg_is_dropped(const kh_memseg *m, uint32_t ord);
@@ -104,11 +103,15 @@ KH_HIDDEN kh_status kh__memseg_write(kh_memseg *m, const char *path,
 KH_HIDDEN void kh__memseg_clear(kh_memseg *m);
 
 /**************************************************************************
- * The feeder (feeder.c): a thread that adds queued articles to a memseg.
+ * The feeder (feeder.c): a thread that adds queued articles to a memseg,
+ * after another that tags their entities when the index does.
  * Between kh__feeder_drain() calls the memseg belongs to the thread.
  */
 typedef struct kh_feeder kh_feeder;
-KH_HIDDEN kh_status kh__feeder_start(kh_memseg *mem, kh_feeder **out);
+struct kh_tagger;
+/* tagger (may be NULL) tags each article on a thread of its own first. */
+KH_HIDDEN kh_status kh__feeder_start(kh_memseg *mem, struct kh_tagger *tagger,
+                                     kh_feeder **out);
 /* Copies the article and queues it (waiting while the queue is full);
  * returns an earlier article's failure, if any, else KH_OK. */
 KH_HIDDEN kh_status kh__feeder_add(kh_feeder *f, uint64_t docid,

@@ -15,8 +15,6 @@
  */
 #include "index.h"
 
-#include "extract/entity.h"
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,9 +76,7 @@ struct kh_memseg {
     size_t cap_key_end;
     uint8_t *dropped; /* per ordinal */
     size_t n_dropped;
-    size_t bytes;      /* estimate of memory used */
-    kh_tagger *tagger; /* entities, or NULL (not owned) */
-    kh_buf ent_terms;  /* the article's entity terms */
+    size_t bytes; /* estimate of memory used */
 };
 
 uint32_t
@@ -151,14 +147,7 @@ kh__memseg_free(kh_memseg *m)
     kh__buf_release(&m->pend_text);
     kh_free(m->docs);
     kh_free(m->dropped);
-    kh__buf_release(&m->ent_terms);
     kh_free(m);
-}
-
-void
-kh__memseg_set_tagger(kh_memseg *m, kh_tagger *tagger)
-{
-    m->tagger = tagger;
 }
 
 static bool
@@ -317,18 +306,18 @@ add_field(kh_memseg *m, const char *text, int field, uint32_t *n_tokens)
     return KH_OK;
 }
 
-/* The article's entity terms (entity.h), frequencies only: what the
- * entity: filter and the entity pages look up. */
+/* The article's entity terms (src/extract/entity.h: kind byte, key,
+ * NUL, one after another), frequencies only: what the entity: filter and
+ * the entity pages look up. */
 static kh_status
-add_entities(kh_memseg *m, const kh_article *art)
+add_terms(kh_memseg *m, const char *terms, size_t len)
 {
-    kh__buf_reset(&m->ent_terms);
-    kh_status rc =
-        kh__tagger_terms(m->tagger, art->title, art->body, &m->ent_terms);
-    for (size_t i = 0; i < m->ent_terms.len && rc == KH_OK;) {
-        const char *t = m->ent_terms.data + i;
-        size_t n = strlen(t);
-        rc = pend(m, t[0], t + 1, n - 1, 1, 0);
+    kh_status rc = KH_OK;
+    for (size_t i = 0; i < len && rc == KH_OK;) {
+        const char *t = terms + i;
+        size_t n = strnlen(t, len - i);
+        if (n >= 2)
+            rc = pend(m, t[0], t + 1, n - 1, 1, 0);
         i += n + 1;
     }
     return rc;
@@ -372,7 +361,7 @@ touch_pending(kh_memseg *m, uint32_t ord)
 
 kh_status
 kh__memseg_add(kh_memseg *m, uint64_t docid, const char *key,
-               const kh_article *art)
+               const kh_article *art, const char *terms, size_t terms_len)
 {
     if (!grow((void **)&m->key_end, &m->cap_key_end, m->n_docs + 1,
               sizeof *m->key_end))
@@ -401,8 +390,8 @@ kh__memseg_add(kh_memseg *m, uint64_t docid, const char *key,
     kh_status rc = add_field(m, art->title, 0, &d->title_len);
     if (rc == KH_OK)
         rc = add_field(m, art->body, 1, &d->body_len);
-    if (rc == KH_OK && m->tagger != NULL)
-        rc = add_entities(m, art);
+    if (rc == KH_OK && terms_len > 0)
+        rc = add_terms(m, terms, terms_len);
     if (rc == KH_OK)
         rc = touch_pending(m, ord);
     uint32_t doc_len = d->title_len + d->body_len;
