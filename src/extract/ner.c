@@ -56,6 +56,7 @@ kh__ner_model_free(kh_ner_model *m)
     if (m == NULL)
         return;
     kh__ner_cache_free(m->cache);
+    kh_free(m->bare);
     kh_free(m->bits);
     kh_free(m->rank);
     kh_free(m->rows);
@@ -318,6 +319,8 @@ kh__ner_model_parse(const char *text, size_t len, kh_ner_model **out,
         rc = build_cues(m);
     if (rc == KH_OK)
         rc = kh__ner_cache_new(&m->cache);
+    if (rc == KH_OK)
+        rc = kh__ner_bare_build(m);
     if (rc != KH_OK) {
         kh__ner_model_free(m);
         if (rc == KH_ECORRUPT)

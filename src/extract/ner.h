@@ -296,6 +296,13 @@ struct kh_ner_model {
     int32_t shape0[8][2][10][2][KH_NER_VEC];
     int32_t shaped[5][2][KH_NER_CUE_SAID + 1][8][2][KH_NER_VEC];
     kh_ner_cache *cache; /* per-word sums, ner_fast.c */
+    /* The known and gazetteer words again, for the fast path: one
+     * open-addressing table of short bare forms (KH_NER_BARE_INLINE bytes
+     * at most, kept in the slot, so a look-up reads one cache line), with
+     * their marks (KH_NER_BARE_KNOWN | gazetteer bits); longer words are
+     * looked up in lex. */
+    struct kh_ner_bare_slot *bare;
+    size_t bare_cap; /* a power of two */
 };
 
 /* Population count without the CPU's instruction, which plain -O2 does
@@ -308,6 +315,15 @@ kh__ner_popcount64(uint64_t x)
     x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
     return (unsigned)((x * 0x0101010101010101ull) >> 56);
 }
+
+#define KH_NER_BARE_INLINE 26
+#define KH_NER_BARE_KNOWN  8
+typedef struct kh_ner_bare_slot {
+    uint32_t hash; /* kh__ner_str_hash() of the word */
+    uint8_t len;   /* 0: empty */
+    uint8_t marks;
+    char key[KH_NER_BARE_INLINE];
+} kh_ner_bare_slot;
 
 /* The row of a feature hash, or NULL if the model has none. */
 static inline const int16_t *
@@ -356,6 +372,9 @@ KH_HIDDEN void kh__ner_cache_limit(const kh_ner_model *m, size_t bytes);
  * goes this way; the tests compare it with the reference. */
 KH_HIDDEN kh_status kh__ner_fast_labels(const kh_ner_model *m, const char *text,
                                         size_t len, int **labels, size_t *n);
+
+/* Builds m->bare from m->lex (at load). */
+KH_HIDDEN kh_status kh__ner_bare_build(kh_ner_model *m);
 
 /* Fills the cue, rare and gaz marks of a word from lex (ner_features.c;
  * kh__ner_seq_mark() does it for a sequence's tokens). */

@@ -289,6 +289,79 @@ add_pair(int32_t (*s)[KH_NER_VEC], const int32_t (*v)[KH_NER_VEC])
     add_vec(s[1], v[1]);
 }
 
+/* Adds a word to the table of bare forms (built once, at load). */
+static void
+bare_put(kh_ner_model *m, const char *key, size_t len, unsigned marks)
+{
+    uint32_t h = kh__ner_str_hash(key, len);
+    size_t i = h & (m->bare_cap - 1);
+    while (m->bare[i].len != 0 &&
+           (m->bare[i].len != len || memcmp(m->bare[i].key, key, len) != 0))
+        i = (i + 1) & (m->bare_cap - 1);
+    m->bare[i].hash = h;
+    m->bare[i].len = (uint8_t)len;
+    m->bare[i].marks |= (uint8_t)marks;
+    memcpy(m->bare[i].key, key, len);
+}
+
+kh_status
+kh__ner_bare_build(kh_ner_model *m)
+{
+    const kh_ner_lexicon *lex = &m->lex;
+    size_t cap = 64;
+    while (cap < (lex->known.count + lex->gaz.count) * 2)
+        cap *= 2;
+    m->bare = kh_malloc(cap * sizeof *m->bare);
+    if (m->bare == NULL)
+        return KH_ENOMEM;
+    memset(m->bare, 0, cap * sizeof *m->bare);
+    m->bare_cap = cap;
+    for (size_t k = 0; k < lex->known.cap; k++) {
+        const kh_strmap_entry *e = &lex->known.slots[k];
+        if (e->key != NULL && e->key_len > 0 &&
+            e->key_len <= KH_NER_BARE_INLINE)
+            bare_put(m, e->key, e->key_len, KH_NER_BARE_KNOWN);
+    }
+    for (size_t k = 0; k < lex->gaz.cap; k++) {
+        const kh_strmap_entry *e = &lex->gaz.slots[k];
+        if (e->key != NULL && e->key_len > 0 &&
+            e->key_len <= KH_NER_BARE_INLINE)
+            bare_put(m, e->key, e->key_len, (unsigned)e->value & 7);
+    }
+    return KH_OK;
+}
+
+/* kh__ner_word_mark() with one look-up in m->bare instead of two in
+ * strmaps (whose slots point to their keys: two or three cache misses
+ * each, for every new word). */
+static void
+mark_word(const kh_ner_model *m, kh_ner_word *w)
+{
+    const char *b;
+    size_t bl = kh__ner_bare(w->norm, w->norm_len, &b);
+    if (bl == 0 || bl > KH_NER_BARE_INLINE) {
+        kh__ner_word_mark(w, &m->lex);
+        return;
+    }
+    const kh_ner_lexicon *lex = &m->lex;
+    w->cue = 0;
+    const kh_strmap_entry *c = kh__strmap_get(&lex->cues, w->stem, w->stem_len);
+    if (c != NULL)
+        w->cue = (uint8_t)c->value;
+    uint32_t h = kh__ner_str_hash(b, bl);
+    unsigned marks = 0;
+    for (size_t i = h & (m->bare_cap - 1); m->bare[i].len != 0;
+         i = (i + 1) & (m->bare_cap - 1))
+        if (m->bare[i].hash == h && m->bare[i].len == bl &&
+            memcmp(m->bare[i].key, b, bl) == 0) {
+            marks = m->bare[i].marks;
+            break;
+        }
+    w->rare = w->kind == KH_TOKEN_ARABIC && lex->known.count > 0 &&
+              !(marks & KH_NER_BARE_KNOWN);
+    w->gaz = lex->gaz.count > 0 && !w->stop ? (uint8_t)(marks & 7) : 0;
+}
+
 /* Stores the 32-bit sums v ([d + 2][pass][label]) into e, in 16 bits
  * when they fit. */
 static int
@@ -364,7 +437,7 @@ make_word(const kh_ner_model *m, ner_dict *d, size_t limit, uint32_t h,
                      .stem_len = stem_len,
                      .kind = (uint8_t)kind,
                      .stop = (uint8_t)stop};
-    kh__ner_word_mark(&w, &m->lex);
+    mark_word(m, &w);
     e->rare = w.rare;
     e->memok = !stop && (kind == KH_TOKEN_ARABIC || kind == KH_TOKEN_LATIN);
     const char *b;
