@@ -17,6 +17,7 @@
  */
 #include "ingest/extract.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -290,21 +291,39 @@ static const word_entry words[] = {
     {"widgets", W_WEAK},
 };
 
-static int
-word_cmp(const void *key, const void *entry)
+#define N_WORDS  (sizeof words / sizeof words[0])
+#define MAX_WORD 15 /* letters of the longest word */
+
+/* The words by first letter: those of letter c are
+ * words[first[c - 'a'], first[c - 'a' + 1]); and their lengths.  Class
+ * and id values are scanned for every element of the page, so a word
+ * costs a few comparisons. */
+static uint8_t first[27], word_len[N_WORDS];
+static pthread_once_t words_once = PTHREAD_ONCE_INIT;
+
+static void
+index_words(void)
 {
-    const char *k = key, *w = ((const word_entry *)entry)->word;
-    if (k[0] != w[0])
-        return (unsigned char)k[0] - (unsigned char)w[0];
-    return strcmp(k, w);
+    size_t k = 0;
+    for (int c = 0; c < 26; c++) {
+        first[c] = (uint8_t)k;
+        while (k < N_WORDS && words[k].word[0] == 'a' + c)
+            k++;
+    }
+    first[26] = (uint8_t)k;
+    for (k = 0; k < N_WORDS; k++)
+        word_len[k] = (uint8_t)strlen(words[k].word);
 }
 
+/* The kind of the lower-case word w[0..n), 1 < n <= MAX_WORD. */
 static unsigned
-word_kind(const char *w)
+word_kind(const char *w, size_t n)
 {
-    const word_entry *e = bsearch(w, words, sizeof words / sizeof words[0],
-                                  sizeof words[0], word_cmp);
-    return e != NULL ? e->kind : 0;
+    int c = w[0] - 'a';
+    for (size_t k = first[c]; k < first[c + 1]; k++)
+        if (word_len[k] == n && memcmp(words[k].word, w, n) == 0)
+            return words[k].kind;
+    return 0;
 }
 
 typedef struct hints {
@@ -317,18 +336,24 @@ typedef struct hints {
 static void
 scan_words(const char *v, hints *h)
 {
-    char w[24];
+    pthread_once(&words_once, index_words);
+    char w[MAX_WORD + 1];
     size_t n = 0;
     unsigned prev = 0; /* kind of the word before */
     for (size_t i = 0;; i++) {
         unsigned char c = (unsigned char)v[i];
         int lower = c >= 'a' && c <= 'z', upper = c >= 'A' && c <= 'Z';
+        if (lower && n > 0) {
+            if (n < sizeof w)
+                w[n] = (char)c;
+            n++;
+            continue; /* most letters */
+        }
         int hump =
             upper && n > 0 && i > 0 && v[i - 1] >= 'a' && v[i - 1] <= 'z';
         if ((!lower && !upper) || hump) {
-            if (n > 1 && n < sizeof w) {
-                w[n] = '\0';
-                unsigned k = word_kind(w);
+            if (n > 0) {
+                unsigned k = n > 1 && n <= MAX_WORD ? word_kind(w, n) : 0;
                 if (k & W_STRONG)
                     h->strong = 1;
                 else if (k & W_WEAK)
@@ -341,8 +366,6 @@ scan_words(const char *v, hints *h)
                 if (k & W_BYLINE)
                     h->byline = 1;
                 prev = k;
-            } else if (n > 0) {
-                prev = 0;
             }
             n = 0;
         }
@@ -461,33 +484,28 @@ flush_block(kh_xpage *pg, uint32_t elem)
         b->chars = kh__utf8_weight(s, n);
         b->link_chars = pg->cur_link < b->chars ? pg->cur_link : b->chars;
         b->lead_link = pg->cur_lead < b->chars ? pg->cur_lead : b->chars;
-        unsigned spaces = 0;
+        /* Words (spaces), scripts without spaces (lead bytes E3..ED),
+         * and commas and sentence ends followed by a space or the end:
+         * the dots of "17.03.2020" and "3.5" are not prose. */
+        unsigned spaces = 0, punct = 0;
         int wide = 0;
         for (size_t i = 0; i < n; i++) {
-            spaces += s[i] == ' ' || s[i] == '\n';
-            wide |=
-                (unsigned char)s[i] == 0xE3 || (unsigned char)s[i] == 0xE4 ||
-                (unsigned char)s[i] == 0xE5 || (unsigned char)s[i] == 0xE6 ||
-                (unsigned char)s[i] == 0xE7 || (unsigned char)s[i] == 0xE8 ||
-                (unsigned char)s[i] == 0xE9 || (unsigned char)s[i] == 0xEA ||
-                (unsigned char)s[i] == 0xEB || (unsigned char)s[i] == 0xEC ||
-                (unsigned char)s[i] == 0xED;
-        }
-        b->words = (uint16_t)(wide                 ? 65535
-                              : spaces + 1 > 65535 ? 65535
-                                                   : spaces + 1);
-        /* Commas and sentence ends followed by a space or the end: the dots
-         * of "17.03.2020" and "3.5" are not prose. */
-        unsigned punct = 0;
-        for (size_t i = 0; i < n; i++) {
             unsigned char c = (unsigned char)s[i];
-            int after_ok = i + 1 == n || s[i + 1] == ' ' || s[i + 1] == '\n';
-            if ((c == ',' || c == '.' || c == '!' || c == '?' || c == ';') &&
-                after_ok)
-                punct++;
-            else if (c == 0xD8 && i + 1 < n &&
-                     ((unsigned char)s[i + 1] == 0x8C ||
-                      (unsigned char)s[i + 1] == 0x9F))
+            if (c == ' ' || c == '\n') {
+                spaces++;
+                continue;
+            }
+            if (c < 0x80) {
+                if ((c == ',' || c == '.' || c == '!' || c == '?' ||
+                     c == ';') &&
+                    (i + 1 == n || s[i + 1] == ' ' || s[i + 1] == '\n'))
+                    punct++;
+                continue;
+            }
+            wide |= c >= 0xE3 && c <= 0xED;
+            if (c == 0xD8 && i + 1 < n &&
+                ((unsigned char)s[i + 1] == 0x8C ||
+                 (unsigned char)s[i + 1] == 0x9F))
                 punct++; /* U+060C Arabic comma, U+061F question mark */
             else if (c == 0xE3 && i + 2 < n &&
                      (unsigned char)s[i + 1] == 0x80 &&
@@ -495,6 +513,9 @@ flush_block(kh_xpage *pg, uint32_t elem)
                       (unsigned char)s[i + 2] == 0x82))
                 punct++; /* 、 。 */
         }
+        b->words = (uint16_t)(wide                 ? 65535
+                              : spaces + 1 > 65535 ? 65535
+                                                   : spaces + 1);
         b->punct = (uint16_t)(punct > 65535 ? 65535 : punct);
         b->tag = pg->elems[elem].tag;
         b->flags = (uint8_t)((pg->in_heading ? KH_XB_HEADING : 0) |
@@ -554,7 +575,7 @@ add_text(kh_xpage *pg, const char *s, size_t len)
                 pg->cur_lead += w;
         } else {
             /* white space between two links does not end the lead */
-            for (size_t i = before; i < pg->text.len; i++)
+            for (size_t i = before; i < pg->text.len && !pg->cur_plain; i++)
                 if (pg->text.data[i] != ' ' && pg->text.data[i] != '\n')
                     pg->cur_plain = 1;
         }
@@ -648,6 +669,7 @@ void
 kh__xpage_build(kh_xpage *pg, const kh_htree *tree)
 {
     const kh_hnode *root = kh__htree_root(tree);
+    pg->tree = tree;
     kh__buf_reserve(&pg->text, 4096, &pg->rc);
     pg->pending_space = -1;
     if (root == NULL || pg->rc != KH_OK)

@@ -90,6 +90,12 @@ space_len(const unsigned char *s, size_t n)
     }
 }
 
+/* The first bytes of white space (space_len() is 0 for any other). */
+static const uint8_t maybe_space[256] = {
+    [' '] = 1,  ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1,
+    ['\v'] = 1, [0xC2] = 1, [0xE2] = 1, [0xE3] = 1, [0xEF] = 1,
+};
+
 void
 kh__collapse_ws(kh_buf *b, const char *s, size_t n, int *pending, kh_status *rc)
 {
@@ -103,9 +109,18 @@ kh__collapse_ws(kh_buf *b, const char *s, size_t n, int *pending, kh_status *rc)
             i += sl;
             continue;
         }
-        size_t j = i;
-        while (j < n && space_len(p + j, n - j) == 0)
-            j++;
+        /* p[i] is not white space; the run goes on through single
+         * spaces before more text, which stay as they are */
+        size_t j = i + 1;
+        for (;;) {
+            while (j < n &&
+                   (!maybe_space[p[j]] || space_len(p + j, n - j) == 0))
+                j++;
+            if (j + 1 < n && p[j] == ' ' && !maybe_space[p[j + 1]])
+                j += 2;
+            else
+                break;
+        }
         if (*pending == 1)
             kh__buf_putc(b, ' ', rc);
         *pending = 0;

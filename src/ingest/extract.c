@@ -3,7 +3,8 @@
  *
  * The steps, one file each:
  *   kh_to_utf8 (charset.c)      the bytes to UTF-8;
- *   extract_prep.c              script and style bodies emptied;
+ *   extract_prep.c              script and style bodies emptied, what
+ *                               the parser would copy unchanged stashed;
  *   htree.c                     a tree, however broken the markup
  *                               (libxml2's HTML parser underneath);
  *   dom.c                       the tree flattened into text blocks;
@@ -192,12 +193,17 @@ kh_extract_html(const char *html, size_t len, const kh_extract_options *opts,
         kh_free(utf8);
         return rc;
     }
-    ulen = kh__strip_raw_text(utf8, ulen);
-    utf8[ulen] = '\0';
-    kh_htree *doc = NULL;
-    rc = kh__htree_parse(utf8, ulen, &doc);
+    kh_htree *doc = kh__htree_new();
+    if (doc == NULL)
+        rc = KH_ENOMEM;
+    else {
+        ulen = kh__prep_page(utf8, ulen, doc);
+        utf8[ulen] = '\0';
+        rc = kh__htree_fill(doc, utf8, ulen);
+    }
     kh_free(utf8);
     if (rc != KH_OK) {
+        kh__htree_free(doc);
         kh__set_error(err, "%s", kh_strerror(rc));
         return rc;
     }

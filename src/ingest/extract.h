@@ -126,6 +126,7 @@ typedef struct kh_xmeta {
 } kh_xmeta;
 
 typedef struct kh_xpage {
+    const kh_htree *tree;
     kh_xelem *elems;
     size_t n_elems, cap_elems;
     kh_xblock *blocks;
@@ -225,6 +226,10 @@ KH_HIDDEN char *kh__url_host(const char *url, kh_status *rc);
  * UTF-8 page s[0..len) and drops its comments, in place; returns the new
  * length. */
 KH_HIDDEN size_t kh__strip_raw_text(char *s, size_t len);
+/* The same, also stashing in tree (from kh__htree_new()) what the parser
+ * would copy unchanged, tokens in its place; then parse the result with
+ * kh__htree_fill(tree, s, new length). */
+KH_HIDDEN size_t kh__prep_page(char *s, size_t len, kh_htree *tree);
 
 /**************************************************************************
 ** Interface to code in sitemodel.c

@@ -165,11 +165,12 @@ ld_script(kh_xpage *pg, const kh_hnode *n)
     const kh_hnode *c = n->children;
     if (c == NULL || c->type != KH_HN_TEXT)
         return;
-    json_error_t jerr;
-    json_t *root = json_loadb(c->text, c->len, JSON_DECODE_ANY, &jerr);
+    int mine;
+    json_t *root = kh__htree_json(pg->tree, c, &mine);
     if (root != NULL) {
         ld_visit(pg, root, 0);
-        json_decref(root);
+        if (mine)
+            json_decref(root);
     }
 }
 

@@ -10,6 +10,7 @@
  */
 #include "ingest/extract.h"
 
+#include <jansson.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
 #include <string.h>
@@ -23,6 +24,13 @@ struct chunk {
     _Alignas(16) char data[];
 };
 
+typedef struct stash {
+    void *p; /* the text, or the first attribute */
+    uint32_t len;
+    uint8_t kind; /* KH_STASH_* */
+    uint8_t used;
+} stash;
+
 struct kh_htree {
     kh_hnode doc;
     kh_hnode *cur; /* the open element (or the document) */
@@ -30,6 +38,18 @@ struct kh_htree {
     htmlParserCtxtPtr ctxt;
     kh_hnode *grow; /* a text node given room to grow, and the room */
     size_t grow_cap;
+    stash *stash; /* pieces taken out by the pre-pass (htree.h) */
+    size_t n_stash, cap_stash;
+    struct {
+        const kh_hnode *text;
+        json_t *json;
+    } json[16]; /* parsed JSON-LD texts */
+    size_t n_json;
+    /* kh__tag_of() of the parser's names, which it interns: by address */
+    struct {
+        const xmlChar *name;
+        uint8_t tag;
+    } tags[64];
     kh_status rc;
 };
 
@@ -61,6 +81,58 @@ arena_alloc(kh_htree *t, size_t n)
     void *p = c->data + c->used;
     c->used += n;
     return p;
+}
+
+void *
+kh__htree_alloc(kh_htree *t, size_t n)
+{
+    return arena_alloc(t, n);
+}
+
+long
+kh__htree_stash(kh_htree *t, int kind, void *p, uint32_t len)
+{
+    if (t->n_stash == t->cap_stash) {
+        size_t cap = t->cap_stash ? 2 * t->cap_stash : 1024;
+        stash *ns = kh_realloc(t->stash, cap * sizeof *ns);
+        if (ns == NULL) {
+            t->rc = KH_ENOMEM;
+            return -1;
+        }
+        t->stash = ns;
+        t->cap_stash = cap;
+    }
+    stash *e = &t->stash[t->n_stash];
+    e->p = p;
+    e->len = len;
+    e->kind = (uint8_t)kind;
+    e->used = 0;
+    return (long)t->n_stash++;
+}
+
+size_t
+kh__htree_stashed(const kh_htree *t)
+{
+    return t->n_stash;
+}
+
+/* The unused stash of this kind that the token s[0..n) (past its
+ * prefix) names, or NULL: a decimal index without leading zeros. */
+static stash *
+stash_of(kh_htree *t, const xmlChar *s, size_t n, int kind)
+{
+    if (n == 0 || n > 9 || (s[0] == '0' && n > 1))
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return NULL;
+        k = k * 10 + (size_t)(s[i] - '0');
+    }
+    if (k >= t->n_stash || t->stash[k].kind != kind || t->stash[k].used)
+        return NULL;
+    t->stash[k].used = 1;
+    return &t->stash[k];
 }
 
 static kh_htree *
@@ -101,10 +173,25 @@ on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
     memset(n, 0, sizeof *n);
     n->type = KH_HN_ELEMENT;
     n->name = (const char *)name;
-    n->tag = (uint8_t)kh__tag_of(n->name);
+    size_t slot = ((uintptr_t)name >> 4) % (sizeof t->tags / sizeof t->tags[0]);
+    if (t->tags[slot].name != name) {
+        t->tags[slot].name = name;
+        t->tags[slot].tag = (uint8_t)kh__tag_of(n->name);
+    }
+    n->tag = t->tags[slot].tag;
     kh_hattr **tail = &n->attrs;
+    kh_hattr *stashed = NULL;
     for (size_t i = 0; atts != NULL && atts[i] != NULL; i += 2) {
         const char *v = atts[i + 1] != NULL ? (const char *)atts[i + 1] : "";
+        if (t->n_stash > 0 && v[0] == '\x01' && stashed == NULL &&
+            strcmp((const char *)atts[i], KH_TOKEN_ATTR) == 0) {
+            stash *e =
+                stash_of(t, atts[i + 1] + 1, strlen(v + 1), KH_STASH_ATTRS);
+            if (e != NULL) {
+                stashed = e->p;
+                continue;
+            }
+        }
         size_t vl = strlen(v);
         kh_hattr *a = arena_alloc(t, sizeof *a + vl + 1);
         if (a == NULL) {
@@ -119,6 +206,7 @@ on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
         *tail = a;
         tail = &a->next;
     }
+    *tail = stashed; /* the names differ from those before */
     append_child(t->cur, n);
     t->cur = n;
 }
@@ -139,6 +227,15 @@ on_text(void *ctx, const xmlChar *s, int len)
     if (t->rc != KH_OK || len <= 0)
         return;
     size_t n = (size_t)len;
+    char *whole = NULL; /* a stashed text, kept where it is */
+    if (t->n_stash > 0 && n >= 4 && memcmp(s, KH_TOKEN_TEXT, 3) == 0) {
+        stash *e = stash_of(t, s + 3, n - 3, KH_STASH_TEXT);
+        if (e != NULL) {
+            whole = e->p;
+            s = (const xmlChar *)whole;
+            n = e->len;
+        }
+    }
     kh_hnode *last = t->cur->last;
     if (last != NULL && last->type == KH_HN_TEXT) {
         if ((size_t)last->len + n >= UINT32_MAX / 2)
@@ -176,36 +273,59 @@ on_text(void *ctx, const xmlChar *s, int len)
     if (n >= UINT32_MAX)
         return;
     kh_hnode *tn = arena_alloc(t, sizeof *tn);
-    char *m = tn != NULL ? arena_alloc(t, n + 1) : NULL;
+    char *m = tn == NULL ? NULL : whole != NULL ? whole : arena_alloc(t, n + 1);
     if (m == NULL) {
         fail(t);
         return;
     }
     memset(tn, 0, sizeof *tn);
     tn->type = KH_HN_TEXT;
-    memcpy(m, s, n);
-    m[n] = '\0';
+    if (m != whole) {
+        memcpy(m, s, n);
+        m[n] = '\0';
+    }
     tn->text = m;
     tn->len = (uint32_t)n;
     append_child(t->cur, tn);
+}
+
+kh_htree *
+kh__htree_new(void)
+{
+    kh_htree *t = kh_malloc(sizeof *t);
+    if (t == NULL)
+        return NULL;
+    memset(t, 0, sizeof *t);
+    t->doc.type = KH_HN_DOCUMENT;
+    t->cur = &t->doc;
+    t->rc = KH_OK;
+    return t;
 }
 
 kh_status
 kh__htree_parse(const char *s, size_t len, kh_htree **out)
 {
     *out = NULL;
-    kh_htree *t = kh_malloc(sizeof *t);
+    kh_htree *t = kh__htree_new();
     if (t == NULL)
         return KH_ENOMEM;
-    memset(t, 0, sizeof *t);
-    t->doc.type = KH_HN_DOCUMENT;
-    t->cur = &t->doc;
-    t->rc = KH_OK;
-    t->ctxt = htmlNewParserCtxt();
-    if (t->ctxt == NULL) {
-        kh_free(t);
-        return KH_ENOMEM;
+    kh_status rc = kh__htree_fill(t, s, len);
+    if (rc != KH_OK) {
+        kh__htree_free(t);
+        return rc;
     }
+    *out = t;
+    return KH_OK;
+}
+
+kh_status
+kh__htree_fill(kh_htree *t, const char *s, size_t len)
+{
+    if (t->rc != KH_OK || t->ctxt != NULL)
+        return KH_ENOMEM;
+    t->ctxt = htmlNewParserCtxt();
+    if (t->ctxt == NULL)
+        return KH_ENOMEM;
     htmlSAXHandler sax;
     memset(&sax, 0, sizeof sax);
     sax.startElement = on_start;
@@ -223,12 +343,11 @@ kh__htree_parse(const char *s, size_t len, kh_htree **out)
                                HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
     if (d != NULL)
         xmlFreeDoc(d); /* not built: no startDocument handler */
-    if (t->rc != KH_OK) {
-        kh__htree_free(t);
-        return KH_ENOMEM;
-    }
-    *out = t;
-    return KH_OK;
+    /* the stashed pieces live on in the arena; their index goes */
+    kh_free(t->stash);
+    t->stash = NULL;
+    t->n_stash = t->cap_stash = 0;
+    return t->rc;
 }
 
 void
@@ -240,8 +359,33 @@ kh__htree_free(kh_htree *t)
         next = c->next;
         kh_free(c);
     }
-    htmlFreeParserCtxt(t->ctxt);
+    kh_free(t->stash);
+    for (size_t i = 0; i < t->n_json; i++)
+        json_decref(t->json[i].json);
+    if (t->ctxt != NULL)
+        htmlFreeParserCtxt(t->ctxt);
     kh_free(t);
+}
+
+json_t *
+kh__htree_json(const kh_htree *ct, const kh_hnode *text, int *mine)
+{
+    kh_htree *t = (kh_htree *)ct; /* the cache is not the tree */
+    *mine = 0;
+    for (size_t i = 0; i < t->n_json; i++)
+        if (t->json[i].text == text)
+            return t->json[i].json;
+    json_error_t jerr;
+    json_t *j = json_loadb(text->text, text->len, JSON_DECODE_ANY, &jerr);
+    if (j == NULL)
+        return NULL; /* not JSON: parsed again if asked again, rarely */
+    if (t->n_json < sizeof t->json / sizeof t->json[0]) {
+        t->json[t->n_json].text = text;
+        t->json[t->n_json++].json = j;
+    } else {
+        *mine = 1;
+    }
+    return j;
 }
 
 const kh_hnode *

@@ -49,6 +49,45 @@ typedef struct kh_htree kh_htree;
 KH_HIDDEN kh_status kh__htree_parse(const char *s, size_t len, kh_htree **out);
 KH_HIDDEN void kh__htree_free(kh_htree *tree);
 
+/* The same in two steps, for the pre-pass (extract_prep.c), which can
+ * take pieces of the page out before parsing and stash them in the
+ * tree: kh__htree_new() (NULL on allocation failure), the pre-pass,
+ * then kh__htree_fill() with what is left of the page (once). */
+KH_HIDDEN kh_htree *kh__htree_new(void);
+KH_HIDDEN kh_status kh__htree_fill(kh_htree *tree, const char *s, size_t len);
+
+/* Stashed pieces.  libxml2's parser goes through text and attribute
+ * values a character at a time, at some hundred instructions each; the
+ * pre-pass hands it a token instead of a piece whose parse it can tell
+ * in advance, and the tree builder puts the piece back:
+ *   - text (between tags, or a script's contents) that the parser would
+ *     pass on unchanged becomes KH_TOKEN_TEXT and the index in decimal;
+ *   - the attributes of a start tag that the parser would read as the
+ *     pre-pass did become one attribute, KH_TOKEN_ATTR "=\x01" and the
+ *     index: the stash holds their list, built by the pre-pass.
+ * The pre-pass makes tokens only in pages without U+E000 or \x01 of
+ * their own, so that nothing else can look like one. */
+#define KH_TOKEN_TEXT "\xEE\x80\x80" /* U+E000, a private-use character */
+#define KH_TOKEN_ATTR "kh"
+enum { KH_STASH_TEXT = 1, KH_STASH_ATTRS = 2 };
+
+/* n bytes from the tree's arena (NULL on allocation failure). */
+KH_HIDDEN void *kh__htree_alloc(kh_htree *tree, size_t n);
+/* Files p (a NUL-terminated text of len bytes from the arena, or the
+ * first kh_hattr of a list) under the next index, which is returned; -1
+ * on allocation failure. */
+KH_HIDDEN long kh__htree_stash(kh_htree *tree, int kind, void *p, uint32_t len);
+/* The index the next stash gets. */
+KH_HIDDEN size_t kh__htree_stashed(const kh_htree *tree);
+
+/* The JSON value of the text node text (a JSON-LD script's text), parsed
+ * once for the tree however many read it (extract_meta.c, pagedate.c);
+ * NULL when it is not JSON.  Read only; when the tree keeps no more
+ * (*mine set), the caller json_decref()s it. */
+struct json_t;
+KH_HIDDEN struct json_t *kh__htree_json(const kh_htree *tree,
+                                        const kh_hnode *text, int *mine);
+
 /* The document node (never NULL for a tree) and its first element, the
  * <html> the parser implies when the page has none (NULL for a page with
  * no element at all). */

@@ -80,6 +80,7 @@ typedef struct walk {
     /* The head gave a published date: of the body, only JSON-LD (and a
      * stray meta tag) can still outrank it, so the rest is not read. */
     int scripts_only;
+    const kh_htree *tree;
     kh_status rc;
 } walk;
 
@@ -263,15 +264,30 @@ is_furniture(const kh_hnode *node)
 
 /* Appends text to b with runs of white space made one space, up to cap
  * bytes in b. */
+static int
+squashed(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 static void
 append_squashed(kh_buf *b, const char *text, size_t cap, kh_status *rc)
 {
-    for (const char *p = text; *p != '\0' && b->len < cap; p++) {
-        int sp = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
-        if (!sp)
-            kh__buf_putc(b, *p, rc);
-        else if (b->len > 0 && b->data[b->len - 1] != ' ')
-            kh__buf_putc(b, ' ', rc);
+    const char *p = text;
+    while (*p != '\0' && b->len < cap) {
+        if (squashed(*p)) {
+            if (b->len > 0 && b->data[b->len - 1] != ' ')
+                kh__buf_putc(b, ' ', rc);
+            p++;
+        } else {
+            /* the run up to the next blank, as far as cap allows */
+            const char *q = p + 1;
+            size_t room = cap - b->len;
+            while (*q != '\0' && !squashed(*q) && (size_t)(q - p) < room)
+                q++;
+            kh__buf_append(b, p, (size_t)(q - p), rc);
+            p = q;
+        }
         if (*rc != KH_OK)
             return;
     }
@@ -384,9 +400,48 @@ json_walk(walk *w, json_t *j, int depth, int steps)
     }
 }
 
+/* Whether runs of white space made one space (append_squashed) leave the
+ * JSON text s[0..n) meaning the same: none inside a string (outside,
+ * white space is nothing).  Then the tree's parse of the text itself
+ * serves. */
+static int
+squash_neutral(const char *s, size_t n)
+{
+    int in_str = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\0')
+            return 0; /* where the squashed copy stops */
+        if (!in_str) {
+            in_str = c == '"';
+        } else if (c == '\\') {
+            i++;
+        } else if (c == '"') {
+            in_str = 0;
+        } else if (c == '\t' || c == '\n' || c == '\r' ||
+                   (c == ' ' && i + 1 < n && squashed(s[i + 1]))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static void
 json_ld(walk *w, const kh_hnode *script)
 {
+    const kh_hnode *c = script->children;
+    if (w->tree != NULL && c != NULL && c == script->last &&
+        c->type == KH_HN_TEXT && c->len + 2 < MAX_JSON_BYTES &&
+        squash_neutral(c->text, c->len)) {
+        int mine;
+        json_t *j = kh__htree_json(w->tree, c, &mine);
+        if (j != NULL) {
+            json_walk(w, j, 0, 0);
+            if (mine)
+                json_decref(j);
+        }
+        return;
+    }
     kh_buf b;
     kh_status rc = KH_OK;
     kh__buf_init(&b);
@@ -461,8 +516,10 @@ in_list(const char *v, const char *const *list)
 {
     if (v == NULL)
         return 0;
+    /* the names are lower case: the first letter settles most */
+    char c = v[0] >= 'A' && v[0] <= 'Z' ? (char)(v[0] | 0x20) : v[0];
     for (size_t k = 0; list[k] != NULL; k++)
-        if (strcasecmp(v, list[k]) == 0)
+        if (list[k][0] == c && strcasecmp(v, list[k]) == 0)
             return 1;
     return 0;
 }
@@ -783,6 +840,7 @@ kh__page_date_offset(const kh_htree *tree, const char *url, int64_t *out,
     memset(&w, 0, sizeof w);
     w.now = (int64_t)time(NULL);
     w.rc = KH_OK;
+    w.tree = tree;
     kh__buf_init(&w.after_h1);
     kh__buf_init(&w.recent);
     kh__buf_init(&w.before_h1);

@@ -680,12 +680,14 @@ prepass_keeps_what_is_read(void **state)
          "<script type=\"application/ld+json\">{\"a\":\"<p data-x='1'>\"}"
          "</script>"},
         {"<script src=x.js>var a = '<p data-y=1>';</script>",
-         "<script src=x.js></script>"},
+         "<script></script>"},
         {"<svg viewBox=\"0 0 1 1\"><path d=\"M0\"/></svg><p>x</p>",
-         "<svg viewBox=\"0 0 1 1\"></svg><p>x</p>"},
+         "<svg></svg><p>x</p>"},
+        /* a start tag the parser would read otherwise stays whole */
+        {"<script a@b=1 src=x>x</script>", "<script a@b=1 src=x></script>"},
         {"<!-- c --><p>a &lt; b</p> 1 < 2", "<p>a &lt; b</p> 1 < 2"},
         {"<p>a  \t b\n\n  c</p>\n  <pre data-x=1>  x\n    y</pre> <b>",
-         "<p>a b\nc</p>\n<pre data-x=1>  x\n    y</pre> <b>"},
+         "<p>a b\nc</p>\n<pre>  x\n    y</pre> <b>"},
         {"<time datetime=\"2022-09-27\" data-t=1>x</time>",
          "<time datetime=\"2022-09-27\">x</time>"},
     };
@@ -697,6 +699,119 @@ prepass_keeps_what_is_read(void **state)
         buf[n] = '\0';
         if (strcmp(buf, cases[i][1]) != 0)
             fail_msg("case %zu: got [%s], expected [%s]", i, buf, cases[i][1]);
+    }
+}
+
+/* Copies of the tree's text and kept attributes, for comparing trees. */
+static void
+dump_tree(const kh_hnode *n, kh_buf *b)
+{
+    kh_status rc = KH_OK;
+    for (; n != NULL; n = n->next) {
+        if (n->type == KH_HN_TEXT) {
+            kh__buf_puts(b, "T[", &rc);
+            kh__buf_append(b, n->text, n->len, &rc);
+            kh__buf_puts(b, "]", &rc);
+            continue;
+        }
+        kh__buf_printf(b, &rc, "<%s", n->name);
+        static const char *const read[] = {"class",   "id",   "href", "type",
+                                           "content", "lang", NULL};
+        for (size_t k = 0; read[k] != NULL; k++) {
+            const char *v = kh__hattr(n, read[k]);
+            if (v != NULL)
+                kh__buf_printf(b, &rc, " %s=[%s]", read[k], v);
+        }
+        kh__buf_puts(b, ">", &rc);
+        dump_tree(n->children, b);
+        kh__buf_puts(b, "</>", &rc);
+    }
+    assert_int_equal(rc, KH_OK);
+}
+
+/* Text and attributes the pre-pass stashes in the tree (tokens in their
+ * place for the parser) come back where the parser would have put them:
+ * the tree is the same as without tokens, markup traps included. */
+static void
+tokens_leave_the_tree_alone(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *html;
+        int tokens; /* 1: some are expected, -1: none */
+    } cases[] = {
+        {"<html><head><title>A title of the page</title>"
+         "<meta property=\"og:title\" content=\"The headline here\">"
+         "<script type=\"application/ld+json\">{\"headline\": \"x &amp; y\","
+         " \"a\": \"<p>\"}</script></head><body class=\"home page\">"
+         "<div id=main class='post-content entry'><p>First paragraph, with "
+         "words.</p><p>AT&amp;T &nbsp;and &#1575; text</p><a href=\"/a?b=1"
+         "&amp;c=2\" class=x>a link to somewhere</a></div></body></html>",
+         1},
+        /* text at the start (the parser drops its leading blanks) */
+        {"   leading text of the page <p class=a>and more of it</p>", 1},
+        /* tags that read otherwise without the unread attributes */
+        {"<p class=a>a first text here</p>"
+         "<div hidden data-x=\"1\"id=c>some text here</div>"
+         "<a href=x data-y=1/>another text here</a>"
+         "<p data-a=\"q\"class=b>third text here</p>",
+         1},
+        /* a script that does not end: the rest is its text */
+        {"<p class=a>some text before it</p><script>var x = 1; "
+         "<p class=b>not a paragraph at all</p>",
+         1},
+        {"<p class=a>some text before it</p><script/>"
+         "<p class=b>a paragraph after it</p></scripts> more text here",
+         1},
+        {"<script>x</scriptx><p class=b>still script text here</p>", 0},
+        {"<pre class=a>kept <script>as it is</pre><p class=b>and what "
+         "follows it</p>",
+         0},
+        /* processing instructions, doctypes, comments */
+        {"<?xml version=\"1.0\"?><p class=a>text after the pi</p>", 1},
+        {"<? x <p class=a>inside the pi> text after</p>", 0},
+        {"<!DOCTYPE html PUBLIC \"a>b\"><p class=a>text after</p>", 0},
+        {"<p class=a>some text before</p><!-- a comment that never ends"
+         "<p class=b>text</p>",
+         1},
+        {"<p class=a>some text before</p></p <b class=c>>text after it</p>", 1},
+        /* a page with \x01 or U+E000 of its own gets no tokens */
+        {"<p class=a>a text\x01 with a control character</p>", -1},
+        {"<p class=a>a text with \xEE\x80\x80"
+         "5 in it here</p>",
+         -1},
+        {"<p class=a>not UTF-8 \xC3 here, some text</p>", -1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = strlen(cases[i].html);
+        char *a = kh__strndup(cases[i].html, n);
+        char *b = kh__strndup(cases[i].html, n);
+        assert_non_null(a);
+        assert_non_null(b);
+        size_t na = kh__strip_raw_text(a, n);
+        kh_htree *ta = NULL;
+        assert_int_equal(kh__htree_parse(a, na, &ta), KH_OK);
+        kh_htree *tb = kh__htree_new();
+        assert_non_null(tb);
+        size_t nb = kh__prep_page(b, n, tb);
+        int stashed = kh__htree_stashed(tb) > 0;
+        assert_int_equal(kh__htree_fill(tb, b, nb), KH_OK);
+        kh_buf da, db;
+        kh__buf_init(&da);
+        kh__buf_init(&db);
+        dump_tree(kh__htree_doc(ta)->children, &da);
+        dump_tree(kh__htree_doc(tb)->children, &db);
+        if (da.len != db.len || memcmp(da.data, db.data, da.len) != 0)
+            fail_msg("case %zu: without tokens\n%.*s\nwith\n%.*s", i,
+                     (int)da.len, da.data, (int)db.len, db.data);
+        if (cases[i].tokens != 0 && stashed != (cases[i].tokens > 0))
+            fail_msg("case %zu: tokens %d", i, stashed);
+        kh__buf_release(&da);
+        kh__buf_release(&db);
+        kh__htree_free(ta);
+        kh__htree_free(tb);
+        kh_free(a);
+        kh_free(b);
     }
 }
 
@@ -720,6 +835,7 @@ main(void)
         cmocka_unit_test(out_of_memory),
         cmocka_unit_test(arabic_news_pages),
         cmocka_unit_test(prepass_keeps_what_is_read),
+        cmocka_unit_test(tokens_leave_the_tree_alone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
