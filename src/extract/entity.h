@@ -8,7 +8,7 @@
  *
  *   entity.c    spans of one article -> mentions and entities with keys
  *   tagger.c    the same at ingest: the entity terms of each article for
- *               its postings, and the names of new entities for docs.db
+ *               its postings, and the names seen, for docs.db
  *   entstore.c  docs.db tables: each entity's key, type and name, and
  *               which entities hold a word key (for look-ups by name)
  *
@@ -101,23 +101,25 @@ KH_HIDDEN kh_ner_type kh__entity_type_parse(const char *s, size_t len);
 
 typedef struct kh_tagger kh_tagger;
 
-/* Where the tagger records an entity the first time it sees it (key,
- * type, the name to show); may run on the tagging thread. */
-typedef kh_status (*kh_tagger_put)(void *arg, const char *key, kh_ner_type type,
-                                   const char *name);
-
-/* A tagger for one writer: the shared model, and the entities seen since
- * it was made, each handed to put(arg, ...) once.  Errors: the model does
- * not load (err says why), KH_ENOMEM. */
-KH_HIDDEN kh_status kh__tagger_new(kh_tagger_put put, void *arg,
-                                   kh_tagger **out, kh_error *err);
+/* A tagger for one writer: the shared model, an analyzer, and the names
+ * seen since it was made.  Errors: the model does not load (err says
+ * why), KH_ENOMEM. */
+KH_HIDDEN kh_status kh__tagger_new(kh_tagger **out, kh_error *err);
 KH_HIDDEN void kh__tagger_free(kh_tagger *t); /* NULL: no-op */
 
-/* Finds the entities of an article, appends its entity terms to terms
- * (each a kind byte, the key and a NUL) and records the entities not seen
- * before.  One thread at a time. */
+/* Finds the entities of an article and appends its entity terms to
+ * terms, each a kind byte, the key and a NUL.  One thread at a time. */
 KH_HIDDEN kh_status kh__tagger_terms(kh_tagger *t, const char *title,
                                      const char *body, kh_buf *terms);
+
+/* Entities first seen by kh__tagger_terms() since the last call: calls
+ * put(arg, key, type, name) for each, then forgets them; stops at the
+ * first error put returns.  May run on another thread than
+ * kh__tagger_terms (a mutex guards the hand-over). */
+typedef kh_status (*kh_tagger_put)(void *arg, const char *key, kh_ner_type type,
+                                   const char *name);
+KH_HIDDEN kh_status kh__tagger_names(kh_tagger *t, kh_tagger_put put,
+                                     void *arg);
 
 /**************************************************************************
 ** Interface to code in extract/entstore.c
@@ -134,8 +136,7 @@ KH_HIDDEN kh_status kh__entstore_open(struct sqlite3 *db, bool read_only,
 KH_HIDDEN void kh__entstore_close(kh_entstore *s);
 
 /* Records an entity (inside the writer's transaction); one already known
- * keeps its name.  A kh_tagger_put: the connection must be the writer's
- * (serialized), as the tagging thread calls it. */
+ * keeps its name.  A kh_tagger_put. */
 KH_HIDDEN kh_status kh__entstore_put(void *store, const char *key,
                                      kh_ner_type type, const char *name);
 

@@ -58,8 +58,8 @@ kh__entstore_open(sqlite3 *db, bool read_only, kh_entstore **out, kh_error *err)
     }
     if (!read_only &&
         (prep(db, &s->put,
-              "INSERT INTO entity(key, type, name) VALUES(?1,?2,?3)"
-              " ON CONFLICT DO NOTHING RETURNING 1") ||
+              "INSERT OR IGNORE INTO entity(key, type, name) "
+              "VALUES(?1,?2,?3)") ||
          prep(db, &s->put_word,
               "INSERT OR IGNORE INTO entity_word(wkey, key) VALUES(?1,?2)"))) {
         kh__set_error(err, "docs.db: %s", sqlite3_errmsg(db));
@@ -98,15 +98,8 @@ kh__entstore_put(void *store, const char *key, kh_ner_type type,
     sqlite3_bind_text(s->put, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_int(s->put, 2, (int)type);
     sqlite3_bind_text(s->put, 3, name, -1, SQLITE_STATIC);
-    /* A row back means a new entity; sqlite3_changes() would not do, as
-     * the connection is shared between threads. */
-    int r = sqlite3_step(s->put);
-    bool added = r == SQLITE_ROW;
-    if (added)
-        r = sqlite3_step(s->put);
-    sqlite3_reset(s->put);
-    kh_status rc = r == SQLITE_DONE ? KH_OK : KH_EIO;
-    if (rc != KH_OK || !added)
+    kh_status rc = step_done(s->put);
+    if (rc != KH_OK || sqlite3_changes(s->db) == 0)
         return rc;
     const char *w = strchr(key, ':');
     w = w != NULL ? w + 1 : key;

@@ -2,14 +2,14 @@
  * tagger.c -- entities at ingest: each article's entity terms for its
  * postings, and the entities seen for the first time, for docs.db.
  *
- * The index's tagging thread calls kh__tagger_terms() ahead of its
- * analysis, so tagging runs beside the writer's own work, and records
- * each new entity through the writer's connection, inside the
- * transaction that commits the postings naming it (the writer drains the
- * thread before it commits).
+ * The index's feeder thread calls kh__tagger_terms() next to its
+ * analysis, so tagging runs beside the writer's own work; the writer
+ * takes the new names with kh__tagger_names() and stores them in the
+ * transaction that commits the postings naming them.
  */
 #include "extract/entity.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* Names handed over in one session are remembered so that each goes to
@@ -19,13 +19,13 @@
 
 struct kh_tagger {
     const kh_ner_model *model;
-    kh_strmap seen; /* entities already handed to put */
-    kh_tagger_put put;
-    void *arg;
+    kh_strmap seen;
+    pthread_mutex_t mu;
+    kh_buf pending; /* key NUL type-byte name NUL, one after another */
 };
 
 kh_status
-kh__tagger_new(kh_tagger_put put, void *arg, kh_tagger **out, kh_error *err)
+kh__tagger_new(kh_tagger **out, kh_error *err)
 {
     *out = NULL;
     const kh_ner_model *m;
@@ -37,9 +37,12 @@ kh__tagger_new(kh_tagger_put put, void *arg, kh_tagger **out, kh_error *err)
         return KH_ENOMEM;
     memset(t, 0, sizeof *t);
     t->model = m;
-    t->put = put;
-    t->arg = arg;
     kh__strmap_init(&t->seen);
+    kh__buf_init(&t->pending);
+    if (pthread_mutex_init(&t->mu, NULL) != 0) {
+        kh_free(t);
+        return KH_ENOMEM;
+    }
     *out = t;
     return KH_OK;
 }
@@ -50,6 +53,8 @@ kh__tagger_free(kh_tagger *t)
     if (t == NULL)
         return;
     kh__strmap_release(&t->seen);
+    kh__buf_release(&t->pending);
+    pthread_mutex_destroy(&t->mu);
     kh_free(t);
 }
 
@@ -99,6 +104,7 @@ kh__tagger_terms(kh_tagger *t, const char *title, const char *body,
         if (rc != KH_OK)
             break;
         size_t kl = strlen(e->key);
+        pthread_mutex_lock(&t->mu);
         if (kh__strmap_get(&t->seen, e->key, kl) == NULL) {
             if (t->seen.count >= SEEN_MAX) {
                 kh__strmap_release(&t->seen);
@@ -106,10 +112,33 @@ kh__tagger_terms(kh_tagger *t, const char *title, const char *body,
             }
             if (kh__strmap_upsert(&t->seen, e->key, kl) == NULL)
                 rc = KH_ENOMEM;
-            if (rc == KH_OK && t->put != NULL)
-                rc = t->put(t->arg, e->key, e->type, e->name);
+            kh__buf_append(&t->pending, e->key, kl + 1, &rc);
+            kh__buf_putc(&t->pending, (char)e->type, &rc);
+            kh__buf_append(&t->pending, e->name, strlen(e->name) + 1, &rc);
         }
+        pthread_mutex_unlock(&t->mu);
     }
     kh__xentities_release(&x);
+    return rc;
+}
+
+kh_status
+kh__tagger_names(kh_tagger *t, kh_tagger_put put, void *arg)
+{
+    kh_buf b;
+    pthread_mutex_lock(&t->mu);
+    b = t->pending;
+    kh__buf_init(&t->pending);
+    pthread_mutex_unlock(&t->mu);
+    kh_status rc = KH_OK;
+    for (size_t i = 0; i < b.len && rc == KH_OK;) {
+        const char *key = b.data + i;
+        size_t kl = strlen(key);
+        kh_ner_type type = (kh_ner_type)(unsigned char)key[kl + 1];
+        const char *name = key + kl + 2;
+        rc = put(arg, key, type, name);
+        i += kl + 2 + strlen(name) + 1;
+    }
+    kh__buf_release(&b);
     return rc;
 }

@@ -308,6 +308,10 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
         rc = kh_analyzer_new(&qo, &ix->sa);
     if (rc == KH_OK && !ix->read_only)
         rc = kh__memseg_new(ix->aopts, ix->exact_forms, &ix->mem);
+    if (rc == KH_OK && !ix->read_only && !o.no_entities)
+        rc = kh__tagger_new(&ix->tagger, err);
+    if (rc == KH_OK && !ix->read_only && !o.single_thread)
+        rc = kh__feeder_start(ix->mem, ix->tagger, &ix->feeder);
     if (rc == KH_OK)
         rc = kh__stories_open(kh__store_db(ix->store), ix->read_only,
                               &ix->stories, err);
@@ -315,10 +319,6 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
     if (rc == KH_OK)
         rc = kh__entstore_open(kh__store_db(ix->store), ix->read_only,
                                &ix->ents, err);
-    if (rc == KH_OK && !ix->read_only && !o.no_entities)
-        rc = kh__tagger_new(kh__entstore_put, ix->ents, &ix->tagger, err);
-    if (rc == KH_OK && !ix->read_only && !o.single_thread)
-        rc = kh__feeder_start(ix->mem, ix->tagger, &ix->feeder);
     if (rc == KH_OK)
         rc = load_snapshot(ix, err);
     if (rc != KH_OK)
@@ -422,6 +422,10 @@ static kh_status
 flush(kh_index *ix, kh_error *err)
 {
     kh_status rc = drain(ix, err);
+    /* The entities first named by the articles about to be written go
+     * into docs.db in the same transaction. */
+    if (rc == KH_OK && ix->tagger != NULL)
+        rc = kh__tagger_names(ix->tagger, kh__entstore_put, ix->ents);
     if (rc != KH_OK)
         return rc;
     size_t total = kh__memseg_total(ix->mem);

@@ -79,11 +79,8 @@ kh__store_open(const char *dir, bool create, bool read_only, kh_store **out,
     int flags = read_only
                     ? SQLITE_OPEN_READONLY
                     : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-    /* The writer's connection is also used by the tagging thread (the
-     * names of new entities, inside the writer's transaction), so SQLite
-     * serializes calls on it; a reader's is one thread's. */
-    flags |= read_only ? SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_FULLMUTEX;
-    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
         kh_status rc = db_error(s, err, "cannot open docs.db");
         kh__store_close(s);
         return rc;
