@@ -86,4 +86,8 @@ void cli_lines_close(cli_lines *r);
 
 double cli_now(void); /* monotonic seconds */
 
+/* Writes b to stdout when rc is KH_OK (the sticky status of the appends
+ * that filled it), then releases b. */
+void cli_print_buf(kh_buf *b, kh_status rc);
+
 #endif /* KH_CLI_H */

@@ -108,9 +108,7 @@ print_json(const char *id, const kh_xentities *x, const field *f)
             first = 0;
         }
     kh__buf_puts(&b, "]}\n", &rc);
-    if (rc == KH_OK)
-        fwrite(b.data, 1, b.len, stdout);
-    kh__buf_release(&b);
+    cli_print_buf(&b, rc);
 }
 
 static void
@@ -158,9 +156,7 @@ find(kh_index *ix, const cli_opts *o)
         kh__buf_puts(&b, ",\"entities\":", &rc);
         kh__json_entities(&b, l, "articles", &rc);
         kh__buf_puts(&b, "}\n", &rc);
-        if (rc == KH_OK)
-            fwrite(b.data, 1, b.len, stdout);
-        kh__buf_release(&b);
+        cli_print_buf(&b, rc);
     } else {
         for (size_t i = 0; i < l->n; i++)
             printf("%-4s %-30s %6llu articles  [%s]\n",
@@ -209,17 +205,16 @@ kh_cmd_entities(int argc, char **argv)
      * from; an undated article counts from today. */
     int64_t t =
         d->meta.date != KH_DATE_NONE ? d->meta.date : (int64_t)time(NULL);
-    int64_t ref = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t ref = kh__day_of(t);
     field f[2] = {
         {"title", d->meta.title ? d->meta.title : "", NULL, 0, NULL, 0},
         {"body", d->body ? d->body : "", NULL, 0, NULL, 0}};
     kh_xentities x;
     rc = kh__entities_find(m, f[0].text, f[1].text, &x);
     for (size_t i = 0; i < 2 && rc == KH_OK; i++) {
-        size_t n = strlen(f[i].text);
-        rc = kh__when_find(f[i].text, n, ref, &f[i].dates, &f[i].n_dates);
-        if (rc == KH_OK)
-            rc = kh__figures_find(f[i].text, n, &f[i].figs, &f[i].n_figs);
+        rc = kh__when_and_figures_find(f[i].text, strlen(f[i].text), ref,
+                                       &f[i].dates, &f[i].n_dates, &f[i].figs,
+                                       &f[i].n_figs);
     }
     if (rc != KH_OK)
         cli_error("%s", kh_strerror(rc));
@@ -268,9 +263,7 @@ kh_cmd_timeline(int argc, char **argv)
         kh__buf_init(&b);
         kh__json_timeline(&b, tl, &rc);
         kh__buf_putc(&b, '\n', &rc);
-        if (rc == KH_OK)
-            fwrite(b.data, 1, b.len, stdout);
-        kh__buf_release(&b);
+        cli_print_buf(&b, rc);
     } else {
         char first[32] = "-", last[32] = "-";
         if (tl->first != KH_DATE_NONE)

@@ -78,9 +78,7 @@ kh_cmd_search(int argc, char **argv)
                        res->took_ms);
         kh__json_hits(&b, res->hits, res->n_hits, &rc);
         kh__buf_puts(&b, "}\n", &rc);
-        if (rc == KH_OK)
-            fwrite(b.data, 1, b.len, stdout);
-        kh__buf_release(&b);
+        cli_print_buf(&b, rc);
     } else {
         printf("%s%zu articles match (%.1f ms)\n",
                res->total_exact ? "" : "at least ", res->total, res->took_ms);
@@ -135,9 +133,7 @@ kh_cmd_show(int argc, char **argv)
         kh__buf_init(&b);
         kh__json_hit(&b, &d->meta, d->body ? d->body : "", &rc);
         kh__buf_putc(&b, '\n', &rc);
-        if (rc == KH_OK)
-            fwrite(b.data, 1, b.len, stdout);
-        kh__buf_release(&b);
+        cli_print_buf(&b, rc);
     } else {
         char date[32] = "-";
         if (d->meta.date != KH_DATE_NONE)

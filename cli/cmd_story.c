@@ -24,9 +24,7 @@ print_json(const kh_story *s)
     kh__buf_init(&b);
     kh__json_story(&b, s, &rc);
     kh__buf_putc(&b, '\n', &rc);
-    if (rc == KH_OK)
-        fwrite(b.data, 1, b.len, stdout);
-    kh__buf_release(&b);
+    cli_print_buf(&b, rc);
 }
 
 int
@@ -96,9 +94,7 @@ kh_cmd_related(int argc, char **argv)
         kh__buf_printf(&b, &rc, "{\"took_ms\":%.3f,\"hits\":", res->took_ms);
         kh__json_hits(&b, res->hits, res->n_hits, &rc);
         kh__buf_puts(&b, "}\n", &rc);
-        if (rc == KH_OK)
-            fwrite(b.data, 1, b.len, stdout);
-        kh__buf_release(&b);
+        cli_print_buf(&b, rc);
     } else {
         for (size_t i = 0; i < res->n_hits; i++) {
             const kh_hit *h = &res->hits[i];

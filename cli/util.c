@@ -202,3 +202,11 @@ cli_open_for_id(int argc, char **argv, const char *usage_text, cli_opts *o,
     *status = ix != NULL ? -1 : 1;
     return ix;
 }
+
+void
+cli_print_buf(kh_buf *b, kh_status rc)
+{
+    if (rc == KH_OK)
+        fwrite(b->data, 1, b->len, stdout);
+    kh__buf_release(b);
+}

@@ -556,14 +556,7 @@ srv_api_entity(srv *s, const char *key, srv_resp *r)
         return;
     }
     kh__buf_puts(&r->body, "{\"entity\":", &rc);
-    kh_entities one = {l->items, 1};
-    kh_buf tmp;
-    kh__buf_init(&tmp);
-    kh__json_entities(&tmp, &one, "articles", &rc);
-    /* the array's one object */
-    if (rc == KH_OK && tmp.len >= 2)
-        kh__buf_append(&r->body, tmp.data + 1, tmp.len - 2, &rc);
-    kh__buf_release(&tmp);
+    kh__json_entity(&r->body, &l->items[0], "articles", &rc);
     kh__buf_putc(&r->body, ',', &rc);
     kh_timeline_options o = {NULL, l->items[0].key, 0, 0};
     if (rc == KH_OK)

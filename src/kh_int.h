@@ -122,6 +122,10 @@ KH_HIDDEN uint32_t kh__hash32(const void *p, size_t len);
 /* Seconds on a monotonic clock, for measuring time spent (date.c). */
 KH_HIDDEN double kh__now(void);
 
+/* The day (since 1970-01-01, UTC) of unix time t, rounding down for
+ * times before 1970 (date.c). */
+KH_HIDDEN int64_t kh__day_of(int64_t t);
+
 /* Fills err (may be NULL) with a printf-style message and no offset: the
  * one way library code reports what went wrong. */
 KH_HIDDEN void kh__set_error(kh_error *err, const char *fmt, ...)

@@ -106,10 +106,16 @@ kh_date_parse(const char *s, size_t len, int64_t *out)
     return KH_OK;
 }
 
+int64_t
+kh__day_of(int64_t t)
+{
+    return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+}
+
 void
 kh_date_format(int64_t t, char *buf)
 {
-    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t days = kh__day_of(t);
     int64_t rem = t - days * 86400, y;
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);

@@ -103,6 +103,19 @@ intersect(docdate *a, size_t *na, const docdate *b, size_t nb)
     *na = k;
 }
 
+/* The index term of entity key (kind byte + key) into out, cut to fit;
+ * returns its length. */
+static size_t
+entity_term(const char *key, char out[KH_ENTITY_KEY_MAX + 1])
+{
+    size_t len = strlen(key);
+    if (len > KH_ENTITY_KEY_MAX)
+        len = KH_ENTITY_KEY_MAX;
+    out[0] = KH_KEY_ENTITY_BYTE;
+    memcpy(out + 1, key, len);
+    return len + 1;
+}
+
 /* "PER:TKF" and the like: an entity key rather than a name. */
 static bool
 is_entity_key(const char *v)
@@ -357,14 +370,8 @@ entity_docs(kh_index *ix, const char *value, docdate **out, size_t *n)
         return rc;
     }
     char key[KH_ENTITY_KEY_MAX + 1];
-    if (is_entity_key(value)) {
-        size_t len = strlen(value);
-        if (len >= sizeof key)
-            len = sizeof key - 1;
-        key[0] = KH_KEY_ENTITY_BYTE;
-        memcpy(key + 1, value, len);
-        return term_docs(ix, key, len + 1, out, n);
-    }
+    if (is_entity_key(value))
+        return term_docs(ix, key, entity_term(value, key), out, n);
     char **keys;
     size_t nk;
     kh__store_read_begin(ix->store);
@@ -374,14 +381,9 @@ entity_docs(kh_index *ix, const char *value, docdate **out, size_t *n)
     *n = 0;
     size_t cap = 0;
     for (size_t i = 0; i < nk && rc == KH_OK; i++) {
-        size_t len = strlen(keys[i]);
         docdate *d;
         size_t nd;
-        key[0] = KH_KEY_ENTITY_BYTE;
-        memcpy(key + 1, keys[i], len < sizeof key - 1 ? len : sizeof key - 1);
-        rc = term_docs(ix, key,
-                       (len < sizeof key - 1 ? len : sizeof key - 1) + 1, &d,
-                       &nd);
+        rc = term_docs(ix, key, entity_term(keys[i], key), &d, &nd);
         if (rc == KH_OK && *n + nd > cap) {
             cap = (*n + nd) * 2;
             docdate *g = kh_realloc(*out, cap * sizeof *g);
@@ -544,12 +546,7 @@ static uint64_t
 entity_count(kh_index *ix, const char *key)
 {
     char k[KH_ENTITY_KEY_MAX + 1];
-    size_t len = strlen(key);
-    if (len >= sizeof k)
-        return 0;
-    k[0] = KH_KEY_ENTITY_BYTE;
-    memcpy(k + 1, key, len);
-    return kh__term_df(ix, k, len + 1);
+    return kh__term_df(ix, k, entity_term(key, k));
 }
 
 kh_status
@@ -595,11 +592,10 @@ kh_index_entity_find(kh_index *ix, const char *name, size_t limit,
         return rc;
     }
     kh__qsort((*out)->items, (*out)->n, sizeof *(*out)->items, by_count_desc);
-    if ((*out)->n > limit)
-        for (size_t i = limit; i < (*out)->n; i++) {
-            kh_free((*out)->items[i].key);
-            kh_free((*out)->items[i].name);
-        }
+    for (size_t i = limit; i < (*out)->n; i++) {
+        kh_free((*out)->items[i].key);
+        kh_free((*out)->items[i].name);
+    }
     if ((*out)->n > limit)
         (*out)->n = limit;
     return KH_OK;
@@ -616,12 +612,6 @@ typedef struct tl_build {
     uint64_t *groups; /* wire group of each published event, 0: none */
     char want[KH_ENTITY_KEY_MAX]; /* entity timelines: the name's word keys */
 } tl_build;
-
-static int64_t
-day_of(int64_t t)
-{
-    return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-}
 
 static kh_status
 add_event(tl_build *b, int64_t first, int64_t last, int published,
@@ -781,7 +771,7 @@ add_article(kh_index *ix, tl_build *b, const kh_doc *d, uint64_t docid)
     kh_status rc = KH_OK;
     if (d->meta.date != KH_DATE_NONE && d->meta.title != NULL &&
         d->meta.title[0] != '\0') {
-        int64_t day = day_of(d->meta.date);
+        int64_t day = kh__day_of(d->meta.date);
         rc = add_event(b, day, day, 1, d->meta.title, strlen(d->meta.title), d,
                        group);
     }
@@ -791,7 +781,7 @@ add_article(kh_index *ix, tl_build *b, const kh_doc *d, uint64_t docid)
         return rc; /* an undated article's relative dates mean nothing */
     kh_when *w = NULL;
     size_t nw = 0;
-    rc = kh__when_find(body, n, day_of(d->meta.date), &w, &nw);
+    rc = kh__when_find(body, n, kh__day_of(d->meta.date), &w, &nw);
     for (size_t i = 0; i < nw && rc == KH_OK; i++) {
         if (w[i].grain != KH_WHEN_DAY)
             continue; /* weeks, months, years: too vague for a timeline */
@@ -836,7 +826,7 @@ volume(kh_timeline *t, const docdate *dd, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (dd[i].date == KH_DATE_NONE)
             continue;
-        days[nd++] = day_of(dd[i].date);
+        days[nd++] = kh__day_of(dd[i].date);
         if (t->first == KH_DATE_NONE || dd[i].date < t->first)
             t->first = dd[i].date;
         if (t->last == KH_DATE_NONE || dd[i].date > t->last)

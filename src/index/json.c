@@ -96,19 +96,26 @@ kh__json_story(kh_buf *b, const kh_story *s, kh_status *rc)
 }
 
 void
+kh__json_entity(kh_buf *b, const kh_entity *e, const char *count_name,
+                kh_status *rc)
+{
+    kh__buf_putc(b, '{', rc);
+    json_field(b, "key", e->key, rc);
+    kh__buf_printf(b, rc, ",\"type\":\"%s\",", kh_entity_type_name(e->type));
+    json_field(b, "name", e->name, rc);
+    kh__buf_printf(b, rc, ",\"%s\":%llu}", count_name,
+                   (unsigned long long)e->count);
+}
+
+void
 kh__json_entities(kh_buf *b, const kh_entities *l, const char *count_name,
                   kh_status *rc)
 {
     kh__buf_putc(b, '[', rc);
     for (size_t i = 0; i < l->n; i++) {
-        const kh_entity *e = &l->items[i];
-        kh__buf_puts(b, i ? ",{" : "{", rc);
-        json_field(b, "key", e->key, rc);
-        kh__buf_printf(b, rc, ",\"type\":\"%s\",",
-                       kh_entity_type_name(e->type));
-        json_field(b, "name", e->name, rc);
-        kh__buf_printf(b, rc, ",\"%s\":%llu}", count_name,
-                       (unsigned long long)e->count);
+        if (i > 0)
+            kh__buf_putc(b, ',', rc);
+        kh__json_entity(b, &l->items[i], count_name, rc);
     }
     kh__buf_putc(b, ']', rc);
 }

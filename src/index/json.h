@@ -21,8 +21,12 @@ KH_HIDDEN void kh__json_hits(kh_buf *b, const kh_hit *hits, size_t n,
  * articles. */
 KH_HIDDEN void kh__json_story(kh_buf *b, const kh_story *s, kh_status *rc);
 
-/* Appends an array of entities: key, type, name, and their count under
+/* Appends an entity as an object: key, type, name, and its count under
  * count_name ("articles" index-wide, "mentions" in one article). */
+KH_HIDDEN void kh__json_entity(kh_buf *b, const kh_entity *e,
+                               const char *count_name, kh_status *rc);
+
+/* Appends an array of entities, each as kh__json_entity() writes it. */
 KH_HIDDEN void kh__json_entities(kh_buf *b, const kh_entities *l,
                                  const char *count_name, kh_status *rc);
 
