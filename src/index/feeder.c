@@ -2,18 +2,19 @@
  * feeder.c -- background threads that turn added articles into the
  * in-memory segment.
  *
- * Adding an article is two halves of about equal cost: the caller's part
+ * Adding an article is three parts of about equal cost: the caller's
  * (reading and parsing its input, the document store's insert, the story
- * checks) and the analysis into postings.  The feeder runs the second
- * half on its own thread, so that an ingest keeps two cores busy.  It owns
- * the memseg between kh__feeder_drain() calls: the index touches the
- * memseg only after draining.
+ * checks), the analysis into terms (tokens, stems, hashes), and putting
+ * the terms into the memseg's table and postings.  The last two run on
+ * threads of their own, an analysing thread and the feeder, so that an
+ * ingest keeps two cores busy whichever part is the slowest for its
+ * input.  The feeder owns the memseg between kh__feeder_drain() calls:
+ * the index touches the memseg only after draining.
  *
- * When the index tags entities, that is a third part, about as costly as
- * the analysis, and it gets a thread of its own ahead of the feeder's: the
- * two cores are rarely both busy with the first two parts alone, and the
- * tagger fills the gaps.  Articles go through both stages in order, so the
- * memseg sees them in the order they were added.
+ * When the index tags entities, that is a fourth part, and it gets a
+ * thread of its own ahead of the others: the tagger's terms are analysed
+ * with the article's words.  Articles go through the stages in order, so
+ * the memseg sees them in the order they were added.
  *
  * Articles are copied into one block each and queued; each queue is
  * bounded in articles and in bytes, so a fast producer waits instead of
@@ -29,6 +30,8 @@
 
 #define QUEUE_SLOTS 256
 #define QUEUE_BYTES (8u << 20)
+#define WAKE_JOBS   32
+#define WAKE_BYTES  (1u << 20)
 
 typedef struct job {
     uint64_t docid;
@@ -37,6 +40,8 @@ typedef struct job {
     const char *key;
     char *terms; /* its entity terms (kh__memseg_add), kh_malloc'd */
     size_t terms_len;
+    kh_docterms dt; /* its terms, from the analysing thread */
+    bool failed;    /* analysis failed: not added (the drain reports it) */
 } job;
 
 /* A bounded queue of jobs and the thread that takes them. */
@@ -48,13 +53,18 @@ typedef struct stage {
     job *ring[QUEUE_SLOTS];
     size_t head, count, queued_bytes;
     bool busy, stop;
+    /* Who sleeps on the conditions: a signal nobody waits for is skipped,
+     * and the sleepers are woken in batches (see push and done). */
+    bool consumer_waits, producer_waits;
     kh_status error; /* the first failure, sticky until drained */
 } stage;
 
 struct kh_feeder {
     kh_memseg *mem;
     kh_tagger *tagger; /* NULL: no tagging stage */
-    stage tag, feed;
+    kh_analyzer *an;   /* the analysing thread's */
+    bool exact_forms;
+    stage tag, ana, feed;
     kh_buf terms;               /* the tagging thread's */
     atomic_size_t memseg_bytes; /* published after every article */
 };
@@ -74,8 +84,10 @@ put(char **at, const char *s)
 static void
 job_free(job *j)
 {
-    if (j != NULL)
+    if (j != NULL) {
         kh_free(j->terms);
+        kh__docterms_release(&j->dt);
+    }
     kh_free(j);
 }
 
@@ -86,13 +98,24 @@ push(stage *s, job *j)
 {
     pthread_mutex_lock(&s->mu);
     while (s->count == QUEUE_SLOTS ||
-           (s->count > 0 && s->queued_bytes + j->bytes > QUEUE_BYTES))
+           (s->count > 0 && s->queued_bytes + j->bytes > QUEUE_BYTES)) {
+        if (s->consumer_waits) /* a part batch, but nothing more fits */
+            pthread_cond_signal(&s->not_empty);
+        s->producer_waits = true;
         pthread_cond_wait(&s->not_full, &s->mu);
+        s->producer_waits = false;
+    }
     kh_status rc = s->error;
     s->ring[(s->head + s->count) % QUEUE_SLOTS] = j;
     s->count++;
     s->queued_bytes += j->bytes;
-    pthread_cond_signal(&s->not_empty);
+    /* A sleeping consumer is woken once a batch is queued, not for every
+     * job: waking a thread costs about what analysing a short article
+     * does, and one woken per article kept both cores busy with it.  A
+     * drain or a stop wakes it for less. */
+    if (s->consumer_waits &&
+        (s->count >= WAKE_JOBS || s->queued_bytes >= WAKE_BYTES))
+        pthread_cond_signal(&s->not_empty);
     pthread_mutex_unlock(&s->mu);
     return rc;
 }
@@ -102,8 +125,11 @@ static job *
 pop(stage *s)
 {
     pthread_mutex_lock(&s->mu);
-    while (s->count == 0 && !s->stop)
+    while (s->count == 0 && !s->stop) {
+        s->consumer_waits = true;
         pthread_cond_wait(&s->not_empty, &s->mu);
+        s->consumer_waits = false;
+    }
     job *j = NULL;
     if (s->count > 0) {
         j = s->ring[s->head];
@@ -124,7 +150,12 @@ done(stage *s, size_t bytes, kh_status rc)
         s->error = rc;
     s->queued_bytes -= bytes;
     s->busy = false;
-    pthread_cond_signal(&s->not_full);
+    /* A producer waiting for room is woken when half the queue is free,
+     * so that it then queues a batch instead of one job per wake-up. */
+    if (s->producer_waits &&
+        (s->count == 0 ||
+         (s->count <= QUEUE_SLOTS / 2 && s->queued_bytes <= QUEUE_BYTES / 2)))
+        pthread_cond_signal(&s->not_full);
     if (s->count == 0)
         pthread_cond_broadcast(&s->idle);
     pthread_mutex_unlock(&s->mu);
@@ -136,12 +167,30 @@ run_feed(void *arg)
     kh_feeder *f = arg;
     job *j;
     while ((j = pop(&f->feed)) != NULL) {
-        kh_status rc = kh__memseg_add(f->mem, j->docid, j->key, &j->art,
-                                      j->terms, j->terms_len);
+        kh_status rc = j->failed ? KH_OK
+                                 : kh__memseg_put(f->mem, j->docid, j->key,
+                                                  &j->art, &j->dt);
         atomic_store(&f->memseg_bytes, kh__memseg_bytes(f->mem));
         size_t bytes = j->bytes;
         job_free(j);
         done(&f->feed, bytes, rc);
+    }
+    return NULL;
+}
+
+static void *
+run_analyze(void *arg)
+{
+    kh_feeder *f = arg;
+    job *j;
+    while ((j = pop(&f->ana)) != NULL) {
+        kh_status rc = kh__docterms_analyze(&j->dt, f->an, f->exact_forms,
+                                            &j->art, j->terms, j->terms_len);
+        j->failed = rc != KH_OK;
+        size_t bytes = j->bytes;
+        j->bytes += kh__docterms_bytes(&j->dt); /* in the feeder's queue */
+        kh_status frc = push(&f->feed, j);
+        done(&f->ana, bytes, rc != KH_OK ? rc : frc);
     }
     return NULL;
 }
@@ -166,7 +215,7 @@ run_tag(void *arg)
         size_t bytes = j->bytes;
         /* On to the feeder even when tagging failed: the drain reports
          * the failure, and the postings stay in the order of addition. */
-        kh_status frc = push(&f->feed, j);
+        kh_status frc = push(&f->ana, j);
         done(&f->tag, bytes, rc != KH_OK ? rc : frc);
     }
     return NULL;
@@ -217,19 +266,26 @@ kh__feeder_start(kh_memseg *mem, kh_tagger *tagger, kh_feeder **out)
     f->tagger = tagger;
     kh__buf_init(&f->terms);
     atomic_init(&f->memseg_bytes, kh__memseg_bytes(mem));
-    if (!stage_init(&f->feed)) {
+    kh_status rc = kh__memseg_analyzer(mem, &f->an, &f->exact_forms);
+    if (rc != KH_OK) {
         kh_free(f);
-        return KH_ENOMEM;
+        return rc;
     }
-    if (!stage_init(&f->tag)) {
-        stage_stop(&f->feed);
-        kh_free(f);
-        return KH_ENOMEM;
+    bool ok = stage_init(&f->feed);
+    ok = stage_init(&f->ana) && ok;
+    ok = stage_init(&f->tag) && ok;
+    if (ok) {
+        f->feed.started =
+            pthread_create(&f->feed.thread, NULL, run_feed, f) == 0;
+        f->ana.started =
+            pthread_create(&f->ana.thread, NULL, run_analyze, f) == 0;
+        if (tagger != NULL)
+            f->tag.started =
+                pthread_create(&f->tag.thread, NULL, run_tag, f) == 0;
+        ok = f->feed.started && f->ana.started &&
+             (tagger == NULL || f->tag.started);
     }
-    f->feed.started = pthread_create(&f->feed.thread, NULL, run_feed, f) == 0;
-    if (f->feed.started && tagger != NULL)
-        f->tag.started = pthread_create(&f->tag.thread, NULL, run_tag, f) == 0;
-    if (!f->feed.started || (tagger != NULL && !f->tag.started)) {
+    if (!ok) {
         kh__feeder_stop(f);
         return KH_ENOMEM;
     }
@@ -257,12 +313,15 @@ kh__feeder_add(kh_feeder *f, uint64_t docid, const char *key,
     j->art.body = a->body != NULL ? put(&at, a->body) : NULL;
     j->art.source = a->source != NULL ? put(&at, a->source) : NULL;
     j->art.date = a->date;
-    kh_status rc = push(f->tagger != NULL ? &f->tag : &f->feed, j);
-    if (rc == KH_OK && f->tagger != NULL) {
-        /* a failure of the later stage, reported as early */
-        pthread_mutex_lock(&f->feed.mu);
-        rc = f->feed.error;
-        pthread_mutex_unlock(&f->feed.mu);
+    kh_status rc = push(f->tagger != NULL ? &f->tag : &f->ana, j);
+    /* a failure of a later stage, reported as early */
+    stage *later[] = {f->tagger != NULL ? &f->ana : NULL, &f->feed};
+    for (size_t i = 0; i < 2 && rc == KH_OK; i++) {
+        if (later[i] == NULL)
+            continue;
+        pthread_mutex_lock(&later[i]->mu);
+        rc = later[i]->error;
+        pthread_mutex_unlock(&later[i]->mu);
     }
     return rc;
 }
@@ -273,6 +332,8 @@ static kh_status
 stage_drain(stage *s)
 {
     pthread_mutex_lock(&s->mu);
+    if (s->count > 0)
+        pthread_cond_signal(&s->not_empty); /* less than a batch may wait */
     while (s->count > 0 || s->busy)
         pthread_cond_wait(&s->idle, &s->mu);
     kh_status rc = s->error;
@@ -284,9 +345,11 @@ stage_drain(stage *s)
 kh_status
 kh__feeder_drain(kh_feeder *f)
 {
+    /* In the order of the stages: each may still hand jobs to the next. */
     kh_status rc = f->tagger != NULL ? stage_drain(&f->tag) : KH_OK;
+    kh_status arc = stage_drain(&f->ana);
     kh_status frc = stage_drain(&f->feed);
-    return rc != KH_OK ? rc : frc;
+    return rc != KH_OK ? rc : arc != KH_OK ? arc : frc;
 }
 
 size_t
@@ -295,8 +358,9 @@ kh__feeder_bytes(kh_feeder *f)
     /* Queued text will become postings too; counting it keeps the flush
      * decision close to what the memseg will hold. */
     size_t q = 0;
-    for (int i = 0; i < 2; i++) {
-        stage *s = i == 0 ? &f->tag : &f->feed;
+    stage *all[] = {&f->tag, &f->ana, &f->feed};
+    for (size_t i = 0; i < 3; i++) {
+        stage *s = all[i];
         pthread_mutex_lock(&s->mu);
         q += s->queued_bytes;
         pthread_mutex_unlock(&s->mu);
@@ -309,10 +373,12 @@ kh__feeder_stop(kh_feeder *f)
 {
     if (f == NULL)
         return;
-    /* The tagger first: it may still hand jobs to the feeder.  Anything
-     * still queued (none after a drain) is discarded. */
+    /* In the order of the stages: each may still hand jobs to the next.
+     * Anything still queued (none after a drain) is discarded. */
     stage_stop(&f->tag);
+    stage_stop(&f->ana);
     stage_stop(&f->feed);
+    kh_analyzer_free(f->an);
     kh__buf_release(&f->terms);
     kh_free(f);
 }

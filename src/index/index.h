@@ -78,6 +78,36 @@ typedef struct kh_segdoc {
 
 typedef struct kh_memseg kh_memseg;
 
+/* A term occurrence of an article, hashed ahead of its lookup in the
+ * memseg: the term table is far bigger than the caches, and knowing the
+ * next terms' slots lets them be fetched in parallel. */
+typedef struct kh_termocc {
+    uint32_t hash;
+    uint32_t off; /* of the term's bytes in kh_docterms.text */
+    uint32_t len;
+    uint32_t pos;
+    uint8_t kind, field;
+} kh_termocc;
+
+/* An article analysed into its terms, apart from any memseg, so that the
+ * analysis can run on another thread than the memseg's.  Owns its
+ * buffers; reusable. */
+typedef struct kh_docterms {
+    kh_termocc *occ; /* in text order */
+    size_t n, cap;
+    kh_buf text;
+    uint32_t title_len, body_len; /* tokens */
+} kh_docterms;
+
+KH_HIDDEN void kh__docterms_init(kh_docterms *d);
+KH_HIDDEN void kh__docterms_release(kh_docterms *d);
+KH_HIDDEN size_t kh__docterms_bytes(const kh_docterms *d); /* allocated */
+/* Analyzes title and body with an (stop words dropped) and appends the
+ * entity terms (as kh__memseg_add). */
+KH_HIDDEN kh_status kh__docterms_analyze(kh_docterms *d, kh_analyzer *an,
+                                         bool exact_forms, const kh_article *a,
+                                         const char *terms, size_t terms_len);
+
 /* exact_forms: index normalized forms (KH_KEY_NORM) too. */
 KH_HIDDEN kh_status kh__memseg_new(kh_analyzer_options aopts, bool exact_forms,
                                    kh_memseg **out);
@@ -88,6 +118,15 @@ KH_HIDDEN void kh__memseg_free(kh_memseg *m);
 KH_HIDDEN kh_status kh__memseg_add(kh_memseg *m, uint64_t docid,
                                    const char *key, const kh_article *a,
                                    const char *terms, size_t terms_len);
+/* Adds an article analysed by kh__docterms_analyze (a gives the date and
+ * the source); the same as kh__memseg_add. */
+KH_HIDDEN kh_status kh__memseg_put(kh_memseg *m, uint64_t docid,
+                                   const char *key, const kh_article *a,
+                                   const kh_docterms *d);
+/* A new analyzer as m's (the caller frees it), and whether m indexes
+ * normalized forms: what kh__docterms_analyze needs for m. */
+KH_HIDDEN kh_status kh__memseg_analyzer(const kh_memseg *m, kh_analyzer **out,
+                                        bool *exact_forms);
 /* Drops an article added earlier (it will not be written). */
 KH_HIDDEN bool kh__memseg_drop(kh_memseg *m, uint64_t docid);
 KH_HIDDEN bool kh__memseg_is_dropped(const kh_memseg *m, uint32_t ord);
