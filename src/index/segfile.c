@@ -44,8 +44,12 @@
  *       field's first delta is from -1 (so 0 is encoded as 1)
  *   trailer (8 bytes): "KHSEGEND"
  */
-/* madvise(MADV_DONTNEED) is Linux and BSD, not POSIX. */
+/* madvise(MADV_DONTNEED) is Linux and BSD, not POSIX; sync_file_range
+ * is Linux. */
 #define _DEFAULT_SOURCE
+#ifdef __linux__
+#define _GNU_SOURCE
+#endif
 #include "index.h"
 
 #include <errno.h>
@@ -469,12 +473,21 @@ kh__segw_finish(kh_segwriter *w, kh_error *err)
         goto fail;
     }
     char chunk[1 << 16];
-    size_t k;
-    while ((k = fread(chunk, 1, sizeof chunk, w->post)) > 0)
+    size_t k, since_sync = 0;
+    while ((k = fread(chunk, 1, sizeof chunk, w->post)) > 0) {
         if (!write_all(fd, chunk, k)) {
             rc = KH_EIO;
             goto fail;
         }
+#ifdef __linux__
+        /* Start the write-out as we go, so that the fsync below does not
+         * wait for all of it at once (see write_behind in store.c). */
+        if ((since_sync += k) >= (4u << 20)) {
+            (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+            since_sync = 0;
+        }
+#endif
+    }
     if (ferror(w->post) || !write_all(fd, TRAILER, 8) || fsync(fd) != 0 ||
         close(fd) != 0) {
         fd = -1;

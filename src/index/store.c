@@ -16,12 +16,20 @@
  *            min_docid INTEGER, max_docid INTEGER, deleted BLOB)
  *     deleted: a bitmap over the segment's ordinals, bit set = deleted.
  */
+#ifdef __linux__
+#define _GNU_SOURCE /* sync_file_range */
+#endif
 #include "index.h"
 #include "store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Text stored since the WAL was last nudged to disk (see write_behind). */
+#define WRITE_BEHIND_BYTES (4u << 20)
 
 struct kh_store {
     sqlite3 *db;
@@ -29,6 +37,9 @@ struct kh_store {
         *set_meta, *add_seg, *set_deleted, *drop_seg, *list_segs, *count;
     bool in_txn;  /* a write transaction is open */
     bool in_read; /* a read transaction is open */
+    char *wal_path;
+    int wal_fd;      /* docs.db-wal, for write_behind; -1 until needed */
+    size_t unsynced; /* bytes stored since the last write_behind */
 };
 
 static const char *const schema =
@@ -74,8 +85,14 @@ kh__store_open(const char *dir, bool create, bool read_only, kh_store **out,
     if (s == NULL)
         return KH_ENOMEM;
     memset(s, 0, sizeof *s);
+    s->wal_fd = -1;
     char path[4096];
     snprintf(path, sizeof path, "%s/docs.db", dir);
+    s->wal_path = kh__strndup(path, strlen(path));
+    if (s->wal_path == NULL) {
+        kh_free(s);
+        return KH_ENOMEM;
+    }
     int flags = read_only
                     ? SQLITE_OPEN_READONLY
                     : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
@@ -91,6 +108,12 @@ kh__store_open(const char *dir, bool create, bool read_only, kh_store **out,
      * ingesting do not pile up in its resident memory. */
     if (read_only)
         sqlite3_exec(s->db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
+    /* 32 KB pages (set before the tables exist, so for new indexes):
+     * articles are a few KB each, and with SQLite's default 4 KB most of
+     * them spread over overflow pages; the 31k corpus then took 113,000
+     * writes to commit.  With 32 KB, 0.3 s less of an ingest of it. */
+    if (create && !read_only)
+        sqlite3_exec(s->db, "PRAGMA page_size=32768", NULL, NULL, NULL);
     if ((!read_only &&
          (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) !=
               SQLITE_OK ||
@@ -144,7 +167,31 @@ kh__store_close(kh_store *s)
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
     sqlite3_close(s->db);
+    if (s->wal_fd >= 0)
+        close(s->wal_fd);
+    kh_free(s->wal_path);
     kh_free(s);
+}
+
+/* A long ingest writes its text to the WAL as SQLite spills pages, and the
+ * kernel keeps those pages dirty until the commit's fsync, which then
+ * waits for all of them at once (half a second for the 31k corpus, with
+ * nothing else to do).  Starting their write-out every few megabytes, as
+ * RocksDB's bytes_per_sync does, lets the disk work while the ingest does;
+ * the commit's fsync stays what makes them durable. */
+static void
+write_behind(kh_store *s)
+{
+    s->unsynced = 0;
+#ifdef __linux__
+    if (s->wal_fd < 0) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s-wal", s->wal_path);
+        s->wal_fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    if (s->wal_fd >= 0)
+        (void)sync_file_range(s->wal_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
 }
 
 kh_status
@@ -276,6 +323,10 @@ kh__store_insert(kh_store *s, const char *key, const kh_article *a,
     if (r != SQLITE_DONE)
         return db_error(s, err, "cannot store the article");
     *docid = (uint64_t)sqlite3_last_insert_rowid(s->db);
+    s->unsynced += (a->body != NULL ? strlen(a->body) : 0) +
+                   (a->title != NULL ? strlen(a->title) : 0);
+    if (s->unsynced >= WRITE_BEHIND_BYTES)
+        write_behind(s);
     return KH_OK;
 }
 
