@@ -719,8 +719,11 @@ build_phrase(ctx *c, const kh_qnode *q, kh_qfield field, bool *matchless)
         return NULL;
     }
     uint32_t base = p->offsets[0];
-    for (size_t k = 0; k < p->n; k++)
+    for (size_t k = 0; k < p->n; k++) {
         p->offsets[k] -= base;
+        /* phrase_score is the sum of its terms' scores */
+        p->base.ub += p->terms[k]->base.ub;
+    }
     return &p->base;
 }
 
@@ -921,8 +924,11 @@ collect_maxscore(ctx *c, bool_it *b, scored *heap, size_t *n_heap, size_t k,
             uint32_t until = KH_END;
             for (size_t i = e; i < n; i++) {
                 if (t[i]->doc == d) {
-                    uint32_t last;
-                    bound += term_block_ub((term_it *)t[i], &last);
+                    /* a phrase has no blocks: its bound holds for d */
+                    uint32_t last = d;
+                    bound += t[i]->advance == term_advance
+                                 ? term_block_ub((term_it *)t[i], &last)
+                                 : t[i]->ub;
                     if (last < until)
                         until = last + 1;
                 } else if (t[i]->doc < until) {
@@ -1259,8 +1265,10 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         it *root = build(&c, tree, KH_QFIELD_ALL, &matchless);
         if (root == NULL)
             continue;
-        if (root->advance == term_advance && !opts.exhaustive) {
-            /* One word: a disjunction of one. */
+        if ((root->advance == term_advance ||
+             root->advance == phrase_advance) &&
+            !opts.exhaustive) {
+            /* One word or phrase: a disjunction of one. */
             bool_it one;
             memset(&one, 0, sizeof one);
             one.should = &root;
@@ -1276,7 +1284,8 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
                          b->n_should >= 1 && b->n_should <= 64 &&
                          !b->need_should;
             for (size_t j = 0; terms && j < b->n_should; j++)
-                terms = b->should[j]->advance == term_advance;
+                terms = b->should[j]->advance == term_advance ||
+                        b->should[j]->advance == phrase_advance;
             if (terms) {
                 if (!collect_maxscore(&c, b, heap, &n_heap, k, &res->total))
                     res->total_exact = 0;

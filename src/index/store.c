@@ -23,23 +23,31 @@
 #include "store.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 /* Text stored since the WAL was last nudged to disk (see write_behind). */
 #define WRITE_BEHIND_BYTES (4u << 20)
+/* WAL frames after which a commit starts a checkpoint (SQLite's own
+ * default for its automatic one). */
+#define CHECKPOINT_FRAMES 1000
 
 struct kh_store {
     sqlite3 *db;
     sqlite3_stmt *find_key, *insert_doc, *delete_doc, *get_doc, *get_meta,
         *set_meta, *add_seg, *set_deleted, *drop_seg, *list_segs, *count;
-    bool in_txn;  /* a write transaction is open */
-    bool in_read; /* a read transaction is open */
-    char *wal_path;
+    bool in_txn;     /* a write transaction is open */
+    bool in_read;    /* a read transaction is open */
+    char *wal_path;  /* docs.db's path, to which -wal is added */
     int wal_fd;      /* docs.db-wal, for write_behind; -1 until needed */
     size_t unsynced; /* bytes stored since the last write_behind */
+    pthread_t ckpt;  /* the checkpointing thread, when ckpt_started */
+    bool ckpt_started;
+    atomic_bool ckpt_done;
 };
 
 static const char *const schema =
@@ -76,6 +84,55 @@ prep(kh_store *s, sqlite3_stmt **st, const char *sql)
                               NULL);
 }
 
+/* The checkpoint copies committed pages from the WAL into docs.db.
+ * SQLite does it on the committing thread, after the commit that crosses
+ * its threshold: for an ingest, that is the thread that also parses and
+ * stores articles, and the copy (the whole text of the articles, a second
+ * time) took as long as merging the segments, which it then waited for.
+ * Here a thread of its own does it, on a connection of its own, while the
+ * writer goes on: a passive checkpoint neither waits for the writer nor
+ * blocks it, and it is as safe against a crash as SQLite's own. */
+static void *
+run_checkpoint(void *arg)
+{
+    kh_store *s = arg;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(s->wal_path, &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                        NULL) == SQLITE_OK &&
+        sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) ==
+            SQLITE_OK)
+        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                  NULL);
+    sqlite3_close(db);
+    atomic_store(&s->ckpt_done, true);
+    return NULL;
+}
+
+/* Called by SQLite after each commit, in place of its automatic
+ * checkpoint: starts a checkpoint on its own thread unless one runs. */
+static int
+wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    (void)db;
+    (void)name;
+    kh_store *s = arg;
+    if (frames < CHECKPOINT_FRAMES)
+        return SQLITE_OK;
+    if (s->ckpt_started) {
+        if (!atomic_load(&s->ckpt_done))
+            return SQLITE_OK; /* the next commit will ask again */
+        pthread_join(s->ckpt, NULL);
+        s->ckpt_started = false;
+    }
+    atomic_store(&s->ckpt_done, false);
+    s->ckpt_started = pthread_create(&s->ckpt, NULL, run_checkpoint, s) == 0;
+    if (!s->ckpt_started) /* no thread: do it here */
+        sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                  NULL);
+    return SQLITE_OK;
+}
+
 kh_status
 kh__store_open(const char *dir, bool create, bool read_only, kh_store **out,
                kh_error *err)
@@ -86,6 +143,7 @@ kh__store_open(const char *dir, bool create, bool read_only, kh_store **out,
         return KH_ENOMEM;
     memset(s, 0, sizeof *s);
     s->wal_fd = -1;
+    atomic_init(&s->ckpt_done, false);
     char path[4096];
     snprintf(path, sizeof path, "%s/docs.db", dir);
     s->wal_path = kh__strndup(path, strlen(path));
@@ -124,6 +182,8 @@ kh__store_open(const char *dir, bool create, bool read_only, kh_store **out,
         kh__store_close(s);
         return rc;
     }
+    if (!read_only)
+        sqlite3_wal_hook(s->db, wal_hook, s);
     if (prep(s, &s->find_key, "SELECT docid FROM docs WHERE key=?1") ||
         prep(s, &s->insert_doc,
              "INSERT INTO docs(key,url,source,title,body,author,date)"
@@ -158,6 +218,8 @@ kh__store_close(kh_store *s)
 {
     if (s == NULL)
         return;
+    if (s->ckpt_started)
+        pthread_join(s->ckpt, NULL);
     if (s->in_txn)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_stmt *all[] = {s->find_key,  s->insert_doc,  s->delete_doc,
