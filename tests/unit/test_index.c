@@ -510,7 +510,8 @@ exact_forms_option(void **state)
 }
 
 /* Top-k pruning (MaxScore with block impacts) returns the same scores as
- * scoring every match, on terms long enough to have many blocks. */
+ * scoring every match, on terms long enough to have many blocks, with
+ * phrases among them or alone. */
 static void
 pruning_matches_exhaustive(void **state)
 {
@@ -519,12 +520,13 @@ pruning_matches_exhaustive(void **state)
     snprintf(d, sizeof d, "%s-prune", dir);
     rmtree(d);
     kh_index *ix = build_generated(d, 0, 3000);
-    static const char *const queries[] = {"السوق",
-                                          "النفط",
-                                          "النفط الرياض",
-                                          "الهلال النصر الأمطار",
-                                          "وزارة الصحة التعليم",
-                                          "مجلس"};
+    static const char *const queries[] = {
+        "السوق", "النفط", "النفط الرياض", "الهلال النصر الأمطار",
+        "وزارة الصحة التعليم", "مجلس",
+        /* phrases in the disjunction,
+         * bounded by their words */
+        "\"وزارة الصحة\"", "\"وزارة الصحة\" التعليم",
+        "الطقس \"النصر الهلال\" جدة"};
     for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
         for (int limit = 10; limit <= 100; limit += 90) {
             kh_search_options o = {(size_t)limit, 0, 0, 1, NULL,
