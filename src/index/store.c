@@ -27,13 +27,15 @@
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 /* Text stored since the WAL was last nudged to disk (see write_behind). */
 #define WRITE_BEHIND_BYTES (4u << 20)
 /* WAL frames after which a commit starts a checkpoint (SQLite's own
- * default for its automatic one). */
+ * default for its automatic one; $KHABAR_CHECKPOINT_FRAMES, for tests,
+ * sets another). */
 #define CHECKPOINT_FRAMES 1000
 
 struct kh_store {
@@ -45,6 +47,7 @@ struct kh_store {
     char *wal_path;  /* docs.db's path, to which -wal is added */
     int wal_fd;      /* docs.db-wal, for write_behind; -1 until needed */
     size_t unsynced; /* bytes stored since the last write_behind */
+    int ckpt_frames; /* CHECKPOINT_FRAMES or the test's */
     pthread_t ckpt;  /* the checkpointing thread, when ckpt_started */
     bool ckpt_started;
     atomic_bool ckpt_done;
@@ -117,7 +120,7 @@ wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
     (void)db;
     (void)name;
     kh_store *s = arg;
-    if (frames < CHECKPOINT_FRAMES)
+    if (frames < s->ckpt_frames)
         return SQLITE_OK;
     if (s->ckpt_started) {
         if (!atomic_load(&s->ckpt_done))
@@ -144,6 +147,8 @@ kh__store_open(const char *dir, bool create, bool read_only, kh_store **out,
     memset(s, 0, sizeof *s);
     s->wal_fd = -1;
     atomic_init(&s->ckpt_done, false);
+    const char *cf = getenv("KHABAR_CHECKPOINT_FRAMES");
+    s->ckpt_frames = cf != NULL && atoi(cf) > 0 ? atoi(cf) : CHECKPOINT_FRAMES;
     char path[4096];
     snprintf(path, sizeof path, "%s/docs.db", dir);
     s->wal_path = kh__strndup(path, strlen(path));

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct art {
@@ -509,6 +510,65 @@ exact_forms_option(void **state)
     }
 }
 
+/* Checkpoints run on a thread of their own after commits (store.c): with
+ * a threshold of one frame, every commit starts one while the writer goes
+ * on adding and committing; the pages reach docs.db before the writer
+ * closes, and every committed article is found after it. */
+static void
+background_checkpoints(void **state)
+{
+    (void)state;
+    char d[300];
+    snprintf(d, sizeof d, "%s-ckpt", dir);
+    rmtree(d);
+    setenv("KHABAR_CHECKPOINT_FRAMES", "1", 1);
+    kh_index_options o = {.create = 1};
+    kh_index *ix = NULL;
+    kh_error err;
+    assert_int_equal(kh_index_open(d, &o, &ix, &err), KH_OK);
+    char db[400];
+    snprintf(db, sizeof db, "%s/docs.db", d);
+    struct stat before;
+    assert_int_equal(stat(db, &before), 0);
+    static char body[20000];
+    for (int i = 0; i < 60; i++) {
+        size_t len = 0;
+        for (int w = 0; w < 600; w++)
+            len += (size_t)snprintf(body + len, sizeof body - len, "%s%s%d",
+                                    w ? " " : "", "كلمة", (i * 600 + w) % 997);
+        char id[32];
+        snprintf(id, sizeof id, "c%d", i);
+        kh_article a = {id, NULL, "sabq", "عنوان", body, NULL, KH_DATE_NONE};
+        assert_int_equal(kh_index_add(ix, &a, NULL, &err), KH_OK);
+        if (i % 6 == 5)
+            assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    }
+    /* Wait, bounded, for a checkpoint to have copied pages into docs.db
+     * while the writer is still open. */
+    struct stat after;
+    for (int t = 0; t < 500; t++) {
+        assert_int_equal(stat(db, &after), 0);
+        if (after.st_size > before.st_size + 100000)
+            break;
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    }
+    assert_true(after.st_size > before.st_size + 100000);
+    kh_index_close(ix);
+    unsetenv("KHABAR_CHECKPOINT_FRAMES");
+    o.create = 0;
+    o.read_only = 1;
+    assert_int_equal(kh_index_open(d, &o, &ix, &err), KH_OK);
+    kh_index_stats st;
+    assert_int_equal(kh_index_stats_get(ix, &st, &err), KH_OK);
+    assert_int_equal(st.articles, 60);
+    kh_doc *doc = NULL;
+    assert_int_equal(kh_index_get(ix, "c59", &doc, &err), KH_OK);
+    assert_non_null(strstr(doc->body, "كلمة"));
+    kh_doc_free(doc);
+    kh_index_close(ix);
+    rmtree(d);
+}
+
 /* Top-k pruning (MaxScore with block impacts) returns the same scores as
  * scoring every match, on terms long enough to have many blocks, with
  * phrases among them or alone. */
@@ -716,6 +776,7 @@ main(void)
         cmocka_unit_test(feeder_thread_matches_inline),
         cmocka_unit_test(exact_forms_option),
         cmocka_unit_test(pruning_matches_exhaustive),
+        cmocka_unit_test(background_checkpoints),
         cmocka_unit_test(corrupt_segment_is_an_error),
         cmocka_unit_test(not_an_index),
         cmocka_unit_test(threads_search_alone),
