@@ -119,6 +119,19 @@ KH_HIDDEN kh_strmap_entry *kh__strmap_get(const kh_strmap *m, const char *key,
 /* FNV-1a over len bytes: fast on short keys such as words. */
 KH_HIDDEN uint32_t kh__hash32(const void *p, size_t len);
 
+/* MurmurHash3's 32-bit finalizer: spreads every bit of h over all 32, for
+ * hashes whose low bits are weak (FNV-1a on short keys) or combined. */
+static inline uint32_t
+kh__fmix32(uint32_t h)
+{
+    h ^= h >> 16;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    h *= 0xC2B2AE35u;
+    h ^= h >> 16;
+    return h;
+}
+
 /* Seconds on a monotonic clock, for measuring time spent (date.c). */
 KH_HIDDEN double kh__now(void);
 

@@ -246,21 +246,12 @@ figures_of(const kh_wtok *t, size_t n, const kh_when *dates, size_t n_dates,
 kh_status
 kh__figures_find(const char *text, size_t len, kh_figure **out, size_t *n_out)
 {
-    kh_wtok *t = NULL;
-    size_t n = 0;
+    /* the date spans with day 0 as reference, as they have always been */
     kh_when *dates = NULL;
     size_t n_dates = 0;
-    *out = NULL;
-    *n_out = 0;
-    kh_status rc = kh__wtok_split(text, len, &t, &n);
-    if (rc != KH_OK)
-        return rc;
-    /* the date spans with day 0 as reference, as they have always been */
-    rc = kh__when_scan(t, n, text, 0, &dates, &n_dates, NULL, NULL);
-    if (rc == KH_OK)
-        rc = figures_of(t, n, dates, n_dates, out, n_out);
+    kh_status rc =
+        kh__when_and_figures_find(text, len, 0, &dates, &n_dates, out, n_out);
     kh_free(dates);
-    kh_free(t);
     return rc;
 }
 

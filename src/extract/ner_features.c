@@ -281,17 +281,6 @@ enum {
     F_MT0R
 };
 
-static inline uint32_t
-fmix(uint32_t h)
-{
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    h ^= h >> 16;
-    return h;
-}
-
 /* The k (<= 8) bytes at p as a little-endian number. */
 static inline uint64_t
 load_le(const unsigned char *p, size_t k)
@@ -339,14 +328,14 @@ kh__ner_str_hash(const char *s, size_t n)
 static inline uint32_t
 fx(uint32_t t, uint32_t v)
 {
-    return fmix(v ^ (t * 0x9e3779b1u));
+    return kh__fmix32(v ^ (t * 0x9e3779b1u));
 }
 
 /* The same with two values. */
 static inline uint32_t
 fx2(uint32_t t, uint32_t v, uint32_t w)
 {
-    return fmix(fmix(v + 0x7f4a7c15u * t) ^ w);
+    return kh__fmix32(kh__fmix32(v + 0x7f4a7c15u * t) ^ w);
 }
 
 static inline uint32_t

@@ -666,7 +666,7 @@ not_today(const scan *s, size_t i)
         KH_WLIT("نفسه"),   KH_WLIT("ذاته"),    KH_WLIT("المفتوح"),
         KH_WLIT("الواحد"), KH_WLIT("المحدد"),  KH_WLIT("العادي"),
         KH_WLIT("الذي"),   KH_WLIT("التي"),    KH_WLIT("الموعود"),
-        KH_WLIT("الاخر"),  KH_WLIT("الثاني"),  KH_WLIT("المشهود")};
+        KH_WLIT("الاخر"),  KH_WLIT("المشهود")};
     if (word_in(s, i + 1, w, N_OF(w)))
         return 1;
     if (i > 0 && (word(s, i - 1, "صحيفه") || word(s, i - 1, "جريده") ||

@@ -213,8 +213,9 @@ run_tag(void *arg)
             j->terms_len = j->terms != NULL ? f->terms.len : 0;
         }
         size_t bytes = j->bytes;
-        /* On to the feeder even when tagging failed: the drain reports
-         * the failure, and the postings stay in the order of addition. */
+        /* On to the next stage even when tagging failed: the drain
+         * reports the failure, and the postings stay in the order of
+         * addition. */
         kh_status frc = push(&f->ana, j);
         done(&f->tag, bytes, rc != KH_OK ? rc : frc);
     }

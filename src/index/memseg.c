@@ -188,13 +188,7 @@ term_hash(char kind, const char *term, size_t len)
 {
     /* FNV-1a's low bits are weak on these short, two-byte-letter keys;
      * a final mix spreads them over the table. */
-    uint32_t h = kh__hash32(term, len) ^ (uint32_t)kind;
-    h ^= h >> 16;
-    h *= 0x85EBCA6Bu;
-    h ^= h >> 13;
-    h *= 0xC2B2AE35u;
-    h ^= h >> 16;
-    return h;
+    return kh__fmix32(kh__hash32(term, len) ^ (uint32_t)kind);
 }
 
 /* Finds or adds the entry for kind + term of hash h; NULL on allocation

@@ -44,7 +44,7 @@ struct kh_store {
         *set_meta, *add_seg, *set_deleted, *drop_seg, *list_segs, *count;
     bool in_txn;     /* a write transaction is open */
     bool in_read;    /* a read transaction is open */
-    char *wal_path;  /* docs.db's path, to which -wal is added */
+    char *db_path;   /* docs.db's path, to which -wal is added */
     int wal_fd;      /* docs.db-wal, for write_behind; -1 until needed */
     size_t unsynced; /* bytes stored since the last write_behind */
     int ckpt_frames; /* CHECKPOINT_FRAMES or the test's */
@@ -100,7 +100,7 @@ run_checkpoint(void *arg)
 {
     kh_store *s = arg;
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(s->wal_path, &db,
+    if (sqlite3_open_v2(s->db_path, &db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                         NULL) == SQLITE_OK &&
         sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) ==
@@ -151,8 +151,8 @@ kh__store_open(const char *dir, bool create, bool read_only, kh_store **out,
     s->ckpt_frames = cf != NULL && atoi(cf) > 0 ? atoi(cf) : CHECKPOINT_FRAMES;
     char path[4096];
     snprintf(path, sizeof path, "%s/docs.db", dir);
-    s->wal_path = kh__strndup(path, strlen(path));
-    if (s->wal_path == NULL) {
+    s->db_path = kh__strndup(path, strlen(path));
+    if (s->db_path == NULL) {
         kh_free(s);
         return KH_ENOMEM;
     }
@@ -236,7 +236,7 @@ kh__store_close(kh_store *s)
     sqlite3_close(s->db);
     if (s->wal_fd >= 0)
         close(s->wal_fd);
-    kh_free(s->wal_path);
+    kh_free(s->db_path);
     kh_free(s);
 }
 
@@ -253,7 +253,7 @@ write_behind(kh_store *s)
 #ifdef __linux__
     if (s->wal_fd < 0) {
         char path[4096];
-        snprintf(path, sizeof path, "%s-wal", s->wal_path);
+        snprintf(path, sizeof path, "%s-wal", s->db_path);
         s->wal_fd = open(path, O_RDONLY | O_CLOEXEC);
     }
     if (s->wal_fd >= 0)
