@@ -354,11 +354,25 @@ build_block(unsigned block)
 
 static pthread_once_t low_once = PTHREAD_ONCE_INIT;
 
+kh_arabinfo kh__arabtab[256];
+
 static void
 build_low(void)
 {
     for (unsigned b = 0; b < 8; b++)
         build_block(b);
+    for (uint32_t cp = 0x600; cp < 0x700; cp++) {
+        const kh_cpinfo *e = &kh__chartab[cp];
+        kh_arabinfo *a = &kh__arabtab[cp - 0x600];
+        memset(a, 0, sizeof *a);
+        if (e->cls == KH_CP_LETTER && e->script == KH_SCRIPT_ARABIC &&
+            e->len == 2) {
+            a->what = KH_ARAB_LETTER;
+            memcpy(a->out, e->out, 2);
+        } else if (e->cls == KH_CP_IGNORE) {
+            a->what = KH_ARAB_IGNORE;
+        }
+    }
 }
 
 void

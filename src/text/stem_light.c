@@ -20,8 +20,9 @@
  * uses is decided by retrieval measurements, not here.
  *
  * Every letter the rules look at is two bytes of UTF-8 (U+0600..U+06FF);
- * the stemmer reads each as one 16-bit code (lead byte << 8 | trail byte)
- * so that affixes compare as integers.
+ * the stemmer reads each in place as one 16-bit code (lead byte << 8 |
+ * trail byte) so that affixes compare as integers, and a stem is a slice
+ * of the input, copied out once.
  */
 #include "text.h"
 
@@ -57,20 +58,33 @@ enum {
  */
 
 typedef struct word {
-    const uint16_t *c;
-    size_t n; /* letters */
+    const unsigned char *b; /* UTF-8, two bytes a letter */
+    size_t n;               /* letters */
 } word;
+
+static uint16_t
+code(const unsigned char *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
 
 static uint16_t
 at(const word *w, size_t i) /* the i-th letter; 0 if there is none */
 {
-    return i < w->n ? w->c[i] : 0;
+    return i < w->n ? code(w->b + 2 * i) : 0;
 }
 
 static uint16_t
 back(const word *w, size_t i) /* the i-th letter from the end, from 0 */
 {
-    return i < w->n ? w->c[w->n - 1 - i] : 0;
+    return i < w->n ? code(w->b + 2 * (w->n - 1 - i)) : 0;
+}
+
+static void
+drop_front(word *w, size_t k)
+{
+    w->b += 2 * k;
+    w->n -= k;
 }
 
 /* Length of the article prefix to strip (leaving 2+ letters), or 0. */
@@ -142,10 +156,10 @@ suffix(const word *w)
     }
 }
 
-static const uint16_t allah[] = {ALEF, LAM, LAM, HEH}; /* الله */
+static const unsigned char allah[] = "\xD8\xA7\xD9\x84\xD9\x84\xD9\x87";
 
 static void
-stem(word *w, uint16_t *buf)
+stem(word *w, unsigned char *buf)
 {
     if (w->n < 3)
         return;
@@ -153,29 +167,29 @@ stem(word *w, uint16_t *buf)
         back(w, 2) == LAM && back(w, 3) == ALEF) {
         /* الله and عبدالله keep their letters; والله بالله فالله تالله
          * become الله. */
-        uint16_t c0 = w->c[0];
+        uint16_t c0 = at(w, 0);
         if (w->n == 5 && (c0 == WAW || c0 == BEH || c0 == FEH || c0 == TEH))
-            w->c++, w->n--;
+            drop_front(w, 1);
         return;
     }
-    if (w->n == 3 && w->c[0] == LAM && w->c[1] == LAM && w->c[2] == HEH) {
-        w->c = allah; /* لله */
+    if (w->n == 3 && at(w, 0) == LAM && at(w, 1) == LAM && at(w, 2) == HEH) {
+        w->b = allah; /* لله */
         w->n = 4;
         return;
     }
-    size_t k = article(w);
-    w->c += k;
-    w->n -= k;
-    for (int i = 0; i < 2 && w->n >= 4 && w->c[0] == WAW; i++)
-        w->c++, w->n--;
+    drop_front(w, article(w));
+    for (int i = 0; i < 2 && w->n >= 4 && at(w, 0) == WAW; i++)
+        drop_front(w, 1);
 
+    size_t k;
     if ((k = pronoun(w)) > 0) {
         w->n -= k;
         if (w->n >= 4 && back(w, 0) == TEH && back(w, 1) != ALEF) {
             /* حكومت+نا: the ta marbuta is back; ه stands for it. */
-            memcpy(buf, w->c, w->n * sizeof *buf);
-            buf[w->n - 1] = HEH;
-            w->c = buf;
+            memcpy(buf, w->b, 2 * w->n);
+            buf[2 * w->n - 2] = (unsigned char)(HEH >> 8);
+            buf[2 * w->n - 1] = (unsigned char)(HEH & 0xFF);
+            w->b = buf;
         }
     } else if (w->n >= 5 && back(w, 1) == WAW && back(w, 0) == ALEF) {
         w->n -= 2; /* verb plural: قالوا */
@@ -189,27 +203,21 @@ stem(word *w, uint16_t *buf)
 size_t
 kh__stem_light(const char *norm, size_t len, char *out)
 {
-    uint16_t codes[MAX_LETTERS + 1], buf[MAX_LETTERS + 1];
+    unsigned char buf[KH_MAX_TOKEN_BYTES + 2];
     const unsigned char *s = (const unsigned char *)norm;
     size_t n = len / LETTER_BYTES;
     /* Only words made entirely of two-byte Arabic letters are stemmed. */
     bool arabic = len % LETTER_BYTES == 0 && n <= MAX_LETTERS;
-    for (size_t i = 0; arabic && i < n; i++) {
-        unsigned char lead = s[2 * i];
-        arabic = lead >= 0xD8 && lead <= 0xDB;
-        codes[i] = (uint16_t)(lead << 8 | s[2 * i + 1]);
-    }
+    for (size_t i = 0; arabic && i < n; i++)
+        arabic = s[2 * i] - 0xD8u <= 3u;
     if (!arabic) {
-        memcpy(out, norm, len);
+        memmove(out, norm, len);
         out[len] = '\0';
         return len;
     }
-    word w = {codes, n};
+    word w = {s, n};
     stem(&w, buf);
-    for (size_t i = 0; i < w.n; i++) {
-        out[2 * i] = (char)(w.c[i] >> 8);
-        out[2 * i + 1] = (char)(w.c[i] & 0xFF);
-    }
+    memmove(out, w.b, 2 * w.n);
     out[2 * w.n] = '\0';
     return 2 * w.n;
 }

@@ -76,6 +76,20 @@ KH_HIDDEN void kh__chartab_init(void);
  * valid after kh__chartab_init(); others only through kh__cpinfo(). */
 KH_HIDDEN extern kh_cpinfo kh__chartab[0x10000];
 
+/* The tokenizer's inner loop over an Arabic word reads this instead: for
+ * U+0600..U+06FF (UTF-8 lead bytes D8..DB, index (lead - 0xD8) << 6 |
+ * (trail & 0x3F)), whether the character is an Arabic letter folding to
+ * one two-byte letter (out[] holds it) or a mark to drop; anything else
+ * is KH_ARAB_OTHER.  The index is also cp - 0x600.  Valid after
+ * kh__chartab_init(). */
+enum { KH_ARAB_OTHER = 0, KH_ARAB_LETTER, KH_ARAB_IGNORE };
+typedef struct kh_arabinfo {
+    char out[2];
+    uint8_t what; /* KH_ARAB_* */
+    uint8_t unused;
+} kh_arabinfo;
+KH_HIDDEN extern kh_arabinfo kh__arabtab[256];
+
 /* Decodes one UTF-8 sequence at s[0..n), n >= 1.  Returns its length and
  * sets *cp, or returns 0 for an invalid or truncated sequence. */
 static inline size_t

@@ -213,50 +213,116 @@ compose_hamza(kh_tokenizer *t)
 
 /* The hot loop: Arabic letters (U+0600..U+06FF, two bytes each) and the
  * marks inside an Arabic word, without the unit machinery.  Stops at the
- * first character it does not handle, which the general loop then reads. */
+ * first character it does not handle, which the general loop then reads.
+ * State is kept in locals and stored once: the letters are written through
+ * a char pointer, which may alias anything, so a store to *end in the
+ * loop would be made, and read back, for every letter. */
 static void
 arabic_run(kh_tokenizer *t, size_t *end, unsigned *flags, int *prev)
 {
     const unsigned char *s = t->text;
-    size_t pos = t->pos, len = t->len, nl = t->norm_len;
+    size_t pos = t->pos, len = t->len, nl = t->norm_len, last = *end;
+    char *norm = t->norm;
+    bool letter = false, truncated = false;
     while (pos + 1 < len) {
         unsigned c = s[pos], c2 = s[pos + 1];
-        if (c < 0xD8 || c > 0xDB || (c2 & 0xC0) != 0x80)
+        if (c - 0xD8u > 3u || (c2 & 0xC0) != 0x80)
             break;
-        const kh_cpinfo *e = &kh__chartab[((c & 0x1Fu) << 6) | (c2 & 0x3Fu)];
-        if (e->cls == KH_CP_LETTER && e->script == KH_SCRIPT_ARABIC &&
-            e->len <= 4) {
-            if (nl + e->len <= KH_MAX_TOKEN_BYTES) {
-                memcpy(t->norm + nl, e->out, 4); /* see append() */
-                nl += e->len;
+        const kh_arabinfo *a = &kh__arabtab[(c - 0xD8u) << 6 | (c2 & 0x3Fu)];
+        if (a->what == KH_ARAB_LETTER) {
+            if (nl + 2 <= KH_MAX_TOKEN_BYTES) {
+                memcpy(norm + nl, a->out, 2);
+                nl += 2;
             } else {
-                *flags |= KH_TOKEN_TRUNCATED;
+                truncated = true;
             }
-            *prev = KH_CP_LETTER;
-        } else if (e->cls != KH_CP_IGNORE) {
+            letter = true;
+        } else if (a->what != KH_ARAB_IGNORE) {
             break;
         }
         pos += 2;
-        *end = pos;
+        last = pos;
     }
+    if (letter)
+        *prev = KH_CP_LETTER;
+    if (truncated)
+        *flags |= KH_TOKEN_TRUNCATED;
+    *end = last;
     t->pos = pos;
     t->norm_len = nl;
+}
+
+/* Is the two bytes at s a letter that arabic_run takes? */
+static bool
+starts_arabic_run(const unsigned char *s)
+{
+    return s[0] - 0xD8u <= 3u && (s[1] & 0xC0) == 0x80 &&
+           kh__arabtab[(s[0] - 0xD8u) << 6 | (s[1] & 0x3Fu)].what ==
+               KH_ARAB_LETTER;
+}
+
+/* Skips the one- and two-byte separators at t->pos, which is all that
+ * lies between most words; anything else is left to read_unit. */
+static void
+skip_separators(kh_tokenizer *t)
+{
+    const unsigned char *s = t->text;
+    size_t pos = t->pos, len = t->len;
+    while (pos < len) {
+        unsigned c = s[pos];
+        if (c < 0x80) {
+            if (kh__chartab[c].cls != KH_CP_SEP)
+                break;
+            pos++;
+        } else if (c >= 0xC2 && c <= 0xDF && pos + 1 < len &&
+                   (s[pos + 1] & 0xC0) == 0x80 &&
+                   kh__chartab[((c & 0x1Fu) << 6) | (s[pos + 1] & 0x3Fu)]
+                           .cls == KH_CP_SEP) {
+            pos += 2;
+        } else {
+            break;
+        }
+    }
+    t->pos = pos;
 }
 
 int
 kh__tokenizer_next(kh_tokenizer *t, kh_raw_token *tok)
 {
     unit u;
+    bool arabic = false, latin = false, other = false, digits = false;
+    unsigned flags = 0;
+    size_t start, end;
+    int prev;
+    if (!t->have_unit && t->exp_pos >= t->exp_len) {
+        /* The fast path, for most words of Arabic text: separators, then
+         * a run of Arabic letters that ends at the end of the text or at
+         * an ASCII character (which ends an Arabic word whatever it is,
+         * unless the table says to ignore it).  What it cannot finish
+         * goes on in the general loop below, from where it stopped. */
+        skip_separators(t);
+        if (t->pos + 1 < t->len && starts_arabic_run(t->text + t->pos)) {
+            arabic = true;
+            start = end = t->pos;
+            prev = KH_CP_LETTER;
+            t->norm_len = 0;
+            arabic_run(t, &end, &flags, &prev);
+            if (t->pos >= t->len || (t->text[t->pos] < 0x80 &&
+                                     kh__chartab[t->text[t->pos]].cls !=
+                                         KH_CP_IGNORE))
+                goto done;
+            goto more;
+        }
+    }
     for (;;) {
         if (!read_unit(t, &u))
             return 0;
         if (u.cls == KH_CP_LETTER || u.cls == KH_CP_DIGIT)
             break;
     }
-    bool arabic = false, latin = false, other = false, digits = false;
-    unsigned flags = 0;
-    size_t start = u.start, end = u.end;
-    int prev = u.cls;
+    start = u.start;
+    end = u.end;
+    prev = u.cls;
     t->norm_len = 0;
     if (u.cls == KH_CP_DIGIT)
         digits = true;
@@ -271,6 +337,7 @@ kh__tokenizer_next(kh_tokenizer *t, kh_raw_token *tok)
     for (;;) {
         if (arabic && !t->have_unit && t->exp_pos >= t->exp_len)
             arabic_run(t, &end, &flags, &prev);
+    more:
         if (!read_unit(t, &u))
             break;
         if (u.cls == KH_CP_LETTER) {
