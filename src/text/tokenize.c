@@ -276,8 +276,8 @@ skip_separators(kh_tokenizer *t)
             pos++;
         } else if (c >= 0xC2 && c <= 0xDF && pos + 1 < len &&
                    (s[pos + 1] & 0xC0) == 0x80 &&
-                   kh__chartab[((c & 0x1Fu) << 6) | (s[pos + 1] & 0x3Fu)]
-                           .cls == KH_CP_SEP) {
+                   kh__chartab[((c & 0x1Fu) << 6) | (s[pos + 1] & 0x3Fu)].cls ==
+                       KH_CP_SEP) {
             pos += 2;
         } else {
             break;
@@ -307,9 +307,9 @@ kh__tokenizer_next(kh_tokenizer *t, kh_raw_token *tok)
             prev = KH_CP_LETTER;
             t->norm_len = 0;
             arabic_run(t, &end, &flags, &prev);
-            if (t->pos >= t->len || (t->text[t->pos] < 0x80 &&
-                                     kh__chartab[t->text[t->pos]].cls !=
-                                         KH_CP_IGNORE))
+            if (t->pos >= t->len ||
+                (t->text[t->pos] < 0x80 &&
+                 kh__chartab[t->text[t->pos]].cls != KH_CP_IGNORE))
                 goto done;
             goto more;
         }
