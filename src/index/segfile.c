@@ -189,17 +189,15 @@ front_add(kh_postbuilder *b, uint32_t ptf, uint32_t len)
         front_shrink(b, b->n_front - 1);
 }
 
-/* Appends a varint straight into the buffer: this runs for every
- * posting and every position, so it avoids a copy through a call. */
-static void
-pb_put(kh_buf *buf, uint64_t v, kh_status *rc)
+/* Makes room for extra more bytes in buf.  This runs for every posting,
+ * so the common case is the comparison alone. */
+static inline bool
+pb_room(kh_buf *buf, size_t extra, kh_status *rc)
 {
-    if (buf->len + 11 > buf->cap) {
-        kh__buf_reserve(buf, 11, rc);
-        if (*rc != KH_OK)
-            return;
-    }
-    buf->len += kh__varint_put((uint8_t *)buf->data + buf->len, v);
+    if (KH_LIKELY(buf->len + extra < buf->cap))
+        return true;
+    kh__buf_reserve(buf, extra, rc);
+    return *rc == KH_OK;
 }
 
 void
@@ -228,30 +226,41 @@ kh__pb_add(kh_postbuilder *b, uint32_t ord, uint32_t tf_title, uint32_t tf_body,
             return;
         b->n_front = 0;
     }
+    /* The record and every position are written at once, into room made
+     * once: a delta and two counts of at most ten, five and five bytes,
+     * and at most five bytes a position. */
+    uint32_t npos = positions != NULL ? tf_title + tf_body : 0;
+    if (!pb_room(&b->docs, 20, rc) ||
+        (npos > 0 && !pb_room(&b->pos, (size_t)npos * 5, rc)))
+        return;
     uint64_t delta = b->any ? (uint64_t)(ord - b->last_ord) : (uint64_t)ord + 1;
+    uint8_t *d = (uint8_t *)b->docs.data + b->docs.len;
     /* The two commonest cases fit in the delta's varint (see above). */
     if (tf_title == 0 && tf_body == 1) {
-        pb_put(&b->docs, delta << 2 | 0, rc);
+        d += kh__varint_put(d, delta << 2 | 0);
     } else if (tf_title == 1 && tf_body == 0) {
-        pb_put(&b->docs, delta << 2 | 3, rc);
+        d += kh__varint_put(d, delta << 2 | 3);
     } else if (tf_title == 0) {
-        pb_put(&b->docs, delta << 2 | 1, rc);
-        pb_put(&b->docs, tf_body, rc);
+        d += kh__varint_put(d, delta << 2 | 1);
+        d += kh__varint_put(d, tf_body);
     } else {
-        pb_put(&b->docs, delta << 2 | 2, rc);
-        pb_put(&b->docs, tf_title, rc);
-        pb_put(&b->docs, tf_body, rc);
+        d += kh__varint_put(d, delta << 2 | 2);
+        d += kh__varint_put(d, tf_title);
+        d += kh__varint_put(d, tf_body);
     }
-    if (positions != NULL) {
+    b->docs.len = (size_t)(d - (uint8_t *)b->docs.data);
+    if (npos > 0) {
+        uint8_t *q = (uint8_t *)b->pos.data + b->pos.len;
         uint32_t n[2] = {tf_title, tf_body};
         const uint32_t *p = positions;
         for (int f = 0; f < 2; f++) {
             int64_t prev = -1;
             for (uint32_t i = 0; i < n[f]; i++, p++) {
-                pb_put(&b->pos, (uint64_t)((int64_t)*p - prev), rc);
+                q += kh__varint_put(q, (uint64_t)((int64_t)*p - prev));
                 prev = *p;
             }
         }
+        b->pos.len = (size_t)(q - (uint8_t *)b->pos.data);
     }
     if (*rc != KH_OK)
         return;
