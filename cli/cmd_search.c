@@ -215,7 +215,8 @@ kh_cmd_stats(int argc, char **argv)
     else if (rc == KH_OK)
         printf("index:     %s\narticles:  %llu\ndeleted:   %llu (still in "
                "segments)\nsegments:  %llu\nterms:     %llu\npostings:  %.1f "
-               "MB\nstore:     %.1f MB (docs.db)\nstemmer:   %s\nexact "
+               "MB\nstore:     %.1f MB (docs.db, bodies.khb)\nstemmer:   "
+               "%s\nexact "
                "forms: %s\n",
                o.dir, (unsigned long long)s.articles,
                (unsigned long long)s.deleted, (unsigned long long)s.segments,

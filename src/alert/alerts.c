@@ -3,6 +3,7 @@
  */
 #include "alert/alert.h"
 #include "index/index.h"
+#include "index/store.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -31,6 +32,13 @@ open_docs(kh_alerts *al, kh_error *err)
         return KH_EIO;
     }
     sqlite3_busy_timeout(al->docs, 10000);
+    if (kh__bodies_register(al->docs, al->dir) != SQLITE_OK) {
+        kh__set_error(err, "cannot read %s: %s", path,
+                      sqlite3_errmsg(al->docs));
+        sqlite3_close(al->docs);
+        al->docs = NULL;
+        return KH_ENOMEM;
+    }
     return KH_OK;
 }
 
@@ -518,11 +526,12 @@ kh_alerts_match(kh_alerts *al, kh_index *ix, size_t *matched, kh_error *err)
     if (rc != KH_OK)
         return rc;
     static const char sql[] =
-        "SELECT d.docid, d.key, d.title, d.body, d.source, d.date,"
+        "SELECT d.docid, d.key, d.title, kh_body(d.body), d.source, d.date,"
         " coalesce((SELECT grp FROM wire WHERE docid = d.docid), d.docid)"
         " FROM docs d WHERE d.docid > ? ORDER BY d.docid LIMIT ?";
     static const char sql_plain[] =
-        "SELECT d.docid, d.key, d.title, d.body, d.source, d.date, d.docid"
+        "SELECT d.docid, d.key, d.title, kh_body(d.body), d.source, d.date, "
+        "d.docid"
         " FROM docs d WHERE d.docid > ? ORDER BY d.docid LIMIT ?";
     sqlite3_stmt *sel = NULL;
     if (sqlite3_prepare_v2(al->docs, sql, -1, &sel, NULL) != SQLITE_OK &&

@@ -47,11 +47,11 @@ static int
 load_item(kh_alerts *al, int64_t docid, item *it)
 {
     static const char sql[] =
-        "SELECT d.key, d.title, d.url, d.source, d.body, d.date,"
+        "SELECT d.key, d.title, d.url, d.source, kh_body(d.body), d.date,"
         " (SELECT sid FROM story WHERE docid = d.docid)"
         " FROM docs d WHERE d.docid = ?";
     static const char sql_plain[] =
-        "SELECT d.key, d.title, d.url, d.source, d.body, d.date, NULL"
+        "SELECT d.key, d.title, d.url, d.source, kh_body(d.body), d.date, NULL"
         " FROM docs d WHERE d.docid = ?";
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(al->docs, sql, -1, &st, NULL) != SQLITE_OK &&

@@ -747,6 +747,9 @@ kh_index_get(kh_index *ix, const char *id, kh_doc **out, kh_error *err)
         return KH_ENOMEM;
     rc = kh__store_get(ix->store, docid, true, d);
     if (rc != KH_OK) {
+        if (rc == KH_EIO)
+            kh__set_error(err, "cannot read article %s: %s", id,
+                          kh__store_errmsg(ix->store));
         kh_doc_free(d);
         return rc;
     }

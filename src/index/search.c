@@ -1359,6 +1359,9 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         if (g == KH_ENOTFOUND)
             continue; /* deleted since the snapshot */
         if (g != KH_OK) {
+            if (g == KH_EIO)
+                kh__set_error(err, "cannot read a hit: %s",
+                              kh__store_errmsg(ix->store));
             rc = g;
             break;
         }

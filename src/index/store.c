@@ -2,16 +2,18 @@
  * store.c -- docs.db: the articles' text and metadata, the list of live
  * segments with their deletions, and the index's settings, in SQLite.
  *
- * SQLite's transaction is the index's commit point: segment files are
- * written and synced first, then one transaction records them together
- * with the articles' rows.  WAL mode with synchronous=FULL makes a
- * committed transaction survive a power loss; readers see the last
- * commit while a writer works.
+ * SQLite's transaction is the index's commit point: segment files and
+ * new bodies (bodies.c) are written and synced first, then one
+ * transaction records them together with the articles' rows.  WAL mode with
+ * synchronous=FULL makes a committed transaction survive a power loss; readers
+ * see the last commit while a writer works.
  *
  * Tables:
  *   meta(key TEXT PRIMARY KEY, value TEXT)      format, stemmer
  *   docs(docid INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE, url,
  *        source, title, body, author, date INTEGER)
+ *     body: a locator into bodies.khb (a blob, see bodies.c), or the text
+ *     itself in indexes made before that file.
  *   segments(segid INTEGER PRIMARY KEY, file TEXT, ndocs INTEGER,
  *            min_docid INTEGER, max_docid INTEGER, deleted BLOB)
  *     deleted: a bitmap over the segment's ordinals, bit set = deleted.
@@ -22,6 +24,7 @@
 #include "index.h"
 #include "store.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -40,15 +43,17 @@
 
 struct kh_store {
     sqlite3 *db;
-    sqlite3_stmt *find_key, *insert_doc, *delete_doc, *get_doc, *get_meta,
-        *set_meta, *add_seg, *set_deleted, *drop_seg, *list_segs, *count;
-    bool in_txn;     /* a write transaction is open */
-    bool in_read;    /* a read transaction is open */
-    char *db_path;   /* docs.db's path, to which -wal is added */
-    int wal_fd;      /* docs.db-wal, for write_behind; -1 until needed */
-    size_t unsynced; /* bytes stored since the last write_behind */
-    int ckpt_frames; /* CHECKPOINT_FRAMES or the test's */
-    pthread_t ckpt;  /* the checkpointing thread, when ckpt_started */
+    sqlite3_stmt *find_key, *insert_doc, *delete_doc, *get_doc, *get_doc_body,
+        *get_meta, *set_meta, *add_seg, *set_deleted, *drop_seg, *list_segs,
+        *count;
+    kh_bodylog *bodies; /* the writer's; NULL when read-only */
+    bool in_txn;        /* a write transaction is open */
+    bool in_read;       /* a read transaction is open */
+    char *db_path;      /* docs.db's path, to which -wal is added */
+    int wal_fd;         /* docs.db-wal, for write_behind; -1 until needed */
+    size_t unsynced;    /* bytes stored since the last write_behind */
+    int ckpt_frames;    /* CHECKPOINT_FRAMES or the test's */
+    pthread_t ckpt;     /* the checkpointing thread, when ckpt_started */
     bool ckpt_started;
     atomic_bool ckpt_done;
 };
@@ -166,6 +171,18 @@ kh__store_open(const char *dir, bool create, bool read_only, kh_store **out,
         return rc;
     }
     sqlite3_busy_timeout(s->db, 10000);
+    if (kh__bodies_register(s->db, dir) != SQLITE_OK) {
+        kh_status rc = db_error(s, err, "cannot set up docs.db");
+        kh__store_close(s);
+        return rc;
+    }
+    if (!read_only) {
+        kh_status rc = kh__bodylog_open(dir, &s->bodies, err);
+        if (rc != KH_OK) {
+            kh__store_close(s);
+            return rc;
+        }
+    }
     /* Readers read through the page cache without a copy per page; the
      * writer does not map the file, so that the pages it touches while
      * ingesting do not pile up in its resident memory. */
@@ -195,7 +212,10 @@ kh__store_open(const char *dir, bool create, bool read_only, kh_store **out,
              " VALUES(?1,?2,?3,?4,?5,?6,?7)") ||
         prep(s, &s->delete_doc, "DELETE FROM docs WHERE docid=?1") ||
         prep(s, &s->get_doc,
-             "SELECT key,title,url,source,author,date,body FROM docs"
+             "SELECT key,title,url,source,author,date FROM docs"
+             " WHERE docid=?1") ||
+        prep(s, &s->get_doc_body,
+             "SELECT key,title,url,source,author,date,kh_body(body) FROM docs"
              " WHERE docid=?1") ||
         prep(s, &s->get_meta, "SELECT value FROM meta WHERE key=?1") ||
         prep(s, &s->set_meta,
@@ -227,13 +247,14 @@ kh__store_close(kh_store *s)
         pthread_join(s->ckpt, NULL);
     if (s->in_txn)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_stmt *all[] = {s->find_key,  s->insert_doc,  s->delete_doc,
-                           s->get_doc,   s->get_meta,    s->set_meta,
-                           s->add_seg,   s->set_deleted, s->drop_seg,
-                           s->list_segs, s->count};
+    sqlite3_stmt *all[] = {s->find_key, s->insert_doc,   s->delete_doc,
+                           s->get_doc,  s->get_doc_body, s->get_meta,
+                           s->set_meta, s->add_seg,      s->set_deleted,
+                           s->drop_seg, s->list_segs,    s->count};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
     sqlite3_close(s->db);
+    kh__bodylog_close(s->bodies);
     if (s->wal_fd >= 0)
         close(s->wal_fd);
     kh_free(s->db_path);
@@ -278,6 +299,11 @@ kh__store_commit(kh_store *s, kh_error *err)
 {
     if (!s->in_txn)
         return KH_OK;
+    if (s->bodies != NULL && kh__bodylog_sync(s->bodies) != KH_OK) {
+        kh__set_error(err, "commit failed: cannot sync bodies.khb: %s",
+                      strerror(errno));
+        return KH_EIO;
+    }
     if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         return db_error(s, err, "commit failed");
     s->in_txn = false;
@@ -378,7 +404,19 @@ kh__store_insert(kh_store *s, const char *key, const kh_article *a,
     bind_text(st, 2, a->url);
     bind_text(st, 3, a->source);
     bind_text(st, 4, a->title);
-    bind_text(st, 5, a->body);
+    uint8_t loc[KH_BODY_LOC];
+    if (a->body == NULL) {
+        sqlite3_bind_null(st, 5);
+    } else {
+        kh_status brc =
+            kh__bodylog_append(s->bodies, a->body, strlen(a->body), loc);
+        if (brc != KH_OK) {
+            kh__set_error(err, "cannot store the article: bodies.khb: %s",
+                          brc == KH_EIO ? strerror(errno) : kh_strerror(brc));
+            return brc;
+        }
+        sqlite3_bind_blob(st, 5, loc, KH_BODY_LOC, SQLITE_STATIC);
+    }
     bind_text(st, 6, a->author);
     if (a->date == KH_DATE_NONE)
         sqlite3_bind_null(st, 7);
@@ -390,8 +428,9 @@ kh__store_insert(kh_store *s, const char *key, const kh_article *a,
     if (r != SQLITE_DONE)
         return db_error(s, err, "cannot store the article");
     *docid = (uint64_t)sqlite3_last_insert_rowid(s->db);
-    s->unsynced += (a->body != NULL ? strlen(a->body) : 0) +
-                   (a->title != NULL ? strlen(a->title) : 0);
+    /* Bodies are in bodies.khb, which nudges its own write-out. */
+    s->unsynced += (a->title != NULL ? strlen(a->title) : 0) + strlen(key) +
+                   (a->url != NULL ? strlen(a->url) : 0) + 64;
     if (s->unsynced >= WRITE_BEHIND_BYTES)
         write_behind(s);
     return KH_OK;
@@ -422,7 +461,7 @@ kh_status
 kh__store_get(kh_store *s, uint64_t docid, bool with_body, kh_doc *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = s->get_doc;
+    sqlite3_stmt *st = with_body ? s->get_doc_body : s->get_doc;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)docid);
     int r = sqlite3_step(st);
     kh_status rc = KH_ENOTFOUND;
@@ -450,6 +489,12 @@ struct sqlite3 *
 kh__store_db(kh_store *s)
 {
     return s->db;
+}
+
+const char *
+kh__store_errmsg(kh_store *s)
+{
+    return sqlite3_errmsg(s->db);
 }
 
 kh_status
@@ -584,9 +629,9 @@ kh__store_data_version(kh_store *s)
 uint64_t
 kh__store_bytes(const char *dir)
 {
-    static const char *const names[] = {"docs.db", "docs.db-wal"};
+    static const char *const names[] = {"docs.db", "docs.db-wal", "bodies.khb"};
     uint64_t total = 0;
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < 3; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         FILE *f = fopen(path, "rb");

@@ -117,11 +117,11 @@ kh__cluster_open(sqlite3 *db, bool read_only, kh_cluster **out, kh_error *err)
              "INSERT OR REPLACE INTO story(docid,sid) VALUES(?1,?2)") ||
          kh__story_prep(db, &c->del, "DELETE FROM story WHERE docid=?1") ||
          kh__story_prep(db, &c->max_date, "SELECT max(date) FROM docs") ||
-         kh__story_prep(
-             db, &c->window,
-             "SELECT d.docid, s.sid, d.date, d.title, d.body FROM docs d"
-             " JOIN story s ON s.docid=d.docid WHERE d.date>=?1"
-             " ORDER BY d.docid"))) {
+         kh__story_prep(db, &c->window,
+                        "SELECT d.docid, s.sid, d.date, d.title, "
+                        "kh_body(d.body) FROM docs d"
+                        " JOIN story s ON s.docid=d.docid WHERE d.date>=?1"
+                        " ORDER BY d.docid"))) {
         kh__set_error(err, "cannot prepare the story table: %s",
                       sqlite3_errmsg(db));
         kh__cluster_close(c);

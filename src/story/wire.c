@@ -110,7 +110,7 @@ kh__wire_open(sqlite3 *db, bool read_only, kh_wire **out, kh_error *err)
         w->writer = true;
         kh_status rc = KH_OK;
         if ((kh__story_prep(db, &w->get_body,
-                            "SELECT body FROM docs WHERE docid=?1") ||
+                            "SELECT kh_body(body) FROM docs WHERE docid=?1") ||
              kh__story_prep(db, &w->has_doc,
                             "SELECT 1 FROM docs WHERE docid=?1") ||
              kh__story_prep(db, &w->put_bands,
