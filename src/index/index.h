@@ -248,6 +248,12 @@ KH_HIDDEN uint32_t kh__cursor_advance(kh_cursor *c, uint32_t target);
  * tf_title), then body positions (n = tf_body), written to out (cap
  * entries); returns the count written, or -1 on corrupt data. */
 KH_HIDDEN int kh__cursor_positions(kh_cursor *c, uint32_t *out, size_t cap);
+/* The same positions as they are encoded in the segment (each field's
+ * deltas from -1, varints), checked as kh__cursor_positions checks them:
+ * *len bytes at *bytes, inside the segment's mapping.  For merges, which
+ * copy them as they are.  Returns false on corrupt data. */
+KH_HIDDEN bool kh__cursor_raw_positions(kh_cursor *c, const uint8_t **bytes,
+                                        size_t *len);
 /* The impacts of the current block (the one holding the current doc):
  * returns their count (0 when the block has none: the last block, or an
  * older segment; the term's bounds hold then), sets *last to the block's
@@ -292,6 +298,12 @@ KH_HIDDEN void kh__pb_reset(kh_postbuilder *b);
 KH_HIDDEN void kh__pb_add(kh_postbuilder *b, uint32_t ord, uint32_t tf_title,
                           uint32_t tf_body, const uint32_t *positions,
                           uint32_t doc_len, kh_status *rc);
+/* The same with the positions already encoded (kh__cursor_raw_positions):
+ * pos_len bytes are appended as they are. */
+KH_HIDDEN void kh__pb_add_raw(kh_postbuilder *b, uint32_t ord,
+                              uint32_t tf_title, uint32_t tf_body,
+                              const uint8_t *pos, size_t pos_len,
+                              uint32_t doc_len, kh_status *rc);
 
 /**************************************************************************
 ** Interface to code in index/merge.c

@@ -50,8 +50,6 @@ kh__merge(const kh_seg *const *segs, const uint8_t *const *deleted, size_t n,
     kh_status rc = KH_OK;
     input *in = kh_malloc(n * sizeof *in);
     kh_segwriter *w = NULL;
-    uint32_t *posbuf = NULL;
-    size_t posbuf_cap = 0;
     kh_segdoc *newdocs = NULL;
     /* Each posting needs its article's length: read from 32-byte records,
      * that was a cache miss per posting and most of a merge's time; two
@@ -171,28 +169,20 @@ kh__merge(const kh_seg *const *segs, const uint8_t *const *deleted, size_t n,
             if (best == n)
                 break;
             kh_cursor *c = &in[best].cur;
-            uint32_t tt = c->tf_title, tb = c->tf_body, npos = tt + tb;
-            const uint32_t *positions = NULL;
-            if (stem) {
-                if (npos > posbuf_cap) {
-                    uint32_t *p = kh_realloc(posbuf, npos * sizeof *p);
-                    if (p == NULL) {
-                        rc = KH_ENOMEM;
-                        break;
-                    }
-                    posbuf = p;
-                    posbuf_cap = npos;
-                }
-                if (kh__cursor_positions(c, posbuf, posbuf_cap) != (int)npos) {
-                    rc = KH_ECORRUPT;
-                    break;
-                }
-                positions = posbuf;
+            uint32_t tt = c->tf_title, tb = c->tf_body;
+            /* An article's positions are coded apart from its neighbours'
+             * (deltas from -1 in each field), so they are copied as they
+             * are, not decoded and coded again. */
+            const uint8_t *pos = NULL;
+            size_t pos_len = 0;
+            if (stem && !kh__cursor_raw_positions(c, &pos, &pos_len)) {
+                rc = KH_ECORRUPT;
+                break;
             }
             uint32_t len = newlen[best_ord];
             if (len == UINT16_MAX)
                 len = newdocs[best_ord].title_len + newdocs[best_ord].body_len;
-            kh__pb_add(&pb, best_ord, tt, tb, positions, len, &rc);
+            kh__pb_add_raw(&pb, best_ord, tt, tb, pos, pos_len, len, &rc);
             kh__cursor_next(c);
         }
         for (size_t i = 0; i < n; i++)
@@ -231,7 +221,6 @@ done:
     kh_free(newlen);
     kh_free(from_in);
     kh_free(from_ord);
-    kh_free(posbuf);
     if (rc != KH_OK && err != NULL && err->message[0] == '\0')
         snprintf(err->message, sizeof err->message, "merge failed: %s",
                  kh_strerror(rc));

@@ -200,12 +200,16 @@ pb_room(kh_buf *buf, size_t extra, kh_status *rc)
     return *rc == KH_OK;
 }
 
-void
-kh__pb_add(kh_postbuilder *b, uint32_t ord, uint32_t tf_title, uint32_t tf_body,
-           const uint32_t *positions, uint32_t doc_len, kh_status *rc)
+/* What every added article writes apart from its positions: the block
+ * table at a block's start, its record in the doc stream, the term's
+ * stats and the block's frontier; and room for pos_room position bytes.
+ * False (and *rc set) on failure. */
+static bool
+pb_begin(kh_postbuilder *b, uint32_t ord, uint32_t tf_title, uint32_t tf_body,
+         size_t pos_room, kh_status *rc)
 {
     if (*rc != KH_OK)
-        return;
+        return false;
     if (b->in_block == 0 && b->any) {
         /* A new block starts: record where, where the last one ended,
          * and the last one's bounds. */
@@ -223,16 +227,14 @@ kh__pb_add(kh_postbuilder *b, uint32_t ord, uint32_t tf_title, uint32_t tf_body,
         }
         kh__buf_append(&b->blocks, rec, KH_BLOCK_ENTRY, rc);
         if (*rc != KH_OK)
-            return;
+            return false;
         b->n_front = 0;
     }
-    /* The record and every position are written at once, into room made
-     * once: a delta and two counts of at most ten, five and five bytes,
-     * and at most five bytes a position. */
-    uint32_t npos = positions != NULL ? tf_title + tf_body : 0;
+    /* The record and the positions are written into room made once: a
+     * delta and two counts take at most ten, five and five bytes. */
     if (!pb_room(&b->docs, 20, rc) ||
-        (npos > 0 && !pb_room(&b->pos, (size_t)npos * 5, rc)))
-        return;
+        (pos_room > 0 && !pb_room(&b->pos, pos_room, rc)))
+        return false;
     uint64_t delta = b->any ? (uint64_t)(ord - b->last_ord) : (uint64_t)ord + 1;
     uint8_t *d = (uint8_t *)b->docs.data + b->docs.len;
     /* The two commonest cases fit in the delta's varint (see above). */
@@ -249,21 +251,14 @@ kh__pb_add(kh_postbuilder *b, uint32_t ord, uint32_t tf_title, uint32_t tf_body,
         d += kh__varint_put(d, tf_body);
     }
     b->docs.len = (size_t)(d - (uint8_t *)b->docs.data);
-    if (npos > 0) {
-        uint8_t *q = (uint8_t *)b->pos.data + b->pos.len;
-        uint32_t n[2] = {tf_title, tf_body};
-        const uint32_t *p = positions;
-        for (int f = 0; f < 2; f++) {
-            int64_t prev = -1;
-            for (uint32_t i = 0; i < n[f]; i++, p++) {
-                q += kh__varint_put(q, (uint64_t)((int64_t)*p - prev));
-                prev = *p;
-            }
-        }
-        b->pos.len = (size_t)(q - (uint8_t *)b->pos.data);
-    }
-    if (*rc != KH_OK)
-        return;
+    return true;
+}
+
+/* The rest of an addition, after its positions. */
+static void
+pb_end(kh_postbuilder *b, uint32_t ord, uint32_t tf_title, uint32_t tf_body,
+       uint32_t doc_len)
+{
     b->last_ord = ord;
     b->any = true;
     b->df++;
@@ -278,6 +273,44 @@ kh__pb_add(kh_postbuilder *b, uint32_t ord, uint32_t tf_title, uint32_t tf_body,
     b->st.df = b->df;
     uint64_t ptf = (uint64_t)KH_IMPACT_TITLE_WEIGHT * tf_title + tf_body;
     front_add(b, ptf < UINT32_MAX ? (uint32_t)ptf : UINT32_MAX, doc_len);
+}
+
+void
+kh__pb_add(kh_postbuilder *b, uint32_t ord, uint32_t tf_title, uint32_t tf_body,
+           const uint32_t *positions, uint32_t doc_len, kh_status *rc)
+{
+    /* At most five bytes a position. */
+    uint32_t npos = positions != NULL ? tf_title + tf_body : 0;
+    if (!pb_begin(b, ord, tf_title, tf_body, (size_t)npos * 5, rc))
+        return;
+    if (npos > 0) {
+        uint8_t *q = (uint8_t *)b->pos.data + b->pos.len;
+        uint32_t n[2] = {tf_title, tf_body};
+        const uint32_t *p = positions;
+        for (int f = 0; f < 2; f++) {
+            int64_t prev = -1;
+            for (uint32_t i = 0; i < n[f]; i++, p++) {
+                q += kh__varint_put(q, (uint64_t)((int64_t)*p - prev));
+                prev = *p;
+            }
+        }
+        b->pos.len = (size_t)(q - (uint8_t *)b->pos.data);
+    }
+    pb_end(b, ord, tf_title, tf_body, doc_len);
+}
+
+void
+kh__pb_add_raw(kh_postbuilder *b, uint32_t ord, uint32_t tf_title,
+               uint32_t tf_body, const uint8_t *pos, size_t pos_len,
+               uint32_t doc_len, kh_status *rc)
+{
+    if (!pb_begin(b, ord, tf_title, tf_body, pos_len, rc))
+        return;
+    if (pos_len > 0) {
+        memcpy(b->pos.data + b->pos.len, pos, pos_len);
+        b->pos.len += pos_len;
+    }
+    pb_end(b, ord, tf_title, tf_body, doc_len);
 }
 
 /**************************************************************************
@@ -1083,4 +1116,29 @@ kh__cursor_positions(kh_cursor *c, uint32_t *out, size_t cap)
     c->pp = p;
     c->pos_read = true;
     return (int)n;
+}
+
+bool
+kh__cursor_raw_positions(kh_cursor *c, const uint8_t **bytes, size_t *len)
+{
+    *bytes = NULL;
+    *len = 0;
+    if (c->kind != KH_KEY_STEM || c->doc == KH_END)
+        return true;
+    uint64_t v;
+    for (; c->pos_skip > 0; c->pos_skip--)
+        if (!kh__varint_get(&c->pp, c->pos_end, &v))
+            return false;
+    /* The checks of kh__cursor_positions: every delta decodes, and is
+     * neither zero nor over 32 bits. */
+    const uint8_t *p = c->pp;
+    uint64_t npos = (uint64_t)c->tf_title + c->tf_body;
+    for (uint64_t i = 0; i < npos; i++)
+        if (!kh__varint_get(&p, c->pos_end, &v) || v == 0 || v > UINT32_MAX)
+            return false;
+    *bytes = c->pp;
+    *len = (size_t)(p - c->pp);
+    c->pp = p;
+    c->pos_read = true;
+    return true;
 }
