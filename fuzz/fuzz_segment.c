@@ -35,10 +35,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len;
     kh_cursor c;
     while (it != NULL && kh__termiter_next(it, &key, &len, &c)) {
+        /* A second cursor reads the positions as merges do, raw: it must
+         * accept exactly what the decoder accepts. */
+        kh_cursor r = c;
         uint32_t steps = 0;
         while (kh__cursor_next(&c) != KH_END && steps++ < 100000) {
             (void)kh__seg_doc(s, c.doc);
-            kh__cursor_positions(&c, positions, 256);
+            int n = kh__cursor_positions(&c, positions, 256);
+            if (kh__cursor_next(&r) != c.doc)
+                abort();
+            const uint8_t *raw;
+            size_t raw_len;
+            bool ok = kh__cursor_raw_positions(&r, &raw, &raw_len);
+            if (c.kind == KH_KEY_STEM && ok != (n >= 0))
+                abort();
         }
         /* The same term again, found by key, with skips. */
         kh_cursor d;
