@@ -622,12 +622,28 @@ pruning_matches_exhaustive(void **state)
     rmtree(d);
 }
 
+/* Copies the test index to copy, then runs the shell command damage with
+ * its one %s replaced by copy. */
+static void
+copy_and_damage(const char *copy, const char *damage)
+{
+    char cmd[800];
+    rmtree(copy);
+    snprintf(cmd, sizeof cmd, "cp -r '%s' '%s'", dir, copy);
+    assert_int_equal(system(cmd), 0);
+    const char *pct = strstr(damage, "%s");
+    assert_non_null(pct);
+    snprintf(cmd, sizeof cmd, "%.*s%s%s", (int)(pct - damage), damage, copy,
+             pct + 2);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void
 corrupt_segment_is_an_error(void **state)
 {
     (void)state;
     /* Copy the index, then damage its segment files in several ways. */
-    char copy[300], cmd[700];
+    char copy[300];
     snprintf(copy, sizeof copy, "%s-copy", dir);
     static const char *const damage[] = {
         "truncate -s 100 %s/seg-*.khs",
@@ -639,15 +655,7 @@ corrupt_segment_is_an_error(void **state)
         "rm %s/seg-*.khs",
     };
     for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
-        rmtree(copy);
-        snprintf(cmd, sizeof cmd, "cp -r '%s' '%s'", dir, copy);
-        assert_int_equal(system(cmd), 0);
-        char tmpl[400];
-        const char *pattern = damage[i];
-        char *pct = strstr(pattern, "%s");
-        snprintf(tmpl, sizeof tmpl, "%.*s%s%s", (int)(pct - pattern), pattern,
-                 copy, pct + 2);
-        assert_int_equal(system(tmpl), 0);
+        copy_and_damage(copy, damage[i]);
         kh_index_options o = {.read_only = 1};
         kh_index *ix = NULL;
         kh_error err;
@@ -758,13 +766,7 @@ bodies_in_their_own_file(void **state)
         "rm '%s/bodies.khb'",
     };
     for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
-        rmtree(copy);
-        snprintf(cmd, sizeof cmd, "cp -r '%s' '%s'", dir, copy);
-        assert_int_equal(system(cmd), 0);
-        const char *pct = strstr(damage[i], "%s");
-        snprintf(cmd, sizeof cmd, "%.*s%s%s", (int)(pct - damage[i]), damage[i],
-                 copy, pct + 2);
-        assert_int_equal(system(cmd), 0);
+        copy_and_damage(copy, damage[i]);
         /* a1's body is the first in the file, a6's the last */
         expect_body(copy, i == 1 ? "a1" : "a6", KH_EIO, "bodies.khb");
     }
