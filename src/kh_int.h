@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__GNUC__) || defined(__clang__)
 #define KH_HIDDEN      __attribute__((visibility("hidden")))
@@ -131,6 +132,58 @@ kh__fmix32(uint32_t h)
     h ^= h >> 16;
     return h;
 }
+
+/* MurmurHash3's 64-bit finalizer (public domain): a bijection that spreads
+ * every input bit over the output. */
+static inline uint64_t
+kh__fmix64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ull;
+    k ^= k >> 33;
+    return k;
+}
+
+/* A hash of p[0..len) and seed for in-memory tables of short keys (words,
+ * stems): eight bytes at a step, the last load overlapping the one before;
+ * a key under eight bytes is read as its first and last four bytes, or as
+ * three of them.  Reads nothing outside p[0..len). */
+static inline uint32_t
+kh__hash_short(const void *p, size_t len, uint64_t seed)
+{
+    const unsigned char *s = p;
+    uint64_t h = (uint64_t)len * 0x9E3779B97F4A7C15ull ^ seed;
+    uint64_t w;
+    if (len >= 8) {
+        for (size_t i = 0; i + 8 < len; i += 8) {
+            memcpy(&w, s + i, 8);
+            h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+            h ^= h >> 32;
+        }
+        memcpy(&w, s + len - 8, 8);
+    } else if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + len - 4, 4);
+        w = (uint64_t)a << 32 | b;
+    } else {
+        w = len > 0 ? (uint64_t)s[0] | (uint64_t)s[len / 2] << 8 |
+                          (uint64_t)s[len - 1] << 16
+                    : 0;
+    }
+    return (uint32_t)kh__fmix64(h ^ w);
+}
+
+/* Whole writes and reads (retrying short ones and EINTR): false on an
+ * error, and for a read also when the file ends first (file.c). */
+KH_HIDDEN bool kh__write_all(int fd, const void *p, size_t n);
+KH_HIDDEN bool kh__pwrite_all(int fd, const void *p, size_t n, uint64_t off);
+KH_HIDDEN bool kh__pread_all(int fd, void *p, size_t n, uint64_t off);
+/* fsyncs the directory holding path, so that a new name in it is durable;
+ * 0 or -1 (file.c). */
+KH_HIDDEN int kh__fsync_dir_of(const char *path);
 
 /* Seconds on a monotonic clock, for measuring time spent (date.c). */
 KH_HIDDEN double kh__now(void);

@@ -62,40 +62,6 @@ log_path(const char *dir)
     return p;
 }
 
-static bool
-pread_all(int fd, void *buf, size_t n, uint64_t off)
-{
-    char *p = buf;
-    while (n > 0) {
-        ssize_t k = pread(fd, p, n, (off_t)off);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return false;
-        p += k;
-        n -= (size_t)k;
-        off += (uint64_t)k;
-    }
-    return true;
-}
-
-static bool
-pwrite_all(int fd, const void *buf, size_t n, uint64_t off)
-{
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t k = pwrite(fd, p, n, (off_t)off);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return false;
-        p += k;
-        n -= (size_t)k;
-        off += (uint64_t)k;
-    }
-    return true;
-}
-
 kh_status
 kh__bodylog_open(const char *dir, kh_bodylog **out, kh_error *err)
 {
@@ -121,7 +87,7 @@ kh__bodylog_open(const char *dir, kh_bodylog **out, kh_error *err)
     if (st.st_size == 0) {
         memset(head, 0, sizeof head);
         memcpy(head, MAGIC, 8);
-        if (!pwrite_all(b->fd, head, sizeof head, 0)) {
+        if (!kh__pwrite_all(b->fd, head, sizeof head, 0)) {
             kh__set_error(err, "cannot write %s: %s", b->path, strerror(errno));
             kh__bodylog_close(b);
             return KH_EIO;
@@ -130,7 +96,7 @@ kh__bodylog_open(const char *dir, kh_bodylog **out, kh_error *err)
         b->end = HEADER_SIZE;
     } else {
         if (st.st_size < HEADER_SIZE ||
-            !pread_all(b->fd, head, sizeof head, 0) ||
+            !kh__pread_all(b->fd, head, sizeof head, 0) ||
             memcmp(head, MAGIC, 8) != 0) {
             kh__set_error(err, "%s is not a Khabar body file", b->path);
             kh__bodylog_close(b);
@@ -176,7 +142,7 @@ kh__bodylog_append(kh_bodylog *b, const char *text, size_t len,
 {
     if (len > UINT32_MAX)
         return KH_EINVAL;
-    if (!pwrite_all(b->fd, text, len, b->end))
+    if (!kh__pwrite_all(b->fd, text, len, b->end))
         return KH_EIO;
     put_le(loc, b->end, 8);
     put_le(loc + 8, len, 4);
@@ -193,24 +159,6 @@ kh__bodylog_append(kh_bodylog *b, const char *text, size_t len,
     return KH_OK;
 }
 
-static int
-fsync_dir(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    size_t n = slash != NULL ? (size_t)(slash - path) : 0;
-    if (n == 0 || n >= sizeof dir)
-        return -1;
-    memcpy(dir, path, n);
-    dir[n] = '\0';
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int r = fsync(fd);
-    close(fd);
-    return r;
-}
-
 kh_status
 kh__bodylog_sync(kh_bodylog *b)
 {
@@ -218,7 +166,7 @@ kh__bodylog_sync(kh_bodylog *b)
         return KH_OK;
     if (fdatasync(b->fd) != 0)
         return KH_EIO;
-    if (b->created && fsync_dir(b->path) != 0)
+    if (b->created && kh__fsync_dir_of(b->path) != 0)
         return KH_EIO;
     b->created = false;
     b->synced = b->nudged = b->end;
@@ -287,7 +235,7 @@ body_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_error_nomem(ctx);
         return;
     }
-    if (off < HEADER_SIZE || !pread_all(fd, text, len, off) ||
+    if (off < HEADER_SIZE || !kh__pread_all(fd, text, len, off) ||
         crc32(0L, (const Bytef *)text, (uInt)len) != crc) {
         sqlite3_free(text);
         char msg[4200];

@@ -183,39 +183,12 @@ rehash(kh_memseg *m)
     return true;
 }
 
-/* Every term of every article is hashed on the analysing thread: eight
- * bytes at a step (the last step's load overlaps the one before, and a
- * key under eight bytes is read as its first and last four, or three of
- * its bytes), then a 64-bit finalizer, instead of FNV-1a's step and
- * multiplication per byte. */
+/* Every term of every article is hashed, on the analysing thread: a hash
+ * that reads eight bytes at a step, not one. */
 static uint32_t
 term_hash(char kind, const char *term, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)term;
-    uint64_t h = (uint64_t)len * 0x9E3779B97F4A7C15ull ^ (unsigned char)kind;
-    uint64_t w;
-    if (len >= 8) {
-        for (size_t i = 0; i + 8 < len; i += 8) {
-            memcpy(&w, p + i, 8);
-            h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-            h ^= h >> 32;
-        }
-        memcpy(&w, p + len - 8, 8);
-    } else if (len >= 4) {
-        uint32_t a, b;
-        memcpy(&a, p, 4);
-        memcpy(&b, p + len - 4, 4);
-        w = (uint64_t)a << 32 | b;
-    } else {
-        w = len > 0 ? (uint64_t)p[0] | (uint64_t)p[len / 2] << 8 |
-                          (uint64_t)p[len - 1] << 16
-                    : 0;
-    }
-    h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-    h ^= h >> 29;
-    h *= 0xC4CEB9FE1A85EC53ull;
-    h ^= h >> 32;
-    return (uint32_t)h;
+    return kh__hash_short(term, len, (unsigned char)kind);
 }
 
 /* Finds or adds the entry for kind + term of hash h; NULL on allocation

@@ -442,46 +442,6 @@ kh__segw_term(kh_segwriter *w, const char *key, size_t len,
     return KH_OK;
 }
 
-static int
-fsync_dir_of(const char *path)
-{
-    char dir[4096];
-    size_t n = strlen(path);
-    while (n > 0 && path[n - 1] != '/')
-        n--;
-    if (n == 0) {
-        dir[0] = '.';
-        n = 1;
-    } else if (n >= sizeof dir) {
-        return -1;
-    } else {
-        memcpy(dir, path, n);
-    }
-    dir[n] = '\0';
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return -1;
-    int r = fsync(fd);
-    close(fd);
-    return r;
-}
-
-static bool
-write_all(int fd, const void *p, size_t n)
-{
-    const char *s = p;
-    while (n > 0) {
-        ssize_t k = write(fd, s, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return false;
-        s += k;
-        n -= (size_t)k;
-    }
-    return true;
-}
-
 kh_status
 kh__segw_finish(kh_segwriter *w, kh_error *err)
 {
@@ -510,11 +470,11 @@ kh__segw_finish(kh_segwriter *w, kh_error *err)
         rc = KH_EIO;
         goto fail;
     }
-    if (!write_all(fd, h, sizeof h) ||
-        !write_all(fd, w->docs.data ? w->docs.data : "", w->docs.len) ||
-        !write_all(fd, w->ids.data ? w->ids.data : "", w->ids.len) ||
-        !write_all(fd, w->dict.data ? w->dict.data : "", w->dict.len) ||
-        !write_all(fd, w->keys.data ? w->keys.data : "", w->keys.len)) {
+    if (!kh__write_all(fd, h, sizeof h) ||
+        !kh__write_all(fd, w->docs.data ? w->docs.data : "", w->docs.len) ||
+        !kh__write_all(fd, w->ids.data ? w->ids.data : "", w->ids.len) ||
+        !kh__write_all(fd, w->dict.data ? w->dict.data : "", w->dict.len) ||
+        !kh__write_all(fd, w->keys.data ? w->keys.data : "", w->keys.len)) {
         rc = KH_EIO;
         goto fail;
     }
@@ -526,7 +486,7 @@ kh__segw_finish(kh_segwriter *w, kh_error *err)
     char chunk[1 << 16];
     size_t k, since_sync = 0;
     while ((k = fread(chunk, 1, sizeof chunk, w->post)) > 0) {
-        if (!write_all(fd, chunk, k)) {
+        if (!kh__write_all(fd, chunk, k)) {
             rc = KH_EIO;
             goto fail;
         }
@@ -539,14 +499,14 @@ kh__segw_finish(kh_segwriter *w, kh_error *err)
         }
 #endif
     }
-    if (ferror(w->post) || !write_all(fd, TRAILER, 8) || fsync(fd) != 0 ||
+    if (ferror(w->post) || !kh__write_all(fd, TRAILER, 8) || fsync(fd) != 0 ||
         close(fd) != 0) {
         fd = -1;
         rc = KH_EIO;
         goto fail;
     }
     fd = -1;
-    if (rename(w->tmp, w->path) != 0 || fsync_dir_of(w->path) != 0) {
+    if (rename(w->tmp, w->path) != 0 || kh__fsync_dir_of(w->path) != 0) {
         rc = KH_EIO;
         goto fail;
     }
@@ -1090,15 +1050,26 @@ kh__cursor_advance(kh_cursor *c, uint32_t target)
     return c->doc;
 }
 
+/* Steps the position stream past the earlier documents' positions, which
+ * were not read. */
+static bool
+skip_earlier_positions(kh_cursor *c)
+{
+    uint64_t v;
+    for (; c->pos_skip > 0; c->pos_skip--)
+        if (!kh__varint_get(&c->pp, c->pos_end, &v))
+            return false;
+    return true;
+}
+
 int
 kh__cursor_positions(kh_cursor *c, uint32_t *out, size_t cap)
 {
     if (c->kind != KH_KEY_STEM || c->doc == KH_END)
         return 0;
+    if (!skip_earlier_positions(c))
+        return -1;
     uint64_t v;
-    for (; c->pos_skip > 0; c->pos_skip--)
-        if (!kh__varint_get(&c->pp, c->pos_end, &v))
-            return -1;
     size_t n = 0;
     uint32_t counts[2] = {c->tf_title, c->tf_body};
     const uint8_t *p = c->pp;
@@ -1125,10 +1096,9 @@ kh__cursor_raw_positions(kh_cursor *c, const uint8_t **bytes, size_t *len)
     *len = 0;
     if (c->kind != KH_KEY_STEM || c->doc == KH_END)
         return true;
+    if (!skip_earlier_positions(c))
+        return false;
     uint64_t v;
-    for (; c->pos_skip > 0; c->pos_skip--)
-        if (!kh__varint_get(&c->pp, c->pos_end, &v))
-            return false;
     /* The checks of kh__cursor_positions: every delta decodes, and is
      * neither zero nor over 32 bits. */
     const uint8_t *p = c->pp;

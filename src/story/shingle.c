@@ -41,26 +41,13 @@ push(kh_u32vec *a, uint32_t x)
     return KH_OK;
 }
 
-/* The 64-bit finalizer of MurmurHash3 (public domain): a bijection that
- * spreads every input bit over the output. */
-static inline uint64_t
-fmix64(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    k *= 0xc4ceb9fe1a85ec53ull;
-    k ^= k >> 33;
-    return k;
-}
-
 static inline uint64_t
 word_hash(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return fmix64(h);
+    return kh__fmix64(h);
 }
 
 #define SORT_BITS 10 /* most buckets of sort_u32() */
@@ -166,7 +153,7 @@ hash_windows(const uint64_t *w, size_t n, kh_u32vec *out)
         /* order matters: "a b c d e" and "e d c b a" differ */
         uint64_t h = 0;
         for (size_t k = 0; k < KH_SHINGLE_WORDS; k++)
-            h = fmix64(h ^ w[i + k]);
+            h = kh__fmix64(h ^ w[i + k]);
         to[i] = (uint32_t)(h >> 32);
     }
     out->n += windows;
@@ -310,7 +297,7 @@ kh__band_keys(const uint32_t *set, size_t n, uint32_t keys[KH_LSH_BANDS])
     for (size_t i = 0; i < KH_SIG_BINS; i++)
         sig[i] = UINT32_MAX;
     for (size_t i = 0; i < n; i++) {
-        uint64_t h = fmix64(set[i] ^ 0x9e3779b97f4a7c15ull);
+        uint64_t h = kh__fmix64(set[i] ^ 0x9e3779b97f4a7c15ull);
         size_t bin = (size_t)(h >> 58); /* 64 bins */
         uint32_t v = (uint32_t)h;
         if (!full[bin] || v < sig[bin])
@@ -332,7 +319,7 @@ kh__band_keys(const uint32_t *set, size_t n, uint32_t keys[KH_LSH_BANDS])
     for (size_t b = 0; b < KH_LSH_BANDS; b++) {
         uint64_t h = b + 1;
         for (size_t r = 0; r < ROWS; r++)
-            h = fmix64(h ^ ((uint64_t)sig[b * ROWS + r] << 7));
+            h = kh__fmix64(h ^ ((uint64_t)sig[b * ROWS + r] << 7));
         keys[b] = (uint32_t)(h >> 32);
     }
 }

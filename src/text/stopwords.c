@@ -24,28 +24,12 @@ static size_t pool_used;
 static size_t longest;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-/* Every token of the text is looked up here, so the hash reads the first
- * and the last four bytes (all of a word of up to four Arabic letters)
- * and the length, with one multiplication, instead of a step per byte.
- * Words that differ only in their middle share a slot chain, and the
- * comparison tells them apart. */
+/* Every token of the text is looked up here: a hash that reads a short
+ * word's first and last four bytes at once, not a byte at a time. */
 static uint32_t
 hash(const char *s, size_t n)
 {
-    uint32_t a, b;
-    if (n >= 4) {
-        memcpy(&a, s, 4);
-        memcpy(&b, s + n - 4, 4);
-    } else {
-        const unsigned char *u = (const unsigned char *)s;
-        a = n > 0 ? (uint32_t)u[0] | (uint32_t)u[n / 2] << 8 |
-                        (uint32_t)u[n - 1] << 16
-                  : 0;
-        b = 0;
-    }
-    uint64_t x = ((uint64_t)a << 32 | b) ^ (uint64_t)n;
-    x *= 0x9E3779B97F4A7C15ull;
-    return (uint32_t)(x >> 32);
+    return kh__hash_short(s, n, 0);
 }
 
 /* a[0..n) == b[0..n), with fixed-size loads that stay inside both: a
