@@ -58,6 +58,11 @@ static kh_status
 load_snapshot(kh_index *ix, kh_error *err)
 {
     for (int attempt = 0;; attempt++) {
+        /* The version is read before the list: a commit landing while the
+         * list is read and the segments opened then makes the next
+         * refresh load again.  Read after, it counted that commit as
+         * loaded, and the reader missed it until the next one. */
+        int64_t version = kh__store_data_version(ix->store);
         kh_segrow *rows;
         size_t n;
         kh_status rc = kh__store_segments(ix->store, &rows, &n);
@@ -145,7 +150,7 @@ load_snapshot(kh_index *ix, kh_error *err)
         ix->n_segs = n;
         ix->n_live = n_live > 0 ? n_live : 1;
         ix->avgdl = avgdl;
-        ix->data_version = kh__store_data_version(ix->store);
+        ix->data_version = version;
         return KH_OK;
     }
 }
