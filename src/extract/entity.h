@@ -112,12 +112,18 @@ KH_HIDDEN void kh__tagger_free(kh_tagger *t); /* NULL: no-op */
 KH_HIDDEN kh_status kh__tagger_terms(kh_tagger *t, const char *title,
                                      const char *body, kh_buf *terms);
 
+/* An entity first seen at ingest, for docs.db. */
+typedef struct kh_entname {
+    const char *key, *name;
+    kh_ner_type type;
+} kh_entname;
+
 /* Entities first seen by kh__tagger_terms() since the last call: calls
- * put(arg, key, type, name) for each, then forgets them; stops at the
- * first error put returns.  May run on another thread than
- * kh__tagger_terms (a mutex guards the hand-over). */
-typedef kh_status (*kh_tagger_put)(void *arg, const char *key, kh_ner_type type,
-                                   const char *name);
+ * put(arg, names, n) once with all of them, sorted by key (so that docs.db
+ * inserts them in its own order), then forgets them.  May run on another
+ * thread than kh__tagger_terms (a mutex guards the hand-over). */
+typedef kh_status (*kh_tagger_put)(void *arg, const kh_entname *names,
+                                   size_t n);
 KH_HIDDEN kh_status kh__tagger_names(kh_tagger *t, kh_tagger_put put,
                                      void *arg);
 
@@ -135,10 +141,10 @@ KH_HIDDEN kh_status kh__entstore_open(struct sqlite3 *db, bool read_only,
                                       kh_entstore **out, kh_error *err);
 KH_HIDDEN void kh__entstore_close(kh_entstore *s);
 
-/* Records an entity (inside the writer's transaction); one already known
- * keeps its name.  A kh_tagger_put. */
-KH_HIDDEN kh_status kh__entstore_put(void *store, const char *key,
-                                     kh_ner_type type, const char *name);
+/* Records entities (inside the writer's transaction); one already known
+ * keeps its name.  A kh_tagger_put: names sorted by key. */
+KH_HIDDEN kh_status kh__entstore_put(void *store, const kh_entname *names,
+                                     size_t n);
 
 /* The name and type of an entity key; KH_ENOTFOUND if unknown.  *name is
  * kh_malloc'd. */

@@ -520,6 +520,10 @@ typedef struct ner_tok {
     int32_t s[2][KH_NER_VEC]; /* the label-independent scores, by pass */
     const ner_entry *e;       /* its word's entry */
     const ner_entry *g;       /* its gap's */
+    const int32_t *lab;       /* e->lab, e->stem_hash, e->bare_hash, */
+    uint32_t stem_hash;       /* e->rare and e->memok: what decoding */
+    uint32_t bare_hash;       /* reads of the entry, copied where the */
+    uint8_t rare, memok;      /* tokens are read in order */
     size_t start, end;        /* bytes in the text */
     uint32_t sent;            /* sentence ordinal */
     uint32_t norm_off;        /* normalized form in the call's bytes */
@@ -680,10 +684,11 @@ find_entries(const kh_ner_model *m, ner_call *call)
             rc = KH_ENOMEM;
             break;
         }
-        /* the sums come next: fetch them now */
-        __builtin_prefetch(t->e->v[0]);
-        __builtin_prefetch(t->e->v[2]);
-        __builtin_prefetch(t->e->v[4]);
+        t->lab = t->e->lab;
+        t->stem_hash = t->e->stem_hash;
+        t->bare_hash = t->e->bare_hash;
+        t->rare = t->e->rare;
+        t->memok = t->e->memok;
     }
     pthread_mutex_unlock(&c->lock);
     return rc;
@@ -727,6 +732,13 @@ acc_add32(ner_acc *x, const int32_t (*v)[KH_NER_VEC])
 }
 
 static inline void
+acc_load(ner_acc *x, const int32_t (*in)[KH_NER_VEC])
+{
+    for (int k = 0; k < 4; k++)
+        x->a[k] = _mm_loadu_si128((const __m128i *)(in[k / 2] + 4 * (k % 2)));
+}
+
+static inline void
 acc_store(const ner_acc *x, int32_t (*out)[KH_NER_VEC])
 {
     for (int k = 0; k < 4; k++)
@@ -758,6 +770,13 @@ acc_add32(ner_acc *x, const int32_t (*v)[KH_NER_VEC])
 }
 
 static inline void
+acc_load(ner_acc *x, const int32_t (*in)[KH_NER_VEC])
+{
+    for (int l = 0; l < 2 * KH_NER_VEC; l++)
+        x->a[l] = in[l / KH_NER_VEC][l % KH_NER_VEC];
+}
+
+static inline void
 acc_store(const ner_acc *x, int32_t (*out)[KH_NER_VEC])
 {
     for (int l = 0; l < 2 * KH_NER_VEC; l++)
@@ -775,46 +794,89 @@ acc_entry(ner_acc *x, const ner_entry *e, int k)
         acc_add16(x, e->v[k]);
 }
 
+/* Tokens whose stem-pair rows are looked up together (see below). */
+#define PAIR_BLOCK 32
+/* How many tokens ahead an entry's sums are fetched. */
+#define ENTRY_AHEAD 6
+
+/* Adds entry e's sums at offset k (d + 2) to a token's scores. */
+static inline void
+add_entry(int32_t (*s)[KH_NER_VEC], const ner_entry *e, int k)
+{
+    ner_acc x;
+    acc_load(&x, s);
+    acc_entry(&x, e, k);
+    acc_store(&x, s);
+}
+
 /* The label-independent part of every token's score, both passes. */
 static void
 static_sums(const kh_ner_model *m, ner_tok *tok, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        ner_tok *t = &tok[i];
-        uint32_t sent = t->sent;
-        int first = i == 0 || tok[i - 1].sent != sent;
-        int last = i + 1 == n || tok[i + 1].sent != sent;
-        ner_acc x;
-        acc_zero(&x);
-        acc_entry(&x, t->g, 0);
-        if (last)
-            acc_add32(&x, m->edge_both[1]);
-        else
-            acc_entry(&x, tok[i + 1].g, 1);
-        if (first)
-            acc_add32(&x, m->edge_both[0]);
-        acc_entry(&x, t->e, 2);
-        uint32_t hs = t->e->stem_hash;
-        if (!first) {
-            acc_entry(&x, tok[i - 1].e, 1);
-            if (i >= 2 && tok[i - 2].sent == sent)
-                acc_entry(&x, tok[i - 2].e, 0);
-            /* the stem pairs (-1, 0) and (0, +1) */
-            const int16_t *r = kh__ner_row(
-                m, kh__ner_pair_hash(tok[i - 1].e->stem_hash, hs, 0));
-            if (r != NULL)
-                acc_add16(&x, (ner_row)r);
+    /* The stem pairs (-1, 0) and (0, +1) are each a look-up in the
+     * weight table that the per-word sums cannot hold, and the table is
+     * too big for the cache: a block's pair hashes come first, then their
+     * bitmap words and rows are fetched ahead of use, so the misses of
+     * many pairs overlap instead of each stalling the sum. */
+    uint32_t ph[PAIR_BLOCK][2];
+    bool has[PAIR_BLOCK][2]; /* no pair at a sentence's edge */
+    const int16_t *pr[PAIR_BLOCK][2];
+    for (size_t a = 0; a < n; a += PAIR_BLOCK) {
+        size_t b = n - a < PAIR_BLOCK ? n : a + PAIR_BLOCK;
+        for (size_t i = a; i < b; i++) {
+            uint32_t sent = tok[i].sent, hs = tok[i].stem_hash;
+            int first = i == 0 || tok[i - 1].sent != sent;
+            int last = i + 1 == n || tok[i + 1].sent != sent;
+            uint32_t *h = ph[i - a];
+            has[i - a][0] = !first;
+            has[i - a][1] = !last;
+            h[0] = first ? 0 : kh__ner_pair_hash(tok[i - 1].stem_hash, hs, 0);
+            h[1] = last ? 0 : kh__ner_pair_hash(hs, tok[i + 1].stem_hash, 1);
+            for (int k = 0; k < 2; k++)
+                __builtin_prefetch(&m->bits[(h[k] & m->mask) >> 6]);
         }
-        if (!last) {
-            acc_entry(&x, tok[i + 1].e, 3);
-            if (i + 2 < n && tok[i + 2].sent == sent)
-                acc_entry(&x, tok[i + 2].e, 4);
-            const int16_t *r = kh__ner_row(
-                m, kh__ner_pair_hash(hs, tok[i + 1].e->stem_hash, 1));
-            if (r != NULL)
-                acc_add16(&x, (ner_row)r);
+        for (size_t i = a; i < b; i++)
+            for (int k = 0; k < 2; k++) {
+                const int16_t *r =
+                    has[i - a][k] ? kh__ner_row(m, ph[i - a][k]) : NULL;
+                pr[i - a][k] = r;
+                if (r != NULL)
+                    __builtin_prefetch(r);
+            }
+        for (size_t i = a; i < b; i++) {
+            ner_tok *t = &tok[i];
+            ner_acc x;
+            acc_zero(&x);
+            acc_entry(&x, t->g, 0);
+            if (!has[i - a][1])
+                acc_add32(&x, m->edge_both[1]);
+            else
+                acc_entry(&x, tok[i + 1].g, 1);
+            if (!has[i - a][0])
+                acc_add32(&x, m->edge_both[0]);
+            for (int k = 0; k < 2; k++)
+                if (pr[i - a][k] != NULL)
+                    acc_add16(&x, (ner_row)pr[i - a][k]);
+            acc_store(&x, t->s);
         }
-        acc_store(&x, t->s);
+    }
+    /* Then each word's sums go to the tokens around it that read them:
+     * token j + 2 - k gets offset k of token j's entry.  One entry is
+     * read whole, and fetched a few tokens ahead, where gathering the
+     * five around each token would read five scattered entries. */
+    for (size_t j = 0; j < n; j++) {
+        if (j + ENTRY_AHEAD < n) {
+            const char *f = (const char *)tok[j + ENTRY_AHEAD].e;
+            for (size_t o = 0; o < sizeof(ner_entry); o += 64)
+                __builtin_prefetch(f + o);
+        }
+        const ner_entry *e = tok[j].e;
+        uint32_t sent = tok[j].sent;
+        for (int k = 0; k < 5; k++) {
+            size_t i = j + 2 - (size_t)k; /* wraps below 0: > n */
+            if (i < n && tok[i].sent == sent)
+                add_entry(tok[i].s, e, k);
+        }
     }
 }
 
@@ -861,15 +923,15 @@ decode(const kh_ner_model *m, int p, ner_tok *tok, size_t n)
         const int32_t *add[8];
         int na = 0;
         add[na++] = m->prev[p][p2][p1];
-        if (t->e->lab != NULL)
-            add[na++] = t->e->lab + ((size_t)p1 * 2 + (size_t)p) * KH_NER_VEC;
+        if (t->lab != NULL)
+            add[na++] = t->lab + ((size_t)p1 * 2 + (size_t)p) * KH_NER_VEC;
         if (p == 1) {
             if (!first)
                 add[na++] = m->near[0][tok[i - 1].l1][tok[i - 1].mem];
             add[na++] = m->near[1][t->l1][t->mem];
             if (i + 1 < n && tok[i + 1].sent == sent)
                 add[na++] = m->near[2][tok[i + 1].l1][tok[i + 1].mem];
-            add[na++] = m->self[t->l1][t->mem][t->e->rare];
+            add[na++] = m->self[t->l1][t->mem][t->rare];
         }
         add[na++] = barred[p1];
         int32_t sc[KH_NER_VEC];
@@ -914,14 +976,14 @@ memory(ner_tok *tok, size_t n)
     }
     memset(key, 0, cap * sizeof *key);
     for (size_t i = 0; i < n; i++) {
-        const ner_entry *e = tok[i].e;
         int l = tok[i].label;
         tok[i].l1 = (uint8_t)l;
         tok[i].mem = 0;
-        if (!e->memok)
+        if (!tok[i].memok)
             continue;
+        const ner_entry *e = tok[i].e;
         const char *b = e->key + e->bare_off;
-        size_t k = e->bare_hash & (cap - 1);
+        size_t k = tok[i].bare_hash & (cap - 1);
         while (key[k] != NULL && key[k] != e &&
                (key[k]->bare_len != e->bare_len ||
                 memcmp(key[k]->key + key[k]->bare_off, b, e->bare_len) != 0))
@@ -935,7 +997,7 @@ memory(ner_tok *tok, size_t n)
         slot[i] = (uint32_t)k;
     }
     for (size_t i = 0; i < n; i++) {
-        if (!tok[i].e->memok)
+        if (!tok[i].memok)
             continue;
         const uint8_t *c = cnt[slot[i]];
         unsigned mem = 0;

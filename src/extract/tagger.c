@@ -122,6 +122,12 @@ kh__tagger_terms(kh_tagger *t, const char *title, const char *body,
     return rc;
 }
 
+static int
+by_key(const void *a, const void *b)
+{
+    return strcmp(((const kh_entname *)a)->key, ((const kh_entname *)b)->key);
+}
+
 kh_status
 kh__tagger_names(kh_tagger *t, kh_tagger_put put, void *arg)
 {
@@ -130,15 +136,26 @@ kh__tagger_names(kh_tagger *t, kh_tagger_put put, void *arg)
     b = t->pending;
     kh__buf_init(&t->pending);
     pthread_mutex_unlock(&t->mu);
-    kh_status rc = KH_OK;
-    for (size_t i = 0; i < b.len && rc == KH_OK;) {
+    size_t n = 0;
+    for (size_t i = 0; i < b.len; n++) {
+        size_t kl = strlen(b.data + i);
+        i += kl + 2 + strlen(b.data + i + kl + 2) + 1;
+    }
+    kh_entname *v = kh_malloc(n * sizeof *v + 1);
+    kh_status rc = v != NULL ? KH_OK : KH_ENOMEM;
+    for (size_t i = 0, k = 0; rc == KH_OK && k < n; k++) {
         const char *key = b.data + i;
         size_t kl = strlen(key);
-        kh_ner_type type = (kh_ner_type)(unsigned char)key[kl + 1];
-        const char *name = key + kl + 2;
-        rc = put(arg, key, type, name);
-        i += kl + 2 + strlen(name) + 1;
+        v[k].key = key;
+        v[k].type = (kh_ner_type)(unsigned char)key[kl + 1];
+        v[k].name = key + kl + 2;
+        i += kl + 2 + strlen(v[k].name) + 1;
     }
+    if (rc == KH_OK && n > 0) {
+        kh__qsort(v, n, sizeof *v, by_key);
+        rc = put(arg, v, n);
+    }
+    kh_free(v);
     kh__buf_release(&b);
     return rc;
 }
