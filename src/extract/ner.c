@@ -150,7 +150,10 @@ build_tables(kh_ner_model *m)
             }
 }
 
-/* Reads a line's next integer; 0 when there is none. */
+/* Reads a line's next integer (an optional sign, then digits of base 10
+ * or 16); 0 when there is none or it is malformed.  By hand rather than
+ * with strtol: the model has a million and a half numbers, and strtol's
+ * generality made reading them most of the time an index takes to open. */
 static int
 next_long(const char **p, const char *end, int base, long *v)
 {
@@ -159,17 +162,31 @@ next_long(const char **p, const char *end, int base, long *v)
         s++;
     if (s == end || *s == '\n')
         return 0;
-    char tmp[32];
-    size_t n = 0;
-    while (s < end && *s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' &&
-           n < sizeof tmp - 1)
-        tmp[n++] = *s++;
-    tmp[n] = '\0';
-    char *e;
-    errno = 0;
-    *v = strtol(tmp, &e, base);
-    if (e == tmp || *e != '\0' || errno != 0)
+    int neg = 0;
+    if (*s == '-' || *s == '+') {
+        neg = *s == '-';
+        s++;
+    }
+    long x = 0;
+    int digits = 0;
+    for (; s < end; s++, digits++) {
+        int d;
+        if (*s >= '0' && *s <= '9')
+            d = *s - '0';
+        else if (base == 16 && *s >= 'a' && *s <= 'f')
+            d = *s - 'a' + 10;
+        else if (base == 16 && *s >= 'A' && *s <= 'F')
+            d = *s - 'A' + 10;
+        else
+            break;
+        if (digits >= 15) /* more than any field holds: refused */
+            return 0;
+        x = x * base + d;
+    }
+    if (digits == 0 ||
+        (s < end && *s != ' ' && *s != '\t' && *s != '\n' && *s != '\r'))
         return 0;
+    *v = neg ? -x : x;
     *p = s;
     return 1;
 }
@@ -185,9 +202,10 @@ build_cues(kh_ner_model *m)
     return rc;
 }
 
-/* One line of the model file after the header.  With fill 0 it checks the
- * line and marks its bucket; with fill 1 (the bitmap complete) it stores
- * the row.  *pass is the section, 1 or 2.  KH_ECORRUPT for a bad line. */
+/* One line of the model file after the header.  With fill 0 it marks a
+ * weight line's bucket (and stores a word); with fill 1 (the bitmap
+ * complete) it checks and stores the row.  *pass is the section, 1 or 2.
+ * KH_ECORRUPT for a bad line. */
 static kh_status
 model_line(kh_ner_model *m, const char *q, const char *le, int fill, int *pass)
 {
@@ -230,7 +248,11 @@ model_line(kh_ner_model *m, const char *q, const char *le, int fill, int *pass)
     if (!next_long(&q, le, 16, &b) || b < 0 || (uint32_t)b > m->mask)
         return KH_ECORRUPT;
     uint32_t bucket = (uint32_t)b;
-    int16_t *row = fill ? (int16_t *)kh__ner_row(m, bucket) : NULL;
+    if (!fill) { /* the weights are read, and checked, on the second */
+        m->bits[bucket >> 6] |= 1ull << (bucket & 63);
+        return KH_OK;
+    }
+    int16_t *row = (int16_t *)kh__ner_row(m, bucket);
     for (int l = 0; l < KH_NER_N_LABELS; l++) {
         if (!next_long(&q, le, 10, &w) || w < -32767 || w > 32767)
             return KH_ECORRUPT;
@@ -250,8 +272,8 @@ kh__ner_model_parse(const char *text, size_t len, kh_ner_model **out,
     long lineno = 0, header = 0;
     kh_ner_model *m = NULL;
     kh_status rc = KH_OK;
-    /* twice over the lines: first the bitmap of the buckets (and every
-     * check, and the words), then, with the rows counted, the weights */
+    /* twice over the lines: first the bitmap of the buckets (and the
+     * words), then, with the rows counted, the weights */
     for (int fill = 0; fill < 2 && rc == KH_OK; fill++) {
         int pass = 1;
         lineno = 0;

@@ -39,8 +39,9 @@
  * v[1][p] what it gives the token before that. */
 typedef struct ner_entry {
     /* the first cache line: what finding the entry reads */
-    const int32_t *lab;  /* [prev label][pass][label]: the label features
-                            that read its stem and cue; NULL if all 0 */
+    const void *lab;     /* the label features that read its stem and cue,
+                            NULL if all 0: int16_t [pass][prev label][label],
+                            or int32_t [prev label][pass][label] if lab_wide */
     const int32_t *wide; /* v in 32 bits ([d + 2][pass][label]) when a sum
                             does not fit in 16, else NULL */
     const char *key;     /* the normalized form (or gap), NUL-terminated */
@@ -53,6 +54,7 @@ typedef struct ner_entry {
     uint8_t kind;
     uint8_t memok; /* takes part in the document memory */
     uint8_t rare;
+    uint8_t lab_wide;
     /* then the sums, 16 bits (two and a half cache lines; 32-bit sums
      * made the cache of a news vocabulary too big for the CPU's) */
     int16_t v[5][2][KH_NER_VEC]; /* [d + 2][pass]: its features' weights
@@ -472,16 +474,33 @@ make_word(const kh_ner_model *m, ner_dict *d, size_t limit, uint32_t h,
     if (keep_sums(d, limit, e, v) != 0)
         return NULL;
     int32_t any = 0;
+    bool narrow = true;
     for (int p1 = 0; p1 < KH_NER_N_LABELS; p1++)
         for (int p = 0; p < 2; p++)
-            for (int l = 0; l < KH_NER_VEC; l++)
+            for (int l = 0; l < KH_NER_VEC; l++) {
                 any |= lab[p1][p][l];
-    if (any) {
+                narrow = narrow && lab[p1][p][l] >= INT16_MIN &&
+                         lab[p1][p][l] <= INT16_MAX;
+            }
+    if (any && narrow) {
+        /* in 16 bits and by pass, so that a pass's rows are two cache
+         * lines that decoding can fetch ahead */
+        int16_t(*keep)[KH_NER_N_LABELS][KH_NER_VEC] =
+            dict_alloc(d, 2 * sizeof *keep, limit, 16);
+        if (keep == NULL)
+            return NULL;
+        for (int p = 0; p < 2; p++)
+            for (int p1 = 0; p1 < KH_NER_N_LABELS; p1++)
+                for (int l = 0; l < KH_NER_VEC; l++)
+                    keep[p][p1][l] = (int16_t)lab[p1][p][l];
+        e->lab = keep;
+    } else if (any) {
         int32_t *keep = dict_alloc(d, sizeof lab, limit, 16);
         if (keep == NULL)
             return NULL;
         memcpy(keep, lab, sizeof lab);
         e->lab = keep;
+        e->lab_wide = 1;
     }
     if (dict_put(d, e, limit) != KH_OK)
         return NULL;
@@ -517,16 +536,16 @@ make_gap(const kh_ner_model *m, ner_dict *d, size_t limit, uint32_t h,
 
 /* A token of the text being tagged, and all the tagger keeps of it. */
 typedef struct ner_tok {
-    int32_t s[2][KH_NER_VEC]; /* the label-independent scores, by pass */
-    const ner_entry *e;       /* its word's entry */
-    const ner_entry *g;       /* its gap's */
-    const int32_t *lab;       /* e->lab, e->stem_hash, e->bare_hash, */
-    uint32_t stem_hash;       /* e->rare and e->memok: what decoding */
-    uint32_t bare_hash;       /* reads of the entry, copied where the */
-    uint8_t rare, memok;      /* tokens are read in order */
-    size_t start, end;        /* bytes in the text */
-    uint32_t sent;            /* sentence ordinal */
-    uint32_t norm_off;        /* normalized form in the call's bytes */
+    int32_t s[2][KH_NER_VEC];      /* the label-independent scores, by pass */
+    const ner_entry *e;            /* its word's entry */
+    const ner_entry *g;            /* its gap's */
+    const void *lab;               /* e->lab, e->lab_wide, e->stem_hash, */
+    uint32_t stem_hash;            /* e->bare_hash, e->rare and e->memok: */
+    uint32_t bare_hash;            /* what decoding reads of the entry, */
+    uint8_t rare, memok, lab_wide; /* copied where tokens are in order */
+    size_t start, end;             /* bytes in the text */
+    uint32_t sent;                 /* sentence ordinal */
+    uint32_t norm_off;             /* normalized form in the call's bytes */
     uint32_t norm_len;
     uint32_t hash; /* key_hash() of the word */
     uint8_t kind;
@@ -685,6 +704,7 @@ find_entries(const kh_ner_model *m, ner_call *call)
             break;
         }
         t->lab = t->e->lab;
+        t->lab_wide = t->e->lab_wide;
         t->stem_hash = t->e->stem_hash;
         t->bare_hash = t->e->bare_hash;
         t->rare = t->e->rare;
@@ -796,18 +816,6 @@ acc_entry(ner_acc *x, const ner_entry *e, int k)
 
 /* Tokens whose stem-pair rows are looked up together (see below). */
 #define PAIR_BLOCK 32
-/* How many tokens ahead an entry's sums are fetched. */
-#define ENTRY_AHEAD 6
-
-/* Adds entry e's sums at offset k (d + 2) to a token's scores. */
-static inline void
-add_entry(int32_t (*s)[KH_NER_VEC], const ner_entry *e, int k)
-{
-    ner_acc x;
-    acc_load(&x, s);
-    acc_entry(&x, e, k);
-    acc_store(&x, s);
-}
 
 /* The label-independent part of every token's score, both passes. */
 static void
@@ -845,37 +853,30 @@ static_sums(const kh_ner_model *m, ner_tok *tok, size_t n)
             }
         for (size_t i = a; i < b; i++) {
             ner_tok *t = &tok[i];
+            uint32_t sent = t->sent;
             ner_acc x;
             acc_zero(&x);
             acc_entry(&x, t->g, 0);
-            if (!has[i - a][1])
+            acc_entry(&x, t->e, 2);
+            if (!has[i - a][1]) {
                 acc_add32(&x, m->edge_both[1]);
-            else
+            } else {
                 acc_entry(&x, tok[i + 1].g, 1);
-            if (!has[i - a][0])
+                acc_entry(&x, tok[i + 1].e, 3);
+                if (i + 2 < n && tok[i + 2].sent == sent)
+                    acc_entry(&x, tok[i + 2].e, 4);
+            }
+            if (!has[i - a][0]) {
                 acc_add32(&x, m->edge_both[0]);
+            } else {
+                acc_entry(&x, tok[i - 1].e, 1);
+                if (i >= 2 && tok[i - 2].sent == sent)
+                    acc_entry(&x, tok[i - 2].e, 0);
+            }
             for (int k = 0; k < 2; k++)
                 if (pr[i - a][k] != NULL)
                     acc_add16(&x, (ner_row)pr[i - a][k]);
             acc_store(&x, t->s);
-        }
-    }
-    /* Then each word's sums go to the tokens around it that read them:
-     * token j + 2 - k gets offset k of token j's entry.  One entry is
-     * read whole, and fetched a few tokens ahead, where gathering the
-     * five around each token would read five scattered entries. */
-    for (size_t j = 0; j < n; j++) {
-        if (j + ENTRY_AHEAD < n) {
-            const char *f = (const char *)tok[j + ENTRY_AHEAD].e;
-            for (size_t o = 0; o < sizeof(ner_entry); o += 64)
-                __builtin_prefetch(f + o);
-        }
-        const ner_entry *e = tok[j].e;
-        uint32_t sent = tok[j].sent;
-        for (int k = 0; k < 5; k++) {
-            size_t i = j + 2 - (size_t)k; /* wraps below 0: > n */
-            if (i < n && tok[i].sent == sent)
-                add_entry(tok[i].s, e, k);
         }
     }
 }
@@ -908,6 +909,9 @@ best_of(const int32_t *sc)
     return best;
 }
 
+/* How many tokens ahead decoding fetches a word's label sums. */
+#define LAB_AHEAD 8
+
 /* Greedy decoding with pass p (0 or 1), as decode_greedy() in ner.c;
  * the second pass reads each token's memory and first-pass label. */
 static void
@@ -915,6 +919,15 @@ decode(const kh_ner_model *m, int p, ner_tok *tok, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         ner_tok *t = &tok[i];
+        /* which row of a word's label sums a token needs depends on the
+         * label just decided, so its pass's rows are fetched ahead */
+        if (i + LAB_AHEAD < n && tok[i + LAB_AHEAD].lab != NULL &&
+            !tok[i + LAB_AHEAD].lab_wide) {
+            const char *f = (const char *)tok[i + LAB_AHEAD].lab +
+                            (size_t)p * KH_NER_N_LABELS * KH_NER_VEC * 2;
+            __builtin_prefetch(f);
+            __builtin_prefetch(f + 64);
+        }
         uint32_t sent = t->sent;
         int first = i == 0 || tok[i - 1].sent != sent;
         int p1 = first ? KH_NER_O : tok[i - 1].label;
@@ -923,8 +936,13 @@ decode(const kh_ner_model *m, int p, ner_tok *tok, size_t n)
         const int32_t *add[8];
         int na = 0;
         add[na++] = m->prev[p][p2][p1];
-        if (t->lab != NULL)
-            add[na++] = t->lab + ((size_t)p1 * 2 + (size_t)p) * KH_NER_VEC;
+        const int16_t *lab16 = NULL;
+        if (t->lab != NULL && t->lab_wide)
+            add[na++] = (const int32_t *)t->lab +
+                        ((size_t)p1 * 2 + (size_t)p) * KH_NER_VEC;
+        else if (t->lab != NULL)
+            lab16 = (const int16_t *)t->lab +
+                    ((size_t)p * KH_NER_N_LABELS + (size_t)p1) * KH_NER_VEC;
         if (p == 1) {
             if (!first)
                 add[na++] = m->near[0][tok[i - 1].l1][tok[i - 1].mem];
@@ -943,6 +961,13 @@ decode(const kh_ner_model *m, int p, ner_tok *tok, size_t n)
             hi = _mm_add_epi32(hi,
                                _mm_loadu_si128((const __m128i *)(add[k] + 4)));
         }
+        if (lab16 != NULL) {
+            __m128i v = _mm_loadu_si128((const __m128i *)lab16);
+            lo =
+                _mm_add_epi32(lo, _mm_srai_epi32(_mm_unpacklo_epi16(v, v), 16));
+            hi =
+                _mm_add_epi32(hi, _mm_srai_epi32(_mm_unpackhi_epi16(v, v), 16));
+        }
         _mm_storeu_si128((__m128i *)sc, lo);
         _mm_storeu_si128((__m128i *)(sc + 4), hi);
 #else
@@ -950,6 +975,9 @@ decode(const kh_ner_model *m, int p, ner_tok *tok, size_t n)
         for (int k = 0; k < na; k++)
             for (int l = 0; l < KH_NER_VEC; l++)
                 sc[l] += add[k][l];
+        if (lab16 != NULL)
+            for (int l = 0; l < KH_NER_VEC; l++)
+                sc[l] += lab16[l];
 #endif
         t->label = (uint8_t)best_of(sc);
     }
