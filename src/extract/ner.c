@@ -91,7 +91,13 @@ build_tables(kh_ner_model *m)
             for (int p1 = 0; p1 < KH_NER_N_LABELS; p1++) {
                 f[0] = kh__ner_prev_hash(p1, p2, 0);
                 f[1] = kh__ner_prev_hash(p1, p2, 1);
-                kh__ner_add_rows(m, p, f, 2, m->prev[p - 1][p2][p1]);
+                int32_t *r = m->prev[p - 1][p2][p1];
+                kh__ner_add_rows(m, p, f, 2, r);
+                /* a label that may not follow p1 loses by 2^30, more
+                 * than any two scores differ (see ner_fast.c) */
+                for (int l = 0; l < KH_NER_VEC; l++)
+                    if (l >= KH_NER_N_LABELS || !kh__ner_allowed(p1, l))
+                        r[l] -= 1 << 30;
             }
         for (int c = 1; c <= KH_NER_CUE_SAID; c++)
             for (int p1 = 0; p1 < KH_NER_N_LABELS; p1++) {

@@ -280,7 +280,9 @@ struct kh_ner_model {
     int passes;         /* 1 or 2 */
     kh_ner_lexicon lex; /* cue stems, known words, gazetteer */
     /* Sums made at load (build_tables()), by pass: the previous two
-     * labels [p2][p1], a cue class with the previous label [cue][p1], the
+     * labels [p2][p1] (with 2^30 off the labels that may not follow p1,
+     * and off the padding lane), a cue class with the previous label
+     * [cue][p1], the
      * sentence's beginning and end; for the second pass the memory
      * features of a neighbour [d + 1][l1][mem] and the token's own
      * [l1][mem][rare]. */

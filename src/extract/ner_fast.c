@@ -881,25 +881,11 @@ static_sums(const kh_ner_model *m, ner_tok *tok, size_t n)
     }
 }
 
-/* What keeps a label that may not follow the previous one from winning:
- * [prev][label], 0 or far below any score. */
-static int32_t barred[KH_NER_N_LABELS][KH_NER_VEC];
-static pthread_once_t barred_once = PTHREAD_ONCE_INIT;
-
-static void
-make_barred(void)
-{
-    for (int p = 0; p < KH_NER_N_LABELS; p++)
-        for (int l = 0; l < KH_NER_VEC; l++)
-            barred[p][l] =
-                l < KH_NER_N_LABELS && kh__ner_allowed(p, l) ? 0 : -(1 << 30);
-}
-
-/* The best label from scores sc that already hold barred[prev1], as
+/* The best label from scores sc that hold m->prev[..][prev1], as
  * kh__ner_best() picks it (the first of the highest among the labels
- * that may follow prev1): a barred label loses by 2^30, more than any
- * two scores can differ (a sum of at most a few hundred 16-bit
- * weights). */
+ * that may follow prev1): m->prev bars a label that may not follow by
+ * 2^30, more than any two scores can differ (a sum of at most a few
+ * hundred 16-bit weights). */
 static inline int
 best_of(const int32_t *sc)
 {
@@ -912,8 +898,44 @@ best_of(const int32_t *sc)
 /* How many tokens ahead decoding fetches a word's label sums. */
 #define LAB_AHEAD 8
 
+/* Adds to every token's second-pass sums what the second pass reads of
+ * the first (its own and its neighbours' first-pass labels and memory),
+ * which does not change while the second pass decodes. */
+static void
+memory_sums(const kh_ner_model *m, ner_tok *tok, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ner_tok *t = &tok[i];
+        uint32_t sent = t->sent;
+        const int32_t *add[4];
+        int na = 0;
+        if (i > 0 && tok[i - 1].sent == sent)
+            add[na++] = m->near[0][tok[i - 1].l1][tok[i - 1].mem];
+        add[na++] = m->near[1][t->l1][t->mem];
+        if (i + 1 < n && tok[i + 1].sent == sent)
+            add[na++] = m->near[2][tok[i + 1].l1][tok[i + 1].mem];
+        add[na++] = m->self[t->l1][t->mem][t->rare];
+#if defined(__SSE2__)
+        __m128i lo = _mm_loadu_si128((const __m128i *)t->s[1]);
+        __m128i hi = _mm_loadu_si128((const __m128i *)(t->s[1] + 4));
+        for (int k = 0; k < na; k++) {
+            lo = _mm_add_epi32(lo, _mm_loadu_si128((const __m128i *)add[k]));
+            hi = _mm_add_epi32(hi,
+                               _mm_loadu_si128((const __m128i *)(add[k] + 4)));
+        }
+        _mm_storeu_si128((__m128i *)t->s[1], lo);
+        _mm_storeu_si128((__m128i *)(t->s[1] + 4), hi);
+#else
+        for (int k = 0; k < na; k++)
+            for (int l = 0; l < KH_NER_VEC; l++)
+                t->s[1][l] += add[k][l];
+#endif
+    }
+}
+
 /* Greedy decoding with pass p (0 or 1), as decode_greedy() in ner.c;
- * the second pass reads each token's memory and first-pass label. */
+ * for the second pass, memory_sums() has run.  m->prev holds the bar on
+ * labels that may not follow the previous one (see best_of()). */
 static void
 decode(const kh_ner_model *m, int p, ner_tok *tok, size_t n)
 {
@@ -933,36 +955,24 @@ decode(const kh_ner_model *m, int p, ner_tok *tok, size_t n)
         int p1 = first ? KH_NER_O : tok[i - 1].label;
         int p2 = first || i < 2 || tok[i - 2].sent != sent ? KH_NER_O
                                                            : tok[i - 2].label;
-        const int32_t *add[8];
-        int na = 0;
-        add[na++] = m->prev[p][p2][p1];
-        const int16_t *lab16 = NULL;
-        if (t->lab != NULL && t->lab_wide)
-            add[na++] = (const int32_t *)t->lab +
-                        ((size_t)p1 * 2 + (size_t)p) * KH_NER_VEC;
-        else if (t->lab != NULL)
-            lab16 = (const int16_t *)t->lab +
-                    ((size_t)p * KH_NER_N_LABELS + (size_t)p1) * KH_NER_VEC;
-        if (p == 1) {
-            if (!first)
-                add[na++] = m->near[0][tok[i - 1].l1][tok[i - 1].mem];
-            add[na++] = m->near[1][t->l1][t->mem];
-            if (i + 1 < n && tok[i + 1].sent == sent)
-                add[na++] = m->near[2][tok[i + 1].l1][tok[i + 1].mem];
-            add[na++] = m->self[t->l1][t->mem][t->rare];
-        }
-        add[na++] = barred[p1];
+        const int32_t *pv = m->prev[p][p2][p1];
         int32_t sc[KH_NER_VEC];
 #if defined(__SSE2__)
-        __m128i lo = _mm_loadu_si128((const __m128i *)t->s[p]);
-        __m128i hi = _mm_loadu_si128((const __m128i *)(t->s[p] + 4));
-        for (int k = 0; k < na; k++) {
-            lo = _mm_add_epi32(lo, _mm_loadu_si128((const __m128i *)add[k]));
-            hi = _mm_add_epi32(hi,
-                               _mm_loadu_si128((const __m128i *)(add[k] + 4)));
-        }
-        if (lab16 != NULL) {
-            __m128i v = _mm_loadu_si128((const __m128i *)lab16);
+        __m128i lo = _mm_add_epi32(_mm_loadu_si128((const __m128i *)t->s[p]),
+                                   _mm_loadu_si128((const __m128i *)pv));
+        __m128i hi =
+            _mm_add_epi32(_mm_loadu_si128((const __m128i *)(t->s[p] + 4)),
+                          _mm_loadu_si128((const __m128i *)(pv + 4)));
+        if (t->lab != NULL && t->lab_wide) {
+            const int32_t *r = (const int32_t *)t->lab +
+                               ((size_t)p1 * 2 + (size_t)p) * KH_NER_VEC;
+            lo = _mm_add_epi32(lo, _mm_loadu_si128((const __m128i *)r));
+            hi = _mm_add_epi32(hi, _mm_loadu_si128((const __m128i *)(r + 4)));
+        } else if (t->lab != NULL) {
+            __m128i v = _mm_loadu_si128(
+                (const __m128i *)((const int16_t *)t->lab +
+                                  ((size_t)p * KH_NER_N_LABELS + (size_t)p1) *
+                                      KH_NER_VEC));
             lo =
                 _mm_add_epi32(lo, _mm_srai_epi32(_mm_unpacklo_epi16(v, v), 16));
             hi =
@@ -971,13 +981,20 @@ decode(const kh_ner_model *m, int p, ner_tok *tok, size_t n)
         _mm_storeu_si128((__m128i *)sc, lo);
         _mm_storeu_si128((__m128i *)(sc + 4), hi);
 #else
-        memcpy(sc, t->s[p], sizeof sc);
-        for (int k = 0; k < na; k++)
+        for (int l = 0; l < KH_NER_VEC; l++)
+            sc[l] = t->s[p][l] + pv[l];
+        if (t->lab != NULL && t->lab_wide) {
+            const int32_t *r = (const int32_t *)t->lab +
+                               ((size_t)p1 * 2 + (size_t)p) * KH_NER_VEC;
             for (int l = 0; l < KH_NER_VEC; l++)
-                sc[l] += add[k][l];
-        if (lab16 != NULL)
+                sc[l] += r[l];
+        } else if (t->lab != NULL) {
+            const int16_t *r =
+                (const int16_t *)t->lab +
+                ((size_t)p * KH_NER_N_LABELS + (size_t)p1) * KH_NER_VEC;
             for (int l = 0; l < KH_NER_VEC; l++)
-                sc[l] += lab16[l];
+                sc[l] += r[l];
+        }
 #endif
         t->label = (uint8_t)best_of(sc);
     }
@@ -1049,7 +1066,6 @@ static kh_status
 tag_call(const kh_ner_model *m, const char *text, size_t len, ner_call *c)
 {
     memset(c, 0, sizeof *c);
-    pthread_once(&barred_once, make_barred);
     kh_status rc = tokenize(c, text, len);
     if (rc != KH_OK || c->n == 0)
         return rc;
@@ -1061,8 +1077,10 @@ tag_call(const kh_ner_model *m, const char *text, size_t len, ner_call *c)
     if (m->passes < 2)
         return KH_OK;
     rc = memory(c->tok, c->n);
-    if (rc == KH_OK)
+    if (rc == KH_OK) {
+        memory_sums(m, c->tok, c->n);
         decode(m, 1, c->tok, c->n);
+    }
     return rc;
 }
 
