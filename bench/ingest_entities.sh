@@ -33,6 +33,9 @@ while [ "$i" -lt "$RUNS" ]; do
 done
 awk '
     { wall[$1] = wall[$1] " " $2; cpu[$1] = cpu[$1] " " ($3 + $4) }
+    # each run with entities against the run without that follows it
+    $1 == "entities" { last = $2 }
+    $1 == "none" && last != "" { pairs = pairs " " (last / $2); last = "" }
     function median(s,   a, n, i, j, t) {
         n = split(s, a, " ")
         for (i = 2; i <= n; i++)
@@ -46,4 +49,8 @@ awk '
         ce = median(cpu["entities"]); cn = median(cpu["none"])
         printf "median wall: entities %.2f s, none %.2f s: +%.1f%%\n", we, wn, 100 * (we / wn - 1)
         printf "median CPU:  entities %.2f s, none %.2f s: +%.1f%%\n", ce, cn, 100 * (ce / cn - 1)
+        n = split(pairs, pr, " ")
+        lo = hi = pr[1]
+        for (i = 2; i <= n; i++) { if (pr[i] < lo) lo = pr[i]; if (pr[i] > hi) hi = pr[i] }
+        printf "pairs (each run with entities / the run without after it): median +%.1f%%, +%.1f%% to +%.1f%%\n", 100 * (median(pairs) - 1), 100 * (lo - 1), 100 * (hi - 1)
     }' "$tmp/all"

@@ -32,7 +32,10 @@
  * epoch, of the second: that, and only
  * that, chose the epochs, the O shift and the features.  The test part's
  * sentences are read with the rest but never trained or scored on here
- * (bench/eval_ner.c scores them).  Debugging aids: --dump
+ * (bench/eval_ner.c scores them).  --cv K scores the train and dev parts
+ * by K-fold cross-validation (each of K contiguous blocks held out from a
+ * model trained on the rest, both passes; counts pooled): every sentence
+ * held out once, so less noisy than dev alone.  Debugging aids: --dump
  * (with --dev) prints the tokens and gold labels as training sees them;
  * KH_NER_SHOW=1 prints the dev tokens with gold and predicted labels
  * (after the last epoch), KH_NER_NO_RARE=1 trains without the known-word
@@ -171,6 +174,8 @@ learn_known(kh_ner_gold *g, const size_t *order, size_t n)
 {
     kh_strmap count;
     kh__strmap_init(&count);
+    kh__strmap_release(&lex.known); /* a --cv fold learns its own */
+    kh__strmap_init(&lex.known);
     for (size_t s = 0; s < n; s++)
         for (size_t i = g->sent_first[order[s]];
              i < g->sent_first[order[s] + 1]; i++) {
@@ -426,6 +431,9 @@ parse_or_die(const kh_buf *text)
     return m;
 }
 
+/* --cv: the counts of every fold's held-out part. */
+static kh_ner_counts *pooled;
+
 /* Tags the sentences [s_a, s_b) with the model in text (np passes) and
  * scores them. */
 static double
@@ -441,6 +449,8 @@ score(kh_ner_gold *g, const kh_buf *text, size_t s_a, size_t s_b, int np,
     for (size_t s = s_a; s < s_b; s++) {
         size_t a = g->sent_first[s], b = g->sent_first[s + 1];
         kh__ner_count(&g->seq, a, b, g->labels, pred, &cnt);
+        if (pooled != NULL)
+            kh__ner_count(&g->seq, a, b, g->labels, pred, pooled);
         if (verbose && getenv("KH_NER_SHOW") != NULL)
             for (size_t i = a; i < b; i++)
                 printf("%s\t%d\t%d\n", kh__ner_norm(&g->seq, i), g->labels[i],
@@ -486,7 +496,7 @@ train(const kh_ner_gold *g, const size_t *order, size_t n, int pass,
  * trained on the other blocks; then every token's memory, with the
  * sentences within `window` as its document. */
 static void
-jackknife(kh_ner_gold *g, size_t n, int *pred1)
+jackknife(kh_ner_gold *g, const size_t *order, size_t n, int *pred1)
 {
     size_t *o = kh_malloc(n * sizeof *o + 1);
     kh_buf rows, text;
@@ -497,23 +507,43 @@ jackknife(kh_ner_gold *g, size_t n, int *pred1)
     for (int k = 0; k < folds; k++) {
         size_t lo = n * (size_t)k / (size_t)folds;
         size_t hi = n * (size_t)(k + 1) / (size_t)folds, m = 0;
-        for (size_t s = 0; s < n; s++)
-            if (s < lo || s >= hi)
-                o[m++] = s;
-        fprintf(stderr, "fold %d: sentences [%zu, %zu)\n", k, lo, hi);
+        for (size_t i = 0; i < n; i++)
+            if (i < lo || i >= hi)
+                o[m++] = order[i];
+        fprintf(stderr, "fold %d: sentences [%zu, %zu)\n", k, order[lo],
+                order[hi - 1] + 1);
         train(g, o, m, 1, NULL);
         kh__buf_reset(&rows);
         if (write_rows(&rows) != KH_OK ||
             write_model(&text, "fold", &rows, NULL) != KH_OK)
             exit(1);
         kh_ner_model *mod = parse_or_die(&text);
-        if (kh__ner_gold_decode(mod, g, lo, hi, window, 1, pred1) != KH_OK)
-            exit(1);
+        /* the fold's sentences, by runs of consecutive ones (order may
+         * skip a --cv fold's held-out part) */
+        for (size_t i = lo; i < hi;) {
+            size_t j = i + 1;
+            while (j < hi && order[j] == order[j - 1] + 1)
+                j++;
+            if (kh__ner_gold_decode(mod, g, order[i], order[j - 1] + 1, window,
+                                    1, pred1) != KH_OK)
+                exit(1);
+            i = j;
+        }
         kh__ner_model_free(mod);
     }
-    for (size_t s = 0; s < n; s++) {
-        size_t lo = s >= (size_t)window ? s - (size_t)window : 0;
-        size_t hi = s + (size_t)window + 1 < n ? s + (size_t)window + 1 : n;
+    /* each sentence's document: its neighbours within `window` among the
+     * consecutive training sentences around it */
+    for (size_t i = 0, run = 0, end = 0; i < n; i++) {
+        if (i == end) { /* a new run of consecutive sentences */
+            run = i;
+            for (end = i + 1; end < n && order[end] == order[end - 1] + 1;)
+                end++;
+        }
+        size_t s = order[i];
+        size_t first = order[run], last = order[end - 1] + 1;
+        size_t lo = s >= first + (size_t)window ? s - (size_t)window : first;
+        size_t hi =
+            s + (size_t)window + 1 < last ? s + (size_t)window + 1 : last;
         if (kh__ner_memory(&g->seq, g->sent_first[lo], g->sent_first[hi],
                            g->sent_first[s], g->sent_first[s + 1],
                            pred1) != KH_OK)
@@ -544,15 +574,74 @@ dev_epoch(int e)
     kh__buf_release(&text);
 }
 
+/* --cv K: the train and dev parts (sentences [0, n)) in K contiguous
+ * blocks; each is scored by a model (both passes, as shipped) trained on
+ * the others, and the counts of all blocks are pooled.  The test part is
+ * not touched.  Less noisy than the dev part alone for choosing between
+ * two versions: every sentence is held out once. */
+static int
+cross_validate(kh_ner_gold *g, size_t n, int k_folds)
+{
+    size_t *order = kh_malloc(n * sizeof *order + 1);
+    int *pred1 = kh_malloc(g->seq.n * sizeof *pred1 + 1);
+    kh_ner_counts all = {0};
+    w = calloc((size_t)N_BUCKETS * L, sizeof *w);
+    u = calloc((size_t)N_BUCKETS * L, sizeof *u);
+    if (order == NULL || pred1 == NULL || w == NULL || u == NULL)
+        return 1;
+    for (int k = 0; k < k_folds; k++) {
+        size_t a = n * (size_t)k / (size_t)k_folds;
+        size_t b = n * (size_t)(k + 1) / (size_t)k_folds, m = 0;
+        for (size_t s = 0; s < n; s++)
+            if (s < a || s >= b)
+                order[m++] = s;
+        if (getenv("KH_NER_NO_RARE") == NULL &&
+            learn_known(g, order, m) != KH_OK)
+            return 1;
+        kh_buf rows1, rows2, model;
+        kh__buf_init(&rows1);
+        kh__buf_init(&rows2);
+        kh__buf_init(&model);
+        train(g, order, m, 1, NULL);
+        if (write_rows(&rows1) != KH_OK)
+            return 1;
+        if (passes == 2) {
+            jackknife(g, order, m, pred1);
+            train(g, order, m, 2, NULL);
+            if (write_rows(&rows2) != KH_OK)
+                return 1;
+        }
+        if (write_model(&model, "cv", &rows1, passes == 2 ? &rows2 : NULL) !=
+            KH_OK)
+            return 1;
+        pooled = &all;
+        double f1 =
+            score(g, &model, a, b, passes, getenv("KH_NER_SHOW") != NULL);
+        pooled = NULL;
+        fprintf(stderr, "cv fold %d of %d: sentences [%zu, %zu): F1 %.4f\n",
+                k + 1, k_folds, a, b, f1);
+        kh__buf_release(&rows1);
+        kh__buf_release(&rows2);
+        kh__buf_release(&model);
+    }
+    kh__ner_counts_print(&all, stderr);
+    fprintf(stderr, "cv F1 %.4f\n", kh__ner_counts_f1(&all));
+    kh_free(order);
+    kh_free(pred1);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-    int dev = 0, dump = 0, argi = 1;
+    int dev = 0, dump = 0, cv = 0, argi = 1;
     while (argi < argc && argv[argi][0] == '-') {
         if (strcmp(argv[argi], "--dev") == 0)
             dev = 1;
         else if (strcmp(argv[argi], "--dump") == 0)
             dump = 1;
+        else if (strcmp(argv[argi], "--cv") == 0 && argi + 1 < argc)
+            cv = atoi(argv[++argi]);
         else if (strcmp(argv[argi], "--epochs") == 0 && argi + 1 < argc)
             epochs = atoi(argv[++argi]);
         else if (strcmp(argv[argi], "--o-shift") == 0 && argi + 1 < argc)
@@ -575,12 +664,13 @@ main(int argc, char **argv)
             break;
         argi++;
     }
-    if (argc - argi < 1 || (!dev && argc - argi < 2) || folds < 2 ||
+    if (argc - argi < 1 || (!dev && cv == 0 && argc - argi < 2) || folds < 2 ||
         window < 0 || epochs < 1) {
-        fprintf(stderr, "usage: train_ner [--dev] [--epochs N] [--prune Q] "
-                        "[--o-shift X] [--passes 1|2] [--folds K] "
-                        "[--window S] [--persons TSV] [--places MO] "
-                        "[--no-gazetteer] GOLD.txt [MODEL.txt]\n");
+        fprintf(stderr,
+                "usage: train_ner [--dev] [--cv K] [--epochs N] [--prune Q] "
+                "[--o-shift X] [--passes 1|2] [--folds K] "
+                "[--window S] [--persons TSV] [--places MO] "
+                "[--no-gazetteer] GOLD.txt [MODEL.txt]\n");
         return 2;
     }
     const char *gold_path = argv[argi], *out_path = argv[argi + 1];
@@ -619,6 +709,8 @@ main(int argc, char **argv)
     }
     fprintf(stderr, "%zu sentences, %zu tokens; training on %zu sentences\n",
             g.n_sents, g.seq.n, n_train);
+    if (cv > 1)
+        return cross_validate(&g, d_b, cv);
     if (getenv("KH_NER_NO_RARE") == NULL &&
         learn_known(&g, order, n_train) != KH_OK)
         return 1;
@@ -642,7 +734,7 @@ main(int argc, char **argv)
                 score(&g, &model, d_a, d_b, 1, passes == 1));
     }
     if (passes == 2) {
-        jackknife(&g, n_train, pred1);
+        jackknife(&g, order, n_train, pred1);
         fprintf(stderr, "pass 2 on all training sentences\n");
         dev_g = &g;
         dev_rows1 = &rows1;

@@ -273,6 +273,13 @@ add_rows(const kh_ner_model *m, const uint32_t *f,
          int32_t (*const *dst)[KH_NER_VEC], size_t n)
 {
     const int16_t *r[6 * KH_NER_MAX_WORD];
+    /* a new word's hundreds of look-ups: the bitmap words and row counts
+     * fetched first, so that their misses overlap */
+    for (size_t k = 0; k < n; k++) {
+        uint32_t b = (f[k] & m->mask) >> 6;
+        __builtin_prefetch(&m->bits[b]);
+        __builtin_prefetch(&m->rank[b]);
+    }
     for (size_t k = 0; k < n; k++) {
         r[k] = kh__ner_row(m, f[k]);
         if (r[k] != NULL)
