@@ -543,16 +543,18 @@ make_gap(const kh_ner_model *m, ner_dict *d, size_t limit, uint32_t h,
 
 /* A token of the text being tagged, and all the tagger keeps of it. */
 typedef struct ner_tok {
-    int32_t s[2][KH_NER_VEC];      /* the label-independent scores, by pass */
-    const ner_entry *e;            /* its word's entry */
-    const ner_entry *g;            /* its gap's */
-    const void *lab;               /* e->lab, e->lab_wide, e->stem_hash, */
-    uint32_t stem_hash;            /* e->bare_hash, e->rare and e->memok: */
-    uint32_t bare_hash;            /* what decoding reads of the entry, */
-    uint8_t rare, memok, lab_wide; /* copied where tokens are in order */
-    size_t start, end;             /* bytes in the text */
-    uint32_t sent;                 /* sentence ordinal */
-    uint32_t norm_off;             /* normalized form in the call's bytes */
+    int32_t s[2][KH_NER_VEC]; /* the label-independent scores, by pass */
+    const ner_entry *e;       /* its word's entry */
+    const ner_entry *g;       /* its gap's */
+    /* What the sums and decoding read of e, copied when it is found, so
+     * that those loops run over the tokens in order instead of the
+     * entries scattered in the cache. */
+    const void *lab;
+    uint32_t stem_hash, bare_hash;
+    uint8_t rare, memok, lab_wide;
+    size_t start, end; /* bytes in the text */
+    uint32_t sent;     /* sentence ordinal */
+    uint32_t norm_off; /* normalized form in the call's bytes */
     uint32_t norm_len;
     uint32_t hash; /* key_hash() of the word */
     uint8_t kind;
@@ -759,13 +761,6 @@ acc_add32(ner_acc *x, const int32_t (*v)[KH_NER_VEC])
 }
 
 static inline void
-acc_load(ner_acc *x, const int32_t (*in)[KH_NER_VEC])
-{
-    for (int k = 0; k < 4; k++)
-        x->a[k] = _mm_loadu_si128((const __m128i *)(in[k / 2] + 4 * (k % 2)));
-}
-
-static inline void
 acc_store(const ner_acc *x, int32_t (*out)[KH_NER_VEC])
 {
     for (int k = 0; k < 4; k++)
@@ -794,13 +789,6 @@ acc_add32(ner_acc *x, const int32_t (*v)[KH_NER_VEC])
 {
     for (int l = 0; l < 2 * KH_NER_VEC; l++)
         x->a[l] += v[l / KH_NER_VEC][l % KH_NER_VEC];
-}
-
-static inline void
-acc_load(ner_acc *x, const int32_t (*in)[KH_NER_VEC])
-{
-    for (int l = 0; l < 2 * KH_NER_VEC; l++)
-        x->a[l] = in[l / KH_NER_VEC][l % KH_NER_VEC];
 }
 
 static inline void
