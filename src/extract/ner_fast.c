@@ -242,17 +242,25 @@ add_vec(int32_t *restrict s, const int32_t *restrict v)
  * 16-bit numbers. */
 typedef const int16_t (*ner_row)[KH_NER_VEC];
 
+#if defined(__SSE2__)
+/* Eight 16-bit lanes sign-extended to 32 bits, by unpacking each into the
+ * top of a 32-bit lane and shifting it down. */
+static inline void
+widen16(__m128i x, __m128i *lo, __m128i *hi)
+{
+    *lo = _mm_srai_epi32(_mm_unpacklo_epi16(x, x), 16);
+    *hi = _mm_srai_epi32(_mm_unpackhi_epi16(x, x), 16);
+}
+#endif
+
 /* Adds a row to both passes' scores. */
 static inline void
 add_row(int32_t (*restrict s)[KH_NER_VEC], ner_row r)
 {
     for (int p = 0; p < 2; p++) {
 #if defined(__SSE2__)
-        /* sign-extended by unpacking each 16-bit lane into the top of a
-         * 32-bit one and shifting it down */
-        __m128i x = _mm_loadu_si128((const __m128i *)r[p]);
-        __m128i lo = _mm_srai_epi32(_mm_unpacklo_epi16(x, x), 16);
-        __m128i hi = _mm_srai_epi32(_mm_unpackhi_epi16(x, x), 16);
+        __m128i lo, hi;
+        widen16(_mm_loadu_si128((const __m128i *)r[p]), &lo, &hi);
         __m128i *o = (__m128i *)s[p];
         _mm_storeu_si128(o, _mm_add_epi32(_mm_loadu_si128(o), lo));
         _mm_storeu_si128(o + 1, _mm_add_epi32(_mm_loadu_si128(o + 1), hi));
@@ -384,8 +392,8 @@ keep_sums(ner_dict *d, size_t limit, ner_entry *e, int32_t (*v)[2][KH_NER_VEC])
             __m128i a = _mm_loadu_si128((const __m128i *)v[k][p]);
             __m128i b = _mm_loadu_si128((const __m128i *)(v[k][p] + 4));
             __m128i q = _mm_packs_epi32(a, b);
-            __m128i ua = _mm_srai_epi32(_mm_unpacklo_epi16(q, q), 16);
-            __m128i ub = _mm_srai_epi32(_mm_unpackhi_epi16(q, q), 16);
+            __m128i ua, ub;
+            widen16(q, &ua, &ub);
             __m128i same =
                 _mm_and_si128(_mm_cmpeq_epi32(a, ua), _mm_cmpeq_epi32(b, ub));
             fits &= _mm_movemask_epi8(same) == 0xffff;
@@ -742,11 +750,10 @@ static inline void
 acc_add16(ner_acc *x, ner_row r)
 {
     for (int k = 0; k < 2; k++) {
-        __m128i v = _mm_loadu_si128((const __m128i *)r[k]);
-        x->a[2 * k] = _mm_add_epi32(
-            x->a[2 * k], _mm_srai_epi32(_mm_unpacklo_epi16(v, v), 16));
-        x->a[2 * k + 1] = _mm_add_epi32(
-            x->a[2 * k + 1], _mm_srai_epi32(_mm_unpackhi_epi16(v, v), 16));
+        __m128i lo, hi;
+        widen16(_mm_loadu_si128((const __m128i *)r[k]), &lo, &hi);
+        x->a[2 * k] = _mm_add_epi32(x->a[2 * k], lo);
+        x->a[2 * k + 1] = _mm_add_epi32(x->a[2 * k + 1], hi);
     }
 }
 
@@ -951,6 +958,15 @@ decode(const kh_ner_model *m, int p, ner_tok *tok, size_t n)
         int p2 = first || i < 2 || tok[i - 2].sent != sent ? KH_NER_O
                                                            : tok[i - 2].label;
         const int32_t *pv = m->prev[p][p2][p1];
+        /* the word's label sums after p1, in 16 or 32 bits */
+        const int16_t *r16 = NULL;
+        const int32_t *r32 = NULL;
+        if (t->lab != NULL && t->lab_wide)
+            r32 = (const int32_t *)t->lab +
+                  ((size_t)p1 * 2 + (size_t)p) * KH_NER_VEC;
+        else if (t->lab != NULL)
+            r16 = (const int16_t *)t->lab +
+                  ((size_t)p * KH_NER_N_LABELS + (size_t)p1) * KH_NER_VEC;
         int32_t sc[KH_NER_VEC];
 #if defined(__SSE2__)
         __m128i lo = _mm_add_epi32(_mm_loadu_si128((const __m128i *)t->s[p]),
@@ -958,38 +974,23 @@ decode(const kh_ner_model *m, int p, ner_tok *tok, size_t n)
         __m128i hi =
             _mm_add_epi32(_mm_loadu_si128((const __m128i *)(t->s[p] + 4)),
                           _mm_loadu_si128((const __m128i *)(pv + 4)));
-        if (t->lab != NULL && t->lab_wide) {
-            const int32_t *r = (const int32_t *)t->lab +
-                               ((size_t)p1 * 2 + (size_t)p) * KH_NER_VEC;
-            lo = _mm_add_epi32(lo, _mm_loadu_si128((const __m128i *)r));
-            hi = _mm_add_epi32(hi, _mm_loadu_si128((const __m128i *)(r + 4)));
-        } else if (t->lab != NULL) {
-            __m128i v = _mm_loadu_si128(
-                (const __m128i *)((const int16_t *)t->lab +
-                                  ((size_t)p * KH_NER_N_LABELS + (size_t)p1) *
-                                      KH_NER_VEC));
-            lo =
-                _mm_add_epi32(lo, _mm_srai_epi32(_mm_unpacklo_epi16(v, v), 16));
-            hi =
-                _mm_add_epi32(hi, _mm_srai_epi32(_mm_unpackhi_epi16(v, v), 16));
+        if (r32 != NULL) {
+            lo = _mm_add_epi32(lo, _mm_loadu_si128((const __m128i *)r32));
+            hi = _mm_add_epi32(hi, _mm_loadu_si128((const __m128i *)(r32 + 4)));
+        } else if (r16 != NULL) {
+            __m128i wl, wh;
+            widen16(_mm_loadu_si128((const __m128i *)r16), &wl, &wh);
+            lo = _mm_add_epi32(lo, wl);
+            hi = _mm_add_epi32(hi, wh);
         }
         _mm_storeu_si128((__m128i *)sc, lo);
         _mm_storeu_si128((__m128i *)(sc + 4), hi);
 #else
         for (int l = 0; l < KH_NER_VEC; l++)
-            sc[l] = t->s[p][l] + pv[l];
-        if (t->lab != NULL && t->lab_wide) {
-            const int32_t *r = (const int32_t *)t->lab +
-                               ((size_t)p1 * 2 + (size_t)p) * KH_NER_VEC;
-            for (int l = 0; l < KH_NER_VEC; l++)
-                sc[l] += r[l];
-        } else if (t->lab != NULL) {
-            const int16_t *r =
-                (const int16_t *)t->lab +
-                ((size_t)p * KH_NER_N_LABELS + (size_t)p1) * KH_NER_VEC;
-            for (int l = 0; l < KH_NER_VEC; l++)
-                sc[l] += r[l];
-        }
+            sc[l] = t->s[p][l] + pv[l] +
+                    (r32 != NULL ? r32[l]
+                     : r16 != NULL ? r16[l]
+                                   : 0);
 #endif
         t->label = (uint8_t)best_of(sc);
     }

@@ -22,6 +22,7 @@ struct kh_tagger {
     kh_strmap seen;
     pthread_mutex_t mu;
     kh_buf pending; /* key NUL type-byte name NUL, one after another */
+    size_t n_pending;
 };
 
 kh_status
@@ -112,9 +113,16 @@ kh__tagger_terms(kh_tagger *t, const char *title, const char *body,
             }
             if (kh__strmap_upsert(&t->seen, e->key, kl) == NULL)
                 rc = KH_ENOMEM;
+            size_t was = t->pending.len;
             kh__buf_append(&t->pending, e->key, kl + 1, &rc);
             kh__buf_putc(&t->pending, (char)e->type, &rc);
             kh__buf_append(&t->pending, e->name, strlen(e->name) + 1, &rc);
+            if (rc == KH_OK)
+                t->n_pending++;
+            else if (t->pending.data != NULL) { /* never half a name */
+                t->pending.len = was;
+                t->pending.data[was] = '\0';
+            }
         }
         pthread_mutex_unlock(&t->mu);
     }
@@ -134,13 +142,10 @@ kh__tagger_names(kh_tagger *t, kh_tagger_put put, void *arg)
     kh_buf b;
     pthread_mutex_lock(&t->mu);
     b = t->pending;
+    size_t n = t->n_pending;
     kh__buf_init(&t->pending);
+    t->n_pending = 0;
     pthread_mutex_unlock(&t->mu);
-    size_t n = 0;
-    for (size_t i = 0; i < b.len; n++) {
-        size_t kl = strlen(b.data + i);
-        i += kl + 2 + strlen(b.data + i + kl + 2) + 1;
-    }
     kh_entname *v = kh_malloc(n * sizeof *v + 1);
     kh_status rc = v != NULL ? KH_OK : KH_ENOMEM;
     for (size_t i = 0, k = 0; rc == KH_OK && k < n; k++) {

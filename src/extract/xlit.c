@@ -421,17 +421,6 @@ static xlit_model default_model, tsv_model;
 static xlit_model *cur_model;
 static pthread_once_t default_once = PTHREAD_ONCE_INIT;
 
-static inline uint32_t
-mix32(uint32_t x)
-{
-    x ^= x >> 16;
-    x *= 0x7feb352du;
-    x ^= x >> 15;
-    x *= 0x846ca68bu;
-    x ^= x >> 16;
-    return x;
-}
-
 static void
 model_release(xlit_model *m)
 {
@@ -464,7 +453,7 @@ model_add(xlit_model *m, uint32_t lcode, uint32_t acode, double p)
 {
     uint32_t key = joint_code(lcode, acode) + 1;
     size_t mask = m->cap - 1;
-    size_t h = mix32(key) & mask;
+    size_t h = kh__fmix32(key) & mask;
     while (m->keys[h] != 0 && m->keys[h] != key)
         h = (h + 1) & mask;
     m->keys[h] = key;
@@ -610,7 +599,7 @@ lookup(const xlit_model *m, uint32_t lcode, size_t nl, uint32_t acode,
 {
     uint32_t key = joint_code(lcode, acode) + 1;
     size_t mask = m->cap - 1;
-    size_t h = mix32(key) & mask;
+    size_t h = kh__fmix32(key) & mask;
     while (m->keys[h] != 0) {
         if (m->keys[h] == key)
             return m->vals[h];

@@ -38,6 +38,9 @@ typedef struct pmap {
     size_t cap, count;
 } pmap;
 
+/* Not kh__fmix32: training sums in slot order, so another hash changes
+ * the last digits of the learned table (xlit_table.c is reproduced byte
+ * for byte with this one). */
 static uint32_t
 hash_u32(uint32_t x)
 {
