@@ -665,7 +665,7 @@ main(int argc, char **argv)
         argi++;
     }
     if (argc - argi < 1 || (!dev && cv == 0 && argc - argi < 2) || folds < 2 ||
-        window < 0 || epochs < 1) {
+        cv < 0 || cv == 1 || cv > 50 || window < 0 || epochs < 1) {
         fprintf(stderr,
                 "usage: train_ner [--dev] [--cv K] [--epochs N] [--prune Q] "
                 "[--o-shift X] [--passes 1|2] [--folds K] "
