@@ -181,6 +181,9 @@ kh__hash_short(const void *p, size_t len, uint64_t seed)
 KH_HIDDEN bool kh__write_all(int fd, const void *p, size_t n);
 KH_HIDDEN bool kh__pwrite_all(int fd, const void *p, size_t n, uint64_t off);
 KH_HIDDEN bool kh__pread_all(int fd, void *p, size_t n, uint64_t off);
+/* Appends the contents of the file at path to out; KH_EIO (err says
+ * why) or KH_ENOMEM (file.c). */
+KH_HIDDEN kh_status kh__read_file(const char *path, kh_buf *out, kh_error *err);
 /* fsyncs the directory holding path, so that a new name in it is durable;
  * 0 or -1 (file.c). */
 KH_HIDDEN int kh__fsync_dir_of(const char *path);

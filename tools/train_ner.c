@@ -74,6 +74,9 @@ static const char *persons_path =
 static const char *places_path =
     "/usr/share/locale/ar/LC_MESSAGES/iso_3166-1.mo";
 
+/* hunspell-ar's word list for the dictionary classes (NULL: the
+ * tagger's default, kh__ner_dict_path(); "": none) */
+static const char *dict_path;
 static kh_ner_lexicon lex; /* cues, and the known words it learns */
 static int32_t *w;         /* N_BUCKETS * L current weights */
 static int64_t *u;         /* sums of c * update, for the average */
@@ -386,6 +389,8 @@ write_model(kh_buf *out, const char *source, const kh_buf *rows1,
                    source, epochs, (unsigned long long)seed, scale, prune,
                    o_shift, rows2 != NULL ? 2 : 1, folds, window,
                    rows2 != NULL ? 2 : 1, TRAIN_BITS, L, scale);
+    if (lex.dict.count > 0) /* the tagger then reads it too */
+        kh__buf_printf(out, &rc, "!dict hunspell-ar\n");
     kh__buf_append(out, rows1->data, rows1->len, &rc);
     if (rows2 != NULL) {
         kh__buf_printf(out, &rc, "@2 second pass: document memory\n");
@@ -660,6 +665,10 @@ main(int argc, char **argv)
             places_path = argv[++argi];
         else if (strcmp(argv[argi], "--no-gazetteer") == 0)
             persons_path = places_path = NULL;
+        else if (strcmp(argv[argi], "--dict") == 0 && argi + 1 < argc)
+            dict_path = argv[++argi];
+        else if (strcmp(argv[argi], "--no-dict") == 0)
+            dict_path = "";
         else
             break;
         argi++;
@@ -670,7 +679,8 @@ main(int argc, char **argv)
                 "usage: train_ner [--dev] [--cv K] [--epochs N] [--prune Q] "
                 "[--o-shift X] [--passes 1|2] [--folds K] "
                 "[--window S] [--persons TSV] [--places MO] "
-                "[--no-gazetteer] GOLD.txt [MODEL.txt]\n");
+                "[--no-gazetteer] [--dict AR.DIC | --no-dict] "
+                "GOLD.txt [MODEL.txt]\n");
         return 2;
     }
     const char *gold_path = argv[argi], *out_path = argv[argi + 1];
@@ -683,6 +693,17 @@ main(int argc, char **argv)
         (places_path != NULL && load_places(a, places_path) != 0))
         return 1;
     fprintf(stderr, "gazetteer: %zu words\n", lex.gaz.count);
+    if (dict_path == NULL)
+        dict_path = kh__ner_dict_path();
+    if (*dict_path != '\0') {
+        kh_error derr = {0};
+        if (kh__ner_dict_load(dict_path, &lex.dict, &derr) != KH_OK) {
+            fprintf(stderr, "%s (apt-get install hunspell-ar, or --no-dict)\n",
+                    derr.message);
+            return 1;
+        }
+        fprintf(stderr, "dictionary: %zu forms\n", lex.dict.count);
+    }
     kh_ner_gold g;
     kh_error err = {0};
     if (kh__ner_gold_read(gold_path, a, &lex, &g, &err) != KH_OK) {

@@ -1,11 +1,13 @@
 /*
  * file.c -- whole reads and writes, and syncing a file's directory: what
- * the index's files (segments, bodies.khb) need to be written durably.
+ * the index's files (segments, bodies.khb) need to be written durably,
+ * and a small file read whole (the entity model, a dictionary).
  */
 #include "kh_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -81,4 +83,25 @@ kh__fsync_dir_of(const char *path)
     int r = fsync(fd);
     close(fd);
     return r;
+}
+
+kh_status
+kh__read_file(const char *path, kh_buf *out, kh_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        kh__set_error(err, "%s: %s", path, strerror(errno));
+        return KH_EIO;
+    }
+    kh_status rc = KH_OK;
+    char chunk[1 << 16];
+    size_t got;
+    while (rc == KH_OK && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        kh__buf_append(out, chunk, got, &rc);
+    if (rc == KH_OK && ferror(f)) {
+        kh__set_error(err, "%s: read error", path);
+        rc = KH_EIO;
+    }
+    fclose(f);
+    return rc;
 }

@@ -34,7 +34,7 @@
  * (dev F1 0.710 with 20 bits, 0.709 with 21, 0.731 with 22: fewer
  * collisions; the loader's bitmap of the buckets is then 512 KB). */
 #define KH_NER_HASH_BITS    22
-#define KH_NER_MAX_FEATURES 64 /* features of one token, static part */
+#define KH_NER_MAX_FEATURES 96 /* features of one token, static part */
 #define KH_NER_GAP_BYTES    8  /* punctuation kept from between two tokens */
 
 /* BIO labels.  B-X is L = 2X-1, I-X is 2X. */
@@ -75,6 +75,7 @@ typedef struct kh_ner_token {
     uint8_t cue;   /* KH_NER_CUE_* of its stem, or 0 */
     uint8_t rare;  /* an Arabic word the lexicon does not know */
     uint8_t gaz;   /* KH_NER_GAZ_* bits of its bare form */
+    uint64_t dict; /* dictionary classes of its bare form (ner_dict.c) */
     uint8_t l1;    /* first-pass label (kh__ner_memory()) */
     uint8_t mem;   /* first-pass labels of the same bare word elsewhere in
                       the document: bit l for label l; 0 when it is alone */
@@ -104,12 +105,45 @@ typedef struct kh_ner_lexicon {
     kh_strmap cues;  /* stem -> KH_NER_CUE_* */
     kh_strmap known; /* bare form -> 1 */
     kh_strmap gaz;   /* bare form -> KH_NER_GAZ_* bits */
+    kh_strmap dict;  /* normalized form -> dictionary classes, packed; read
+                        at run time (kh__ner_dict_load()), empty without */
 } kh_ner_lexicon;
 
 /* Gazetteer classes of a word (bits; they travel in the model file):
  * a part of a person's name (Wikidata names, CC0), a country name of one
  * word, a word of a longer country name (iso-codes' Arabic names). */
 enum { KH_NER_GAZ_PERSON = 1, KH_NER_GAZ_PLACE = 2, KH_NER_GAZ_PLACE_PART = 4 };
+
+/* Dictionary classes (ner_dict.c): a word's classes are packed
+ * KH_NER_DICT_BITS each, ascending, at most KH_NER_DICT_MAX; 0 in a token
+ * means no dictionary. */
+enum {
+    KH_NER_DICT_STOP = 1, /* its lists: stop words, tool words, verbs, */
+    KH_NER_DICT_TOOL,     /*   nouns */
+    KH_NER_DICT_VERB,
+    KH_NER_DICT_NOUN,
+    KH_NER_DICT_ABSENT,    /* an Arabic word the dictionary lacks */
+    KH_NER_DICT_INFLECTED, /* not an entry, but its stem is an entry's */
+    KH_NER_DICT_SET = 100  /* + the affix set of a noun */
+};
+#define KH_NER_DICT_BITS      10
+#define KH_NER_DICT_MASK      1023u
+#define KH_NER_DICT_MAX       6
+#define KH_NER_DICT_WORD      64 /* characters; longer entries are left out */
+#define KH_NER_DICT_STEM_MARK '\x01' /* before an entry's stem, a key */
+#define KH_NER_DICT_PATH      "/usr/share/hunspell/ar.dic"
+
+/* Reads hunspell-ar's ar.dic at path into out (normalized form ->
+ * classes, and each entry's stem after KH_NER_DICT_STEM_MARK).  KH_EIO if
+ * it cannot be read, KH_ECORRUPT if it holds no entry; err says why. */
+KH_HIDDEN kh_status kh__ner_dict_load(const char *path, kh_strmap *out,
+                                      kh_error *err);
+/* The same from the file's bytes text[0..len). */
+KH_HIDDEN kh_status kh__ner_dict_parse(const char *text, size_t len,
+                                       kh_strmap *out, kh_error *err);
+
+/* $KHABAR_NER_DICT, else KH_NER_DICT_PATH.  An empty value: none. */
+KH_HIDDEN const char *kh__ner_dict_path(void);
 
 KH_HIDDEN void kh__ner_lexicon_init(kh_ner_lexicon *lex);
 KH_HIDDEN void kh__ner_lexicon_release(kh_ner_lexicon *lex);
@@ -161,7 +195,14 @@ typedef struct kh_ner_word {
     const char *norm, *stem; /* NUL-terminated */
     size_t norm_len, stem_len;
     uint8_t kind, stop, cue, rare, gaz; /* as in kh_ner_token */
+    uint64_t dict;
 } kh_ner_word;
+
+/* The dictionary classes of word w whose bare form is b[0..bl): 0
+ * without a dictionary or for a word that is not Arabic. */
+KH_HIDDEN uint64_t kh__ner_dict_classes(const kh_ner_lexicon *lex,
+                                        const kh_ner_word *w, const char *b,
+                                        size_t bl);
 
 /* The view of token i as a word. */
 KH_HIDDEN void kh__ner_word_of(const kh_ner_seq *seq, size_t i, kh_ner_word *w);
@@ -169,7 +210,7 @@ KH_HIDDEN void kh__ner_word_of(const kh_ner_seq *seq, size_t i, kh_ner_word *w);
 /* Writes the hashes of the features word w gives the token d places after
  * it (d in -2..2; 0: its own features) that read its strings; returns
  * their number (at most KH_NER_MAX_WORD). */
-#define KH_NER_MAX_WORD 24
+#define KH_NER_MAX_WORD 32
 KH_HIDDEN size_t kh__ner_word_features(const kh_ner_word *w, int d,
                                        uint32_t *out);
 
@@ -278,6 +319,7 @@ struct kh_ner_model {
     size_t n_rows;
     uint32_t mask;      /* bucket mask from BITS */
     int passes;         /* 1 or 2 */
+    int want_dict;      /* trained with dictionary classes ("!dict") */
     kh_ner_lexicon lex; /* cue stems, known words, gazetteer */
     /* Sums made at load (build_tables()), by pass: the previous two
      * labels [p2][p1] (with 2^30 off the labels that may not follow p1,

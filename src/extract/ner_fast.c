@@ -377,6 +377,7 @@ mark_word(const kh_ner_model *m, kh_ner_word *w)
     w->rare = w->kind == KH_TOKEN_ARABIC && lex->known.count > 0 &&
               !(marks & KH_NER_BARE_KNOWN);
     w->gaz = lex->gaz.count > 0 && !w->stop ? (uint8_t)(marks & 7) : 0;
+    w->dict = kh__ner_dict_classes(lex, w, b, bl);
 }
 
 /* Stores the 32-bit sums v ([d + 2][pass][label]) into e, in 16 bits

@@ -191,6 +191,7 @@ kh__ner_word_mark(kh_ner_word *w, const kh_ner_lexicon *lex)
     w->cue = 0;
     w->rare = 0;
     w->gaz = 0;
+    w->dict = 0;
     if (lex == NULL)
         return;
     const kh_strmap_entry *e = kh__strmap_get(&lex->cues, w->stem, w->stem_len);
@@ -205,6 +206,7 @@ kh__ner_word_mark(kh_ner_word *w, const kh_ner_lexicon *lex)
         if (g != NULL)
             w->gaz = (uint8_t)g->value;
     }
+    w->dict = kh__ner_dict_classes(lex, w, b, bl);
 }
 
 void
@@ -218,6 +220,7 @@ kh__ner_seq_mark(kh_ner_seq *seq, size_t from, const kh_ner_lexicon *lex)
         k->cue = w.cue;
         k->rare = w.rare;
         k->gaz = w.gaz;
+        k->dict = w.dict;
     }
 }
 
@@ -227,6 +230,7 @@ kh__ner_lexicon_init(kh_ner_lexicon *lex)
     kh__strmap_init(&lex->cues);
     kh__strmap_init(&lex->known);
     kh__strmap_init(&lex->gaz);
+    kh__strmap_init(&lex->dict);
 }
 
 void
@@ -235,6 +239,7 @@ kh__ner_lexicon_release(kh_ner_lexicon *lex)
     kh__strmap_release(&lex->cues);
     kh__strmap_release(&lex->known);
     kh__strmap_release(&lex->gaz);
+    kh__strmap_release(&lex->dict);
 }
 
 /* Feature hashes.  A feature is a template (what it looks at: the word
@@ -278,7 +283,8 @@ enum {
     F_MT = F_M + 3, /* + d + 1 */
     F_M0L = F_MT + 3,
     F_MT0L0,
-    F_MT0R
+    F_MT0R,
+    F_D /* + d + 1: a dictionary class of the word at d */
 };
 
 /* The k (<= 8) bytes at p as a little-endian number. */
@@ -431,6 +437,7 @@ kh__ner_word_of(const kh_ner_seq *seq, size_t i, kh_ner_word *w)
     w->cue = t->cue;
     w->rare = t->rare;
     w->gaz = t->gaz;
+    w->dict = t->dict;
 }
 
 /* prefix_bytes() and suffix_bytes() of s[0..n) for k = 1..4 at once. */
@@ -518,6 +525,12 @@ kh__ner_word_features_at(const kh_ner_word *o, unsigned dmask, uint32_t *out,
     for (int d = -2; d <= 2; d++) {
         if (!(dmask & (1u << (d + 2))))
             continue;
+        /* the classes at -2 and +2 too, or the stem's classes: dev no
+         * better (cross-validated F1 0.700 for each, 0.708 as it is) */
+        if (d >= -1 && d <= 1)
+            for (uint64_t v = o->dict; v != 0; v >>= KH_NER_DICT_BITS)
+                PUT(d, fx(F_D + (uint32_t)(d + 1),
+                          (uint32_t)(v & KH_NER_DICT_MASK)));
         PUT(d, fx(F_W + (uint32_t)(d + 2), hw));
         PUT(d, fx(F_S + (uint32_t)(d + 2), hs));
         if (d == -1 || d == 1) {

@@ -6,7 +6,10 @@
  * few; invalid UTF-8, empty input and a megabyte of one letter neither
  * crash nor find much; the fast path (ner_fast.c) gives exactly the
  * labels of the reference decoding on real news text, with the cache
- * and without.  Needs nothing from ../shared.
+ * and without.  The word dictionary's reader (ner_dict.c) on a small
+ * made-up list; the shipped model asks for hunspell-ar's, which must be
+ * installed (.ci/run does), and says what to install when it is not.
+ * Needs nothing from ../shared.
  */
 #include "testutil.h"
 
@@ -175,6 +178,111 @@ test_bad_model(void **state)
     assert_int_equal(kh__ner_model_parse(t, strlen(t), &m, &err), KH_ECORRUPT);
 }
 
+/* The classes of packed value v, ascending, into ids; their number. */
+static size_t
+unpack(uint64_t v, unsigned *ids)
+{
+    size_t n = 0;
+    for (; v != 0; v >>= KH_NER_DICT_BITS)
+        ids[n++] = (unsigned)(v & KH_NER_DICT_MASK);
+    return n;
+}
+
+/* A made-up ar.dic: the lists' headers, a noun in two lists with
+ * different affix sets, letters folded as text is (أ, ة), a two-word
+ * entry left out, and the lookup of an entry, an inflected form and an
+ * unknown word. */
+static void
+test_dict(void **state)
+{
+    (void)state;
+    const char *t = "3\t1\n::::::::\nstopwords.dic\nفي\n"
+                    "names.dic\n###أسماء\t3\nلندن/60\nمدرسة/65\nدمشق/60\n"
+                    "كلمة مركبة\nverb.huns.dic\nلندن/228\t5\nأعلن/7\n"
+                    "names.dic\nلندن/12\r\n";
+    kh_ner_lexicon lex;
+    kh__ner_lexicon_init(&lex);
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(kh__ner_dict_parse(t, strlen(t), &lex.dict, &err), KH_OK);
+    unsigned ids[KH_NER_DICT_MAX];
+    const kh_strmap_entry *e = kh__strmap_get(&lex.dict, "لندن", 8);
+    assert_non_null(e);
+    assert_int_equal(unpack(e->value, ids), 4);
+    assert_int_equal(ids[0], KH_NER_DICT_VERB);
+    assert_int_equal(ids[1], KH_NER_DICT_NOUN);
+    assert_int_equal(ids[2], KH_NER_DICT_SET + 12);
+    assert_int_equal(ids[3], KH_NER_DICT_SET + 60);
+    e = kh__strmap_get(&lex.dict, "اعلن", 8); /* أ folded */
+    assert_non_null(e);
+    assert_int_equal(unpack(e->value, ids), 1);
+    assert_int_equal(ids[0], KH_NER_DICT_VERB);
+    e = kh__strmap_get(&lex.dict, "مدرسه", 10); /* ة folded */
+    assert_non_null(e);
+    assert_int_equal(unpack(e->value, ids), 2);
+    e = kh__strmap_get(&lex.dict, "في", 4);
+    assert_non_null(e);
+    assert_int_equal(e->value, KH_NER_DICT_STOP);
+    assert_null(kh__strmap_get(&lex.dict, "كلمه", 8));
+    /* through the features' view of a word: a prefixed entry, an
+     * inflected form (its stem is an entry's), an unknown word and a
+     * Latin one */
+    kh_analyzer *a = NULL;
+    assert_int_equal(kh_analyzer_new(NULL, &a), KH_OK);
+    kh_ner_seq seq;
+    kh__ner_seq_init(&seq);
+    const char *text = "ودمشق مدرستها فولوديمير London";
+    assert_int_equal(kh__ner_seq_add(&seq, a, &lex, text, strlen(text)), KH_OK);
+    assert_int_equal(seq.n, 4);
+    assert_int_equal(unpack(seq.tok[0].dict, ids), 2);
+    assert_int_equal(ids[1], KH_NER_DICT_SET + 60);
+    assert_int_equal(seq.tok[2].dict, KH_NER_DICT_ABSENT);
+    assert_int_equal(seq.tok[3].dict, 0);
+    assert_int_equal(seq.tok[1].dict, KH_NER_DICT_INFLECTED);
+    kh__ner_seq_release(&seq);
+    kh_analyzer_free(a);
+    kh__ner_lexicon_release(&lex);
+    /* nothing usable: an error, not an empty dictionary */
+    kh_strmap none;
+    kh__strmap_init(&none);
+    t = "names.dic\n#\n";
+    assert_int_equal(kh__ner_dict_parse(t, strlen(t), &none, &err),
+                     KH_ECORRUPT);
+    assert_int_equal(kh__ner_dict_load("/nonexistent/ar.dic", &none, &err),
+                     KH_EIO);
+    kh__strmap_release(&none);
+}
+
+/* A model that asks for the dictionary: without it, an error naming the
+ * package; with $KHABAR_NER_DICT empty, a model without it. */
+static void
+test_model_needs_dict(void **state)
+{
+    (void)state;
+    const char *t = "khabar-ner 2 20 7 100\n!dict hunspell-ar\n"
+                    "ff 1 2 3 4 5 6 7\n";
+    const char *old = getenv("KHABAR_NER_DICT");
+    char *keep = old != NULL ? strdup(old) : NULL;
+    kh_ner_model *m = NULL;
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    setenv("KHABAR_NER_DICT", "/nonexistent/ar.dic", 1);
+    assert_int_equal(kh__ner_model_parse(t, strlen(t), &m, &err), KH_EIO);
+    assert_null(m);
+    assert_non_null(strstr(err.message, "hunspell-ar"));
+    setenv("KHABAR_NER_DICT", "", 1);
+    assert_int_equal(kh__ner_model_parse(t, strlen(t), &m, &err), KH_OK);
+    assert_int_equal(kh__ner_model_lexicon(m)->dict.count, 0);
+    kh__ner_model_free(m);
+    if (keep != NULL)
+        setenv("KHABAR_NER_DICT", keep, 1);
+    else
+        unsetenv("KHABAR_NER_DICT");
+    free(keep);
+    /* the shipped model found it */
+    assert_true(kh__ner_model_lexicon(model)->dict.count > 50000);
+}
+
 /* Document memory: a word gets the first-pass labels of its other
  * occurrences (by bare form: "ولاريجاني" matches "لاريجاني"), not its
  * own; a word seen once gets none. */
@@ -321,6 +429,8 @@ main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_bad_model),
         cmocka_unit_test(test_memory),
+        cmocka_unit_test(test_dict),
+        cmocka_unit_test(test_model_needs_dict),
         cmocka_unit_test(test_fast_equals_reference),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
