@@ -99,6 +99,17 @@ KH_HIDDEN kh_status kh__mdoc_fill(kh_mdoc *d, kh_analyzer *an,
                                   const char *title, const char *body,
                                   const char *source, int64_t date);
 
+/* The article's docid, which entity: looks for (fill resets it to -1,
+ * which no entity: matches). */
+KH_HIDDEN void kh__mdoc_set_docid(kh_mdoc *d, int64_t docid);
+
+/* Calls fn on every entity: node of the saved queries (to set its docids,
+ * ascending, before matching: the percolator does not tag articles) and
+ * counts them in *n; stops at fn's first error. */
+KH_HIDDEN kh_status kh__perc_entities(kh_percolator *p,
+                                      kh_status (*fn)(kh_qnode *q, void *ud),
+                                      void *ud, size_t *n);
+
 /* Calls fn for every query that matches d, each once. */
 KH_HIDDEN kh_status kh__perc_match(kh_percolator *p, const kh_mdoc *d,
                                    void (*fn)(int64_t id, void *ud), void *ud);

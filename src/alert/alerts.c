@@ -488,6 +488,18 @@ load_percolator(kh_alerts *al, kh_index *ix, kh_error *err)
     return rc;
 }
 
+/* Sets an entity: node's articles from the index (kh__perc_entities). */
+static kh_status
+resolve_entity(kh_qnode *q, void *ud)
+{
+    kh_index *ix = ud;
+    kh_free(q->docids);
+    q->docids = NULL;
+    q->n_docids = 0;
+    kh_status rc = kh__entity_docids(ix, q->value, &q->docids, &q->n_docids);
+    return rc == KH_EINVAL ? KH_OK : rc; /* no letter: it names nothing */
+}
+
 typedef struct match_ctx {
     kh_alerts *al;
     sqlite3_stmt *ins;
@@ -525,14 +537,28 @@ kh_alerts_match(kh_alerts *al, kh_index *ix, size_t *matched, kh_error *err)
         rc = load_percolator(al, ix, err);
     if (rc != KH_OK)
         return rc;
+    /* entity: is answered by the index, whose snapshot may lag docs.db:
+     * with such queries the articles past the snapshot wait for a later
+     * round (the watermark stays before them) */
+    size_t n_entity = 0;
+    int64_t bound = INT64_MAX;
+    if (ix != NULL) {
+        rc = kh__perc_entities(al->perc, resolve_entity, ix, &n_entity);
+        if (rc != KH_OK)
+            return rc;
+        if (n_entity > 0)
+            bound = (int64_t)kh__index_max_docid(ix);
+    }
     static const char sql[] =
         "SELECT d.docid, d.key, d.title, kh_body(d.body), d.source, d.date,"
         " coalesce((SELECT grp FROM wire WHERE docid = d.docid), d.docid)"
-        " FROM docs d WHERE d.docid > ? ORDER BY d.docid LIMIT ?";
+        " FROM docs d WHERE d.docid > ?1 AND d.docid <= ?3"
+        " ORDER BY d.docid LIMIT ?2";
     static const char sql_plain[] =
         "SELECT d.docid, d.key, d.title, kh_body(d.body), d.source, d.date, "
         "d.docid"
-        " FROM docs d WHERE d.docid > ? ORDER BY d.docid LIMIT ?";
+        " FROM docs d WHERE d.docid > ?1 AND d.docid <= ?3"
+        " ORDER BY d.docid LIMIT ?2";
     sqlite3_stmt *sel = NULL;
     if (sqlite3_prepare_v2(al->docs, sql, -1, &sel, NULL) != SQLITE_OK &&
         sqlite3_prepare_v2(al->docs, sql_plain, -1, &sel, NULL) != SQLITE_OK) {
@@ -559,6 +585,7 @@ kh_alerts_match(kh_alerts *al, kh_index *ix, size_t *matched, kh_error *err)
         sqlite3_reset(sel);
         sqlite3_bind_int64(sel, 1, mark);
         sqlite3_bind_int(sel, 2, MATCH_BATCH);
+        sqlite3_bind_int64(sel, 3, bound);
         int rows = 0;
         while (rc == KH_OK && sqlite3_step(sel) == SQLITE_ROW) {
             rows++;
@@ -575,6 +602,7 @@ kh_alerts_match(kh_alerts *al, kh_index *ix, size_t *matched, kh_error *err)
                                (const char *)sqlite3_column_text(sel, 2),
                                (const char *)sqlite3_column_text(sel, 3),
                                (const char *)sqlite3_column_text(sel, 4), date);
+            kh__mdoc_set_docid(d, m.docid);
             if (rc == KH_OK && m.key != NULL)
                 rc = kh__perc_match(al->perc, d, on_match, &m);
             if (rc == KH_OK)

@@ -15,13 +15,16 @@
  * The semantics are those of `khabar search --all`: juxtaposed words are
  * all required (stop words among them are not), an OR needs one of its
  * sides, -x must be absent, "phrases" match by stems at their gaps, title:
- * looks in the title, source: and since:/until: filter.  story: cannot be
- * saved (a story is known only after the article is in it).
+ * looks in the title, source: and since:/until: filter, entity: holds
+ * for the articles the index lists under the name (resolved by the
+ * caller before matching, kh__perc_entities()).  story: cannot be saved
+ * (a story is known only after the article is in it).
  */
 #include "alert/alert.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <utf8proc.h>
 
 /* ---- One article, analyzed once ---------------------------------------- */
 
@@ -44,6 +47,7 @@ struct kh_mdoc {
     size_t n_tok, cap_tok;
     char source[256]; /* ASCII-lower-cased */
     int64_t date;
+    int64_t docid; /* for entity: (kh__mdoc_set_docid()) */
 };
 
 kh_status
@@ -126,6 +130,7 @@ kh__mdoc_fill(kh_mdoc *d, kh_analyzer *an, const char *title, const char *body,
     kh__strmap_release(&d->terms);
     d->n_t = 0;
     d->n_tok = 0;
+    d->docid = -1;
     kh_status rc = add_text(d, an, title, 0);
     if (rc == KH_OK)
         rc = add_text(d, an, body, BODY_OFFSET);
@@ -231,6 +236,29 @@ ignorable(const kh_qnode *c)
            c->occur == KH_OCCUR_DEFAULT;
 }
 
+/* Whether docid is among an entity: node's articles (ascending). */
+static bool
+has_docid(const kh_qnode *q, int64_t docid)
+{
+    size_t lo = 0, hi = q->n_docids;
+    if (docid < 0)
+        return false;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (q->docids[mid] < (uint64_t)docid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < q->n_docids && q->docids[lo] == (uint64_t)docid;
+}
+
+void
+kh__mdoc_set_docid(kh_mdoc *d, int64_t docid)
+{
+    d->docid = docid;
+}
+
 bool
 kh__mdoc_matches(const kh_mdoc *d, const kh_qnode *q)
 {
@@ -244,8 +272,9 @@ kh__mdoc_matches(const kh_mdoc *d, const kh_qnode *q)
     case KH_QOP_DATE:
         return d->date != KH_DATE_NONE && d->date >= q->since &&
                d->date <= q->until;
-    case KH_QOP_STORY:
     case KH_QOP_ENTITY:
+        return has_docid(q, d->docid);
+    case KH_QOP_STORY:
         return false;
     case KH_QOP_BOOL:
         break;
@@ -282,9 +311,9 @@ positive(const kh_qnode *q)
     case KH_QOP_PHRASE:
     case KH_QOP_SOURCE:
     case KH_QOP_DATE:
+    case KH_QOP_ENTITY:
         return true;
     case KH_QOP_STORY:
-    case KH_QOP_ENTITY:
         return false;
     case KH_QOP_BOOL:
         break;
@@ -307,13 +336,37 @@ has_op(const kh_qnode *q, kh_qop op)
     return false;
 }
 
+/* Whether an entity: node names something: a letter in its value, as
+ * the index's look-up needs (else search calls it an error). */
+static bool
+names_nothing(const kh_qnode *q)
+{
+    if (q->op == KH_QOP_ENTITY) {
+        const utf8proc_uint8_t *s = (const utf8proc_uint8_t *)q->value;
+        utf8proc_int32_t c;
+        for (utf8proc_ssize_t k; s != NULL && *s; s += k) {
+            k = utf8proc_iterate(s, -1, &c);
+            if (k <= 0)
+                return true;
+            utf8proc_category_t cat = utf8proc_category(c);
+            if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)
+                return false;
+        }
+        return true;
+    }
+    for (size_t i = 0; q->op == KH_QOP_BOOL && i < q->n_children; i++)
+        if (names_nothing(q->children[i]))
+            return true;
+    return false;
+}
+
 const char *
 kh__perc_unsupported(const kh_qnode *q)
 {
     if (has_op(q, KH_QOP_STORY))
         return "story: cannot be saved (follow the story's words instead)";
-    if (has_op(q, KH_QOP_ENTITY))
-        return "entity: cannot be saved yet (follow the name's words instead)";
+    if (names_nothing(q))
+        return "entity: needs a name with a letter";
     if (!positive(q))
         return "a saved search needs a word, a phrase or a filter that "
                "articles must have (stop words and exclusions alone match "
@@ -734,4 +787,31 @@ kh__perc_match(kh_percolator *p, const kh_mdoc *d,
         check(p, d, &p->lists[p->hits[i]], fn, ud);
     check(p, d, &p->unanchored, fn, ud);
     return KH_OK;
+}
+
+/* Calls fn on every entity: node under q; counts them in *n. */
+static kh_status
+each_entity(kh_qnode *q, kh_status (*fn)(kh_qnode *q, void *ud), void *ud,
+            size_t *n)
+{
+    if (q->op == KH_QOP_ENTITY) {
+        (*n)++;
+        return fn(q, ud);
+    }
+    kh_status rc = KH_OK;
+    for (size_t i = 0; q->op == KH_QOP_BOOL && i < q->n_children && rc == KH_OK;
+         i++)
+        rc = each_entity(q->children[i], fn, ud, n);
+    return rc;
+}
+
+kh_status
+kh__perc_entities(kh_percolator *p, kh_status (*fn)(kh_qnode *q, void *ud),
+                  void *ud, size_t *n)
+{
+    *n = 0;
+    kh_status rc = KH_OK;
+    for (size_t i = 0; i < p->n_qs && rc == KH_OK; i++)
+        rc = each_entity(p->qs[i].tree, fn, ud, n);
+    return rc;
 }

@@ -840,3 +840,13 @@ kh_index_stats_get(kh_index *ix, kh_index_stats *st, kh_error *err)
     st->exact_forms = ix->exact_forms;
     return rc;
 }
+
+uint64_t
+kh__index_max_docid(const kh_index *ix)
+{
+    uint64_t max = 0;
+    for (size_t i = 0; i < ix->n_segs; i++)
+        if (ix->segs[i].max_docid > max)
+            max = ix->segs[i].max_docid;
+    return max;
+}

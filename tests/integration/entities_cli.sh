@@ -1,7 +1,8 @@
 #!/bin/sh
 # khabar entities, khabar timeline and the entity: filter: people, places,
 # organizations with their cross-script key, tagged at ingest; dates
-# resolved against the publication date; figures.  Speaks TAP.
+# resolved against the publication date; figures; a saved entity:
+# search and its digest.  Speaks TAP.
 set -u
 K=${KHABAR:-build/khabar}
 SRC=${KH_SRCDIR:-.}
@@ -75,4 +76,25 @@ printf '%s\n' '{"id":"seed","date":"2022-09-27T10:00:00Z","title":"توكايي�
 "$K" search --index "$tmp/ix2" --json 'entity:Tokayev' >"$tmp/s" 2>&1
 check "ingest --no-entities leaves the entity: filter empty" \
     grep -q '"total":0,' "$tmp/s"
+# A saved entity: search: matched when an article naming him arrives,
+# in any script, and not for an article without him
+printf '%s\n' '{"id":"other","date":"2022-09-27T09:00:00Z","source":"spa","title":"الروس في كازاخستان","body":"عبر آلاف الروس الحدود إلى كازاخستان هربا من التعبئة."}' |
+    "$K" ingest --index "$tmp/ix3" - >/dev/null 2>&1
+"$K" subscribe --index "$tmp/ix3" --confirmed --frequency immediate \
+    a@example.com 'entity:Tokayev' >/dev/null 2>&1
+check "entity: can be saved" test $? -eq 0
+"$K" subscribe --index "$tmp/ix3" --confirmed --frequency immediate \
+    b@example.com 'entity:Obama' >/dev/null 2>&1
+"$K" subscribe --index "$tmp/ix3" --confirmed c@example.com 'entity:"..."' \
+    >/dev/null 2>"$tmp/err"
+check "entity: without a letter cannot be saved, with the reason" \
+    grep -q 'needs a name with a letter' "$tmp/err"
+"$K" digest --index "$tmp/ix3" --print >"$tmp/d1" 2>&1
+check "no digest for an article without him" test "$(grep -c '^To:' "$tmp/d1")" -eq 0
+printf '%s\n' '{"id":"seed","date":"2022-09-27T10:00:00Z","source":"afp","title":"توكاييف يتعهد بحماية الروس الفارين","body":"قال الرئيس الكازاخستاني قاسم جومارت توكاييف الثلاثاء إن بلاده ستحمي الروس."}' |
+    "$K" ingest --index "$tmp/ix3" - >/dev/null 2>&1
+"$K" digest --index "$tmp/ix3" --print >"$tmp/d2" 2>&1
+check "the article naming توكاييف: a digest for entity:Tokayev only" \
+    test "$(grep -c '^To:' "$tmp/d2")" -eq 1 -a \
+    "$(grep -c '^To: <a@example.com>' "$tmp/d2")" -eq 1
 echo "1..$n"

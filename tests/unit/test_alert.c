@@ -2,7 +2,8 @@
  * test_alert.c -- saved searches and their mails (src/alert/): what a
  * saved query matches, the index of queries against the naive matcher,
  * signed links, encoded headers, and the flow of the public API from
- * subscribing to a queued digest.
+ * subscribing to a queued digest; saved entity: searches, also matched
+ * by a reader whose snapshot lags the writer.
  */
 #include "testutil.h"
 
@@ -93,6 +94,88 @@ saved_query_semantics(void **state)
     t = parse(a, "source:afp");
     assert_null(kh__perc_unsupported(t));
     kh__query_free(t);
+    kh_analyzer_free(a);
+}
+
+/* The articles an entity: node stands for, as the caller of
+ * kh__perc_entities would set them: "توكاييف" is in 3 and 9. */
+static kh_status
+set_entity_docs(kh_qnode *q, void *ud)
+{
+    (void)ud;
+    static const uint64_t tok[] = {3, 9};
+    q->n_docids = 0;
+    if (strcmp(q->value, "توكاييف") != 0)
+        return KH_OK;
+    q->docids = kh_malloc(sizeof tok);
+    memcpy(q->docids, tok, sizeof tok);
+    q->n_docids = 2;
+    return KH_OK;
+}
+
+static void
+count_match(int64_t id, void *ud)
+{
+    (void)id;
+    (*(int *)ud)++;
+}
+
+/* entity: can be saved; it holds for the articles the index lists under
+ * the name (by docid), alone or with words and exclusions. */
+static void
+saved_entity(void **state)
+{
+    (void)state;
+    kh_analyzer *a = analyzer();
+    kh_qnode *t = parse(a, "entity:توكاييف");
+    assert_null(kh__perc_unsupported(t));
+    kh__query_free(t);
+    t = parse(a, "entity:\"...\" الروس"); /* no letter to look up */
+    assert_non_null(kh__perc_unsupported(t));
+    kh__query_free(t);
+    kh_percolator *p;
+    assert_int_equal(kh__perc_new(&p), KH_OK);
+    static const char *const qs[] = {
+        "entity:توكاييف", "entity:Obama", "entity:توكاييف الروس",
+        "entity:توكاييف -الروس", "entity:Obama OR الروس"};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(kh__perc_add(p, i, parse(a, qs[i]), NULL, NULL),
+                         KH_OK);
+    size_t n = 0;
+    assert_int_equal(kh__perc_entities(p, set_entity_docs, NULL, &n), KH_OK);
+    assert_int_equal(n, 5);
+    kh_mdoc *d;
+    assert_int_equal(kh__mdoc_new(&d), KH_OK);
+    /* the same text as article 9 (named), 4 (not), and without a docid */
+    static const struct {
+        int64_t docid;
+        int want;
+    } cases[] = {{9, 3}, {4, 1}, {-1, 1}};
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(kh__mdoc_fill(d, a, T, B, "afp", 1664236800), KH_OK);
+        if (cases[k].docid >= 0)
+            kh__mdoc_set_docid(d, cases[k].docid);
+        int got = 0;
+        assert_int_equal(kh__perc_match(p, d, count_match, &got), KH_OK);
+        assert_int_equal(got, cases[k].want);
+    }
+    /* one by one: which queries */
+    kh__mdoc_set_docid(d, 9);
+    for (int i = 0; i < 5; i++) {
+        kh_qnode *q = parse(a, qs[i]);
+        size_t one = 0;
+        kh_percolator *p1;
+        assert_int_equal(kh__perc_new(&p1), KH_OK);
+        assert_int_equal(kh__perc_add(p1, 0, q, NULL, NULL), KH_OK);
+        assert_int_equal(kh__perc_entities(p1, set_entity_docs, NULL, &one),
+                         KH_OK);
+        int got = 0;
+        assert_int_equal(kh__perc_match(p1, d, count_match, &got), KH_OK);
+        assert_int_equal(got, i == 0 || i == 2 || i == 4);
+        kh__perc_free(p1);
+    }
+    kh__mdoc_free(d);
+    kh__perc_free(p);
     kh_analyzer_free(a);
 }
 
@@ -356,6 +439,69 @@ token_of(const char *url)
     return t + 3;
 }
 
+static int
+count_rcpt(const char *rcpt, const char *msg, size_t len, const char *st,
+           void *ud)
+{
+    (void)msg;
+    (void)len;
+    (void)st;
+    if (strcmp(rcpt, "ed@example.org") == 0)
+        (*(int *)ud)++;
+    return 0;
+}
+
+/* A saved entity: search through the public API, matched by a reader
+ * whose snapshot lags the writer: articles past its snapshot wait for a
+ * later round instead of being passed over. */
+static void
+saved_entity_and_snapshot(void **state)
+{
+    (void)state;
+    char d2[256], cmd[300];
+    snprintf(d2, sizeof d2, "/tmp/khabar-test-alert-ent-%d", (int)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d2);
+    assert_int_equal(system(cmd), 0);
+    kh_index_options o = {.create = 1, .single_thread = 1};
+    kh_index *ix, *rd;
+    kh_error err;
+    assert_int_equal(kh_index_open(d2, &o, &ix, &err), KH_OK);
+    add(ix, "a0", "spa", "الطقس في الرياض", "أمطار على الرياض.");
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    kh_alerts_options ao = {"http://news.example.org/", "news@example.org",
+                            NULL};
+    kh_alerts *al;
+    assert_int_equal(kh_alerts_open(d2, &ao, &al, &err), KH_OK);
+    assert_int_equal(kh_alerts_subscribe(al, "ed@example.org", "entity:Tokayev",
+                                         "immediate", 1, &err),
+                     KH_OK);
+    kh_index_options ro = {.read_only = 1};
+    assert_int_equal(kh_index_open(d2, &ro, &rd, &err), KH_OK);
+    /* the writer commits two articles the reader does not see yet */
+    add(ix, "t1", "afp", "توكاييف يتعهد بحماية الروس",
+        "قال الرئيس الكازاخستاني قاسم جومارت توكاييف إن بلاده ستحمي الروس.");
+    add(ix, "n1", "spa", "الطقس غدا", "غيوم على جدة.");
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    size_t matched = 0, queued = 0;
+    assert_int_equal(kh_alerts_match(al, rd, &matched, &err), KH_OK);
+    assert_int_equal(matched, 0);
+    assert_int_equal(kh_index_refresh(rd, &err), KH_OK);
+    assert_int_equal(kh_alerts_match(al, rd, &matched, &err), KH_OK);
+    assert_int_equal(matched, 1); /* t1, not passed over */
+    assert_int_equal(kh_alerts_match(al, rd, &matched, &err), KH_OK);
+    assert_int_equal(matched, 0); /* and once */
+    assert_int_equal(kh_alerts_digest(al, rd, NULL, 1700000000, &queued, &err),
+                     KH_OK);
+    assert_int_equal(queued, 1);
+    int mails = 0;
+    assert_int_equal(kh_alerts_outbox(al, count_rcpt, &mails, &err), KH_OK);
+    assert_int_equal(mails, 1);
+    kh_alerts_close(al);
+    kh_index_close(rd);
+    kh_index_close(ix);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void
 subscribe_confirm_match_digest(void **state)
 {
@@ -483,6 +629,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(saved_query_semantics),
+        cmocka_unit_test(saved_entity),
+        cmocka_unit_test(saved_entity_and_snapshot),
         cmocka_unit_test(index_equals_naive),
         cmocka_unit_test(signed_links),
         cmocka_unit_test(encoded_headers),
