@@ -5,6 +5,11 @@
  * and last token and its type are the gold ones.  Prints precision,
  * recall and F1 for PER, LOC, ORG and micro-averaged over them.
  *
+ * With --dev it scores the dev part instead, meaningful for a model
+ * trained on the train part only (`train_ner --dev GOLD M.txt` writes
+ * one); --dump FILE then writes the dev part's tokens with their gold
+ * and found labels, to read its errors.
+ *
  * With --speed FILE.jsonl.gz it also tags the title and body of every
  * article there with kh__ner_tag() (the whole path: tokenizer, features,
  * decoding, spans) and prints tokens and kilobytes per second.  The
@@ -34,8 +39,23 @@
 #include <string.h>
 #include <zlib.h>
 
+/* The dev part token by token (normalized form, gold label, found
+ * label; a blank line between sentences), for reading its errors.  Never
+ * the test part: nothing may be tuned on it. */
+static void
+dump(const kh_ner_gold *g, size_t s_a, size_t s_b, const int *pred, FILE *f)
+{
+    for (size_t s = s_a; s < s_b; s++) {
+        for (size_t i = g->sent_first[s]; i < g->sent_first[s + 1]; i++)
+            fprintf(f, "%s\t%d\t%d\n", kh__ner_norm(&g->seq, i), g->labels[i],
+                    pred[i]);
+        fputc('\n', f);
+    }
+}
+
 static int
-evaluate(const kh_ner_model *m, const char *gold_path, int part)
+evaluate(const kh_ner_model *m, const char *gold_path, int part,
+         const char *dump_path)
 {
     kh_analyzer *a = NULL;
     if (kh_analyzer_new(NULL, &a) != KH_OK)
@@ -65,6 +85,18 @@ evaluate(const kh_ner_model *m, const char *gold_path, int part)
         kh__ner_count(&g.seq, first, last, g.labels, pred, &cnt);
         n_sents++;
         n_tok += last - first;
+    }
+    if (dump_path != NULL && part == KH_NER_SPLIT_DEV) {
+        FILE *f = fopen(dump_path, "w");
+        if (f == NULL) {
+            perror(dump_path);
+            return 1;
+        }
+        dump(&g, s_a, s_b, pred, f);
+        if (fclose(f) != 0) {
+            perror(dump_path);
+            return 1;
+        }
     }
     printf("%s part: %zu sentences, %zu tokens (of %zu sentences)\n",
            part == KH_NER_SPLIT_DEV ? "dev" : "test", n_sents, n_tok,
@@ -151,7 +183,8 @@ speed(const kh_ner_model *m, const char *path, int warm)
 int
 main(int argc, char **argv)
 {
-    const char *model_path = NULL, *speed_path = NULL, *gold = NULL;
+    const char *model_path = NULL, *speed_path = NULL, *gold = NULL,
+               *dump_path = NULL;
     int warm = 0, part = KH_NER_SPLIT_TEST;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--model") == 0 && i + 1 < argc)
@@ -162,12 +195,17 @@ main(int argc, char **argv)
             warm = 1;
         else if (strcmp(argv[i], "--dev") == 0)
             part = KH_NER_SPLIT_DEV;
+        else if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc)
+            dump_path = argv[++i];
         else
             gold = argv[i];
     }
-    if (gold == NULL && speed_path == NULL) {
+    if ((gold == NULL && speed_path == NULL) ||
+        (dump_path != NULL && part != KH_NER_SPLIT_DEV)) {
         fprintf(stderr, "usage: eval_ner [--model M] [--speed F.jsonl.gz] "
-                        "[--warm] [--dev] [GOLD.txt]\n");
+                        "[--warm] [--dev [--dump FILE]] [GOLD.txt]\n"
+                        "(--dump writes the dev part's labels, never the "
+                        "test part's)\n");
         return 2;
     }
     kh_ner_model *m = NULL;
@@ -180,7 +218,7 @@ main(int argc, char **argv)
     printf("model loaded in %.3f s\n", kh__now() - t0);
     int rc = 0;
     if (gold != NULL)
-        rc = evaluate(m, gold, part);
+        rc = evaluate(m, gold, part, dump_path);
     if (rc == 0 && speed_path != NULL)
         rc = speed(m, speed_path, warm);
     kh__ner_model_free(m);
