@@ -21,10 +21,10 @@
  * (a story is known only after the article is in it).
  */
 #include "alert/alert.h"
+#include "extract/entity.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <utf8proc.h>
 
 /* ---- One article, analyzed once ---------------------------------------- */
 
@@ -336,23 +336,17 @@ has_op(const kh_qnode *q, kh_qop op)
     return false;
 }
 
-/* Whether an entity: node names something: a letter in its value, as
- * the index's look-up needs (else search calls it an error). */
+/* Whether an entity: node names nothing the index can look up: no word
+ * of its value has a key (kh__entity_name_key(), what search uses), so
+ * search calls it an error. */
 static bool
 names_nothing(const kh_qnode *q)
 {
     if (q->op == KH_QOP_ENTITY) {
-        const utf8proc_uint8_t *s = (const utf8proc_uint8_t *)q->value;
-        utf8proc_int32_t c;
-        for (utf8proc_ssize_t k; s != NULL && *s; s += k) {
-            k = utf8proc_iterate(s, -1, &c);
-            if (k <= 0)
-                return true;
-            utf8proc_category_t cat = utf8proc_category(c);
-            if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)
-                return false;
-        }
-        return true;
+        char key[KH_ENTITY_KEY_MAX];
+        return q->value == NULL ||
+               kh__entity_name_key(q->value, strlen(q->value), key,
+                                   sizeof key) == 0;
     }
     for (size_t i = 0; q->op == KH_QOP_BOOL && i < q->n_children; i++)
         if (names_nothing(q->children[i]))
@@ -366,7 +360,8 @@ kh__perc_unsupported(const kh_qnode *q)
     if (has_op(q, KH_QOP_STORY))
         return "story: cannot be saved (follow the story's words instead)";
     if (names_nothing(q))
-        return "entity: needs a name with a letter";
+        return "entity: needs a name with a letter to look up (Arabic, "
+               "Latin or Cyrillic)";
     if (!positive(q))
         return "a saved search needs a word, a phrase or a filter that "
                "articles must have (stop words and exclusions alone match "

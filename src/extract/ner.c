@@ -31,8 +31,6 @@
  */
 #include "extract/ner.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 const char *

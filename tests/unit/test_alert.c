@@ -133,6 +133,12 @@ saved_entity(void **state)
     t = parse(a, "entity:\"...\" الروس"); /* no letter to look up */
     assert_non_null(kh__perc_unsupported(t));
     kh__query_free(t);
+    t = parse(a, "entity:Ωμέγα"); /* no key either, as search finds */
+    assert_non_null(kh__perc_unsupported(t));
+    kh__query_free(t);
+    t = parse(a, "entity:PER:KSM-JMRT-TKF"); /* an entity key */
+    assert_null(kh__perc_unsupported(t));
+    kh__query_free(t);
     kh_percolator *p;
     assert_int_equal(kh__perc_new(&p), KH_OK);
     static const char *const qs[] = {
