@@ -17,6 +17,10 @@
 
 /* Shared option loop: --index DIR, --json, -n N, --offset K, --all,
  * --no-collapse. */
+/* The largest -n or --offset taken (the library bounds them by the
+ * index's size anyway). */
+#define CLI_MAX_COUNT 1000000000L
+
 typedef struct cli_opts {
     const char *dir;
     int json, all, no_collapse;

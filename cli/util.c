@@ -166,9 +166,12 @@ cli_parse_opts(int argc, char **argv, cli_opts *o, const char *usage_text)
             o->no_collapse = 1;
         } else if ((strcmp(a, "-n") == 0 || strcmp(a, "--offset") == 0) &&
                    i + 1 < argc) {
+            errno = 0;
             long v = strtol(argv[++i], &end, 10);
-            if (*end != '\0' || v < 0 || (a[1] == 'n' && v == 0)) {
-                cli_error("%s wants a number, not '%s'", a, argv[i]);
+            if (*end != '\0' || end == argv[i] || errno != 0 || v < 0 ||
+                v > CLI_MAX_COUNT || (a[1] == 'n' && v == 0)) {
+                cli_error("%s wants a number from %d to %ld, not '%s'", a,
+                          a[1] == 'n', (long)CLI_MAX_COUNT, argv[i]);
                 return 2;
             }
             if (a[1] == 'n')

@@ -103,7 +103,8 @@ KH_API KH_NODISCARD kh_status kh_index_refresh(kh_index *index, kh_error *err);
 
 typedef struct kh_search_options {
     size_t limit;    /* hits to return; 0: 10 */
-    size_t offset;   /* hits to skip */
+    size_t offset;   /* hits to skip (both bounded by the articles in
+                        the index) */
     int require_all; /* nonzero: juxtaposed words are all required;
                         zero: the index default (docs/search.md) */
     int no_snippets; /* skip snippet building */
@@ -176,7 +177,9 @@ KH_API void kh_story_free(kh_story *story);
 
 /* Articles related to article id ("you may also like"): by content, with
  * a preference for those published near it, one per wire group and story,
- * never a copy of its text; at most n (0: 5), without snippets. */
+ * never a copy of its text; at most n (0: 5; more than KH_RELATED_MAX
+ * counts as that), without snippets. */
+#define KH_RELATED_MAX 10000
 KH_API KH_NODISCARD kh_status kh_index_related(kh_index *index, const char *id,
                                                size_t n, kh_results **out,
                                                kh_error *err);

@@ -1232,6 +1232,16 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
     /* Re-ranking looks at a pool of at least 100 candidates; a query with
      * fewer than two words to re-rank needs only the hits it shows, and a
      * smaller pool prunes more. */
+    /* No query has more hits than the snapshot has articles: bounding
+     * offset and limit by that keeps the pool's sizes below from
+     * overflowing, whatever a caller asks for. */
+    size_t most = 1;
+    for (size_t i = 0; i < ix->n_segs; i++)
+        most += kh__seg_ndocs(ix->segs[i].seg);
+    if (opts.offset > most)
+        opts.offset = most;
+    if (opts.limit > most)
+        opts.limit = most;
     size_t k = opts.offset + opts.limit;
     size_t want_k = k;
     /* Collapsing wire copies needs a deeper pool: a story can come in a

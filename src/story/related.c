@@ -113,6 +113,8 @@ kh_index_related(kh_index *ix, const char *id, size_t n, kh_results **out,
         memset(err, 0, sizeof *err);
     if (n == 0)
         n = 5;
+    if (n > KH_RELATED_MAX) /* keeps 3 * n + 10 below from overflowing */
+        n = KH_RELATED_MAX;
     double t0 = kh__now() * 1e3;
     kh_doc *d;
     kh_status rc = kh_index_get(ix, id, &d, err);

@@ -37,6 +37,12 @@ id=$(grep -o '"id":"snn-[0-9]*"' "$tmp/s.json" | head -1 | cut -d'"' -f4)
 "$K" search --index "$IX" --json -n 1 --offset 1 "الحكومة السعودية" >"$tmp/s2.json"
 id2=$(grep -o '"id":"snn-[0-9]*"' "$tmp/s.json" | sed -n 2p | cut -d'"' -f4)
 check "--offset 1 starts at the second hit" grep -q "\"id\":\"$id2\"" "$tmp/s2.json"
+"$K" search --index "$IX" -n 9223372036854775807 "الحكومة" >"$tmp/big" 2>&1
+check "-n past a long: exit 2 with the range (it crashed)" sh -c "test $? -eq 2 && grep -q 'wants a number from 1 to' '$tmp/big'"
+"$K" search --index "$IX" --offset 99999999 -n 1000000000 "الحكومة" >"$tmp/big" 2>&1
+check "the largest -n and a far --offset: no hits, exit 0" sh -c "test $? -eq 0 && grep -q 'articles match' '$tmp/big'"
+"$K" related --index "$IX" -n 1000000000 snn-000000 >"$tmp/big" 2>&1
+check "related with the largest -n: exit 0" test $? -eq 0
 
 "$K" show --index "$IX" "$id" >"$tmp/show"
 check "show prints the article" grep -q "^id:     $id" "$tmp/show"

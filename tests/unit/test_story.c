@@ -233,7 +233,24 @@ copies_group_and_collapse(void **state)
     assert_int_equal(kh_index_related(ix, "c-1", 5, &rel, &err), KH_OK);
     assert_true(rel->n_hits > 0);
     assert_int_equal(count_hits(rel, copies, 4), 0);
+    size_t few = rel->n_hits;
     kh_results_free(rel);
+    /* A limit past every article is bounded, not multiplied into an
+     * overflowing pool size (it crashed before): the same hits or more. */
+    assert_int_equal(kh_index_related(ix, "c-1", SIZE_MAX, &rel, &err), KH_OK);
+    assert_true(rel->n_hits >= few);
+    kh_results_free(rel);
+    kh_search_options huge = {
+        .limit = SIZE_MAX, .offset = SIZE_MAX - 1, .no_collapse = 1};
+    assert_int_equal(kh_index_search(ix, "story:c-1", &huge, &r, &err), KH_OK);
+    assert_int_equal(r->n_hits, 0);
+    assert_true(r->total > 0);
+    kh_results_free(r);
+    huge.offset = 0;
+    assert_int_equal(kh_index_search(ix, "story:c-1", &huge, &r, &err), KH_OK);
+    assert_int_equal(r->n_hits, r->total);
+    assert_true(r->n_hits >= 4);
+    kh_results_free(r);
     kh_index_close(ix);
 
     /* After a restart a new copy still finds the group (the band table
