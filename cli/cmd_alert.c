@@ -69,6 +69,15 @@ parse(int argc, char **argv, const char *usage_text, alert_args *a)
             a->dir = argv[++i];
         } else if (strcmp(o, "--frequency") == 0 && more) {
             a->frequency = argv[++i];
+            /* checked here, before a digest run does any work */
+            if (strcmp(a->frequency, "immediate") != 0 &&
+                strcmp(a->frequency, "daily") != 0 &&
+                strcmp(a->frequency, "weekly") != 0) {
+                cli_error("--frequency must be immediate, daily or weekly, "
+                          "not '%s'",
+                          a->frequency);
+                return 2;
+            }
         } else if (strcmp(o, "--base-url") == 0 && more) {
             a->base_url = argv[++i];
         } else if (strcmp(o, "--from") == 0 && more) {

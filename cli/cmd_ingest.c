@@ -225,8 +225,9 @@ ingest_text(run *r, const char *path, char *text, size_t len)
     char *nl = memchr(text, '\n', len);
     if (nl != NULL)
         *nl = '\0';
-    const char *base = strrchr(path, '/');
-    kh_article a = {strcmp(path, "-") == 0 ? NULL : (base ? base + 1 : path),
+    /* the path as given, as for a page: two news.txt in two directories
+     * are two articles (by the name alone the second replaced the first) */
+    kh_article a = {strcmp(path, "-") == 0 ? NULL : path,
                     NULL,
                     NULL,
                     text,

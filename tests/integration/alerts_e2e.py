@@ -663,6 +663,11 @@ def main():
     check("no sanitizer report in the server's stderr",
           not SAN_RE.search(err), err[-1500:])
 
+    p = run(["digest", "--index", IX, "--frequency", "monthly"])
+    check("khabar digest --frequency monthly: exit 2 before any work",
+          p.returncode == 2 and b"immediate, daily or weekly" in p.stderr
+          and b"digest:" not in p.stdout + p.stderr,
+          (p.returncode, p.stdout[:200], p.stderr[:200]))
     p = run(["subscribe", "--index", IX, "--confirmed", "--frequency",
              "daily", C, Q_A])
     check("khabar subscribe --confirmed --frequency daily", p.returncode == 0,

@@ -69,7 +69,13 @@ check "re-ingest: still 1999 articles" grep -q '"articles":1999,' "$tmp/stats"
 printf 'عنوان تجريبي عن الكازاخستان\nنص الخبر: الرئيس توكاييف يعد بحماية الروس.\n' >"$tmp/note.txt"
 "$K" ingest --index "$IX" "$tmp/note.txt" >/dev/null 2>&1
 "$K" search --index "$IX" --json "توكاييف" >"$tmp/s4.json"
-check "plain text file ingested, id = file name" grep -q '"id":"note.txt"' "$tmp/s4.json"
+check "plain text file ingested, id = its path" grep -q "\"id\":\"$tmp/note.txt\"" "$tmp/s4.json"
+mkdir -p "$tmp/pages/a" "$tmp/pages/b"
+printf 'خبر الرياض\nنص عن الرياض\n' >"$tmp/pages/a/news.txt"
+printf 'خبر جدة\nنص عن جدة\n' >"$tmp/pages/b/news.txt"
+"$K" ingest --index "$tmp/ixp" "$tmp/pages" >"$tmp/out" 2>&1
+check "two text files of one name in two directories: two articles" \
+    grep -q '^ingested 2 articles (2 new, 0 replaced' "$tmp/out"
 printf '{"id":"stdin-1","title":"خبر من المدخل","body":"مهرجان التمور في بريدة","date":"2015-08-01T10:00:00+03:00","source":"test"}\n' |
     "$K" ingest --index "$IX" - >/dev/null 2>&1
 "$K" search --index "$IX" --json "مهرجان التمور" >"$tmp/s5.json"
