@@ -542,11 +542,30 @@ kh_index_article_entities(kh_index *ix, const char *id, kh_entities **out,
 }
 
 /* Articles counted by the postings of an entity's term. */
+/* The live articles naming the entity: the terms' df counts deleted and
+ * replaced articles until a merge drops them, which made a re-ingested
+ * article count again and listed entities that name nothing live. */
 static uint64_t
 entity_count(kh_index *ix, const char *key)
 {
     char k[KH_ENTITY_KEY_MAX + 1];
-    return kh__term_df(ix, k, entity_term(key, k));
+    size_t len = entity_term(key, k);
+    uint64_t n = 0;
+    for (size_t i = 0; i < ix->n_segs; i++) {
+        const kh_snapseg *s = &ix->segs[i];
+        kh_cursor c;
+        kh_termstats st;
+        if (!kh__seg_find(s->seg, k, len, &c, &st))
+            continue;
+        if (s->n_deleted == 0) {
+            n += st.df;
+            continue;
+        }
+        for (uint32_t ord = kh__cursor_next(&c); ord != KH_END;
+             ord = kh__cursor_next(&c))
+            n += !kh__snap_deleted(s, ord);
+    }
+    return n;
 }
 
 kh_status

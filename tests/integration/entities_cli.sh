@@ -53,6 +53,16 @@ check "entities --find Tokayev lists the person with its article count" \
     grep -q '"key":"PER:KSM-JMRT-TKF","type":"PER","name":"قاسم جومارت توكاييف","articles":1' "$tmp/f"
 "$K" entities --index "$tmp/ix" --find Токаев >"$tmp/f" 2>&1
 check "entities --find Токаев too" grep -q 'PER:KSM-JMRT-TKF' "$tmp/f"
+# counts are of live articles: a replaced one counts once, a deleted none
+printf '%s\n' '{"id":"twice","date":"2015-07-21T10:00:00Z","source":"t","title":"كاميرون في لندن","body":"قال رئيس الوزراء البريطاني ديفيد كاميرون إن الحكومة ستدرس القرار."}' >"$tmp/twice.jsonl"
+for i in 1 2 3; do "$K" ingest --index "$tmp/ixc" "$tmp/twice.jsonl" >/dev/null 2>&1; done
+"$K" entities --index "$tmp/ixc" --find Cameron --json >"$tmp/f" 2>&1
+check "an article ingested three times counts once" \
+    grep -q '"key":"PER:DFD-KMRN","type":"PER","name":"ديفيد كاميرون","articles":1' "$tmp/f"
+"$K" delete --index "$tmp/ixc" twice >/dev/null 2>&1
+"$K" entities --index "$tmp/ixc" --find Cameron --json >"$tmp/f" 2>&1
+check "a deleted article: the entity is no longer listed" \
+    sh -c "! grep -q 'PER:DFD-KMRN' '$tmp/f'"
 
 # Timelines: of the story of an article, of an entity
 "$K" timeline --index "$tmp/ix" --json seed >"$tmp/t" 2>&1
