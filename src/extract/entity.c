@@ -258,9 +258,33 @@ last_word(const char *k)
     return d != NULL ? d + 1 : k;
 }
 
+/* Whether the first word of key a stands after بن/ابن/بنت (bin, bint) in
+ * key b: there the shorter name is the longer one's father or forebear
+ * (سلمان بن عبدالعزيز in محمد بن سلمان بن عبدالعزيز, سلمان in محمد بن
+ * سلمان), not the same person. */
+static bool
+after_bin(const char *a, const char *b)
+{
+    size_t n = strcspn(a, "-");
+    const char *prev = NULL;
+    size_t prev_len = 0;
+    for (const char *p = b; *p != '\0';) {
+        size_t m = strcspn(p, "-");
+        if (m == n && memcmp(p, a, n) == 0)
+            return prev != NULL &&
+                   ((prev_len == 2 && memcmp(prev, "BN", 2) == 0) ||
+                    (prev_len == 3 && memcmp(prev, "BNT", 3) == 0));
+        prev = p;
+        prev_len = m;
+        p += m + (p[m] == '-');
+    }
+    return false;
+}
+
 /* The entity a person's mention stands for: the one person entity of the
  * article whose longer name holds all its words and ends with its last
- * word; SIZE_MAX when there is none or more than one. */
+ * word, unless the mention starts at a father's name in it (after_bin);
+ * SIZE_MAX when there is none or more than one. */
 static size_t
 longer_person(const span_info *info, size_t n, size_t i)
 {
@@ -270,7 +294,8 @@ longer_person(const span_info *info, size_t n, size_t i)
         if (k == i || info[k].type != KH_NER_PER ||
             info[k].n_words <= info[i].n_words ||
             strcmp(last_word(info[k].words), last) != 0 ||
-            !words_within(info[i].words, info[k].words))
+            !words_within(info[i].words, info[k].words) ||
+            after_bin(info[i].words, info[k].words))
             continue;
         if (found != SIZE_MAX && strcmp(info[found].words, info[k].words) != 0)
             return SIZE_MAX; /* two different people: leave it */

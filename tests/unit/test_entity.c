@@ -1,7 +1,8 @@
 /*
  * test_entity.c -- entities through the public API: tagged at ingest,
  * found by name in three scripts, the entity: filter following updates
- * and deletes, a person named by part of a longer name, timelines of a
+ * and deletes, a person named by part of a longer name (and not by his
+ * father's name inside it), timelines of a
  * story and of an entity, and an index made without entities.
  */
 #include "testutil.h"
@@ -165,6 +166,38 @@ find_and_article_entities(void **state)
     kh_index_close(ix);
 }
 
+/* A name that stands after بن in a longer one is the father, not the
+ * same person: the king was filed under his son's key. */
+static void
+father_is_not_son(void **state)
+{
+    (void)state;
+    rmtree(dir);
+    kh_index *ix = open_ix(dir, 0, 0);
+    static const art k = {
+        "k", "2015-07-21T10:00:00Z", "استقبال في جدة",
+        "استقبل خادم الحرمين الشريفين سلمان بن عبدالعزيز آل سعود في قصر "
+        "السلام بجدة اليوم الأمير محمد بن سلمان بن عبدالعزيز آل سعود ولي "
+        "ولي العهد وزير الدفاع. وأكد سلمان بن عبدالعزيز آل سعود دعم "
+        "المملكة."};
+    add(ix, &k, NULL);
+    kh_error err;
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    kh_entities *l;
+    assert_int_equal(kh_index_article_entities(ix, "k", &l, &err), KH_OK);
+    size_t king = 0, son = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcmp(l->items[i].key, "PER:SLMN-BN-BDLZ-L-SD") == 0)
+            king = l->items[i].count;
+        if (strcmp(l->items[i].key, "PER:MHMD-BN-SLMN-BN-BDLZ-L-SD") == 0)
+            son = l->items[i].count;
+    }
+    assert_int_equal(king, 2);
+    assert_int_equal(son, 1);
+    kh_entities_free(l);
+    kh_index_close(ix);
+}
+
 static void
 updates_and_deletes(void **state)
 {
@@ -282,6 +315,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(filter_in_three_scripts),
         cmocka_unit_test(find_and_article_entities),
+        cmocka_unit_test(father_is_not_son),
         cmocka_unit_test(updates_and_deletes),
         cmocka_unit_test(timelines),
         cmocka_unit_test(without_entities),
