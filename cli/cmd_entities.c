@@ -289,7 +289,7 @@ kh_cmd_timeline(int argc, char **argv)
             }
             printf("%.10s%s%s  %s %s  [%s, %s%s]\n", d, end[0] ? ".." : "", end,
                    e->published ? "+" : "*", e->text, e->source, e->id,
-                   e->copies > 1 ? "and others" : "");
+                   e->copies > 1 ? " and others" : "");
         }
     }
     kh_timeline_free(tl);

@@ -541,7 +541,6 @@ kh_index_article_entities(kh_index *ix, const char *id, kh_entities **out,
     return rc;
 }
 
-/* Articles counted by the postings of an entity's term. */
 /* The live articles naming the entity: the terms' df counts deleted and
  * replaced articles until a merge drops them, which made a re-ingested
  * article count again and listed entities that name nothing live. */
@@ -630,6 +629,8 @@ typedef struct tl_build {
     size_t max_events;
     uint64_t *groups; /* wire group of each published event, 0: none */
     char want[KH_ENTITY_KEY_MAX]; /* entity timelines: the name's word keys */
+    char **keys; /* entity timelines: the entities the name means */
+    size_t n_keys;
 } tl_build;
 
 static kh_status
@@ -702,12 +703,12 @@ sentence_end(const char *s, size_t i, size_t n, size_t *len)
 }
 
 /* The sentence around body[a..b): *s..*e, cut to at most SENTENCE_MAX
- * bytes around the expression, at spaces. */
+ * bytes around the expression, at spaces; *fs..*fe the whole sentence. */
 #define SENTENCE_MAX 360
 
 static void
 sentence_around(const char *body, size_t n, size_t a, size_t b, size_t *s,
-                size_t *e)
+                size_t *e, size_t *fs, size_t *fe)
 {
     size_t i = a, len;
     while (i > 0) {
@@ -723,6 +724,8 @@ sentence_around(const char *body, size_t n, size_t a, size_t b, size_t *s,
     while (i < n && !sentence_end(body, i, n, &len))
         i++;
     *e = i < n ? i + len : n;
+    *fs = *s;
+    *fe = *e;
     if (*e - *s > SENTENCE_MAX) {
         size_t half = (SENTENCE_MAX - (b - a)) / 2;
         if (a > *s + half)
@@ -781,6 +784,37 @@ names_entity(const char *text, size_t n, const char *want)
     return false;
 }
 
+/* The body spans [start, end) where the article names one of b's
+ * entities, as tagging finds them again; *out owns them. */
+static kh_status
+entity_spans(const tl_build *b, const kh_doc *d, size_t **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    const kh_ner_model *m;
+    kh_xentities x;
+    kh_status rc = kh__ner_default(&m, NULL);
+    if (rc == KH_OK)
+        rc = kh__entities_find(m, d->meta.title, d->body, &x);
+    if (rc != KH_OK)
+        return rc;
+    *out = kh_malloc(2 * x.n_m * sizeof **out + 1);
+    if (*out == NULL)
+        rc = KH_ENOMEM;
+    for (size_t i = 0; i < x.n_m && rc == KH_OK; i++) {
+        if (x.m[i].field != 1)
+            continue;
+        for (size_t k = 0; k < b->n_keys; k++)
+            if (strcmp(x.e[x.m[i].ent].key, b->keys[k]) == 0) {
+                (*out)[2 * *n] = x.m[i].start;
+                (*out)[2 * (*n)++ + 1] = x.m[i].end;
+                break;
+            }
+    }
+    kh__xentities_release(&x);
+    return rc;
+}
+
 static kh_status
 add_article(kh_index *ix, tl_build *b, const kh_doc *d, uint64_t docid)
 {
@@ -801,15 +835,55 @@ add_article(kh_index *ix, tl_build *b, const kh_doc *d, uint64_t docid)
     kh_when *w = NULL;
     size_t nw = 0;
     rc = kh__when_find(body, n, kh__day_of(d->meta.date), &w, &nw);
+    /* An entity's timeline keeps the sentences where tagging finds the
+     * entity again.  Matching any word's consonant key, as before, took
+     * in sentences about others: السيسي and السويس, الأسد and السعودي
+     * share theirs.  That match is left for a name that resolves to no
+     * entity key. */
+    size_t *spans = NULL, n_spans = 0;
+    bool tagged = false;
+    size_t *win = kh_malloc(nw * sizeof *win + 1); /* sentence starts */
+    bool *kept = kh_malloc((nw + 1) * sizeof *kept);
+    if (rc == KH_OK && (win == NULL || kept == NULL))
+        rc = KH_ENOMEM;
+    for (size_t i = 0; i < nw && kept != NULL; i++)
+        kept[i] = false;
     for (size_t i = 0; i < nw && rc == KH_OK; i++) {
         if (w[i].grain != KH_WHEN_DAY)
             continue; /* weeks, months, years: too vague for a timeline */
-        size_t s, e;
-        sentence_around(body, n, w[i].start, w[i].end, &s, &e);
-        if (b->want[0] != '\0' && !names_entity(body + s, e - s, b->want))
+        size_t s, e, fs, fe;
+        sentence_around(body, n, w[i].start, w[i].end, &s, &e, &fs, &fe);
+        if (b->n_keys > 0 && !tagged) {
+            rc = entity_spans(b, d, &spans, &n_spans);
+            tagged = true;
+            if (rc != KH_OK)
+                break;
+        }
+        if (b->n_keys > 0) {
+            bool named = false;
+            for (size_t k = 0; k < n_spans && !named; k++)
+                named = spans[2 * k] < fe && spans[2 * k + 1] > fs;
+            if (!named)
+                continue;
+        } else if (b->want[0] != '\0' &&
+                   !names_entity(body + fs, fe - fs, b->want)) {
             continue;
+        }
+        /* two expressions of one date in one sentence (the Hijri date and
+         * its Gregorian الموافق) give one event, not two windows of it */
+        bool again = false;
+        for (size_t k = 0; k < i && !again; k++)
+            again = w[k].grain == KH_WHEN_DAY && w[k].first == w[i].first &&
+                    w[k].last == w[i].last && kept[k] && win[k] == fs;
+        if (again)
+            continue;
+        win[i] = fs;
+        kept[i] = true;
         rc = add_event(b, w[i].first, w[i].last, 0, body + s, e - s, d, group);
     }
+    kh_free(win);
+    kh_free(kept);
+    kh_free(spans);
     kh_free(w);
     return rc;
 }
@@ -934,6 +1008,19 @@ kh_index_timeline(kh_index *ix, const kh_timeline_options *o, kh_timeline **out,
         else if (rc == KH_OK)
             kh__entity_name_key(o->entity, strlen(o->entity), b.want,
                                 sizeof b.want);
+        /* the entities whose mentions give the events */
+        if (rc == KH_OK && is_entity_key(o->entity)) {
+            b.keys = kh_malloc(sizeof *b.keys);
+            if (b.keys == NULL ||
+                (b.keys[0] = kh__strndup(o->entity, strlen(o->entity))) == NULL)
+                rc = KH_ENOMEM;
+            else
+                b.n_keys = 1;
+        } else if (rc == KH_OK) {
+            kh__store_read_begin(ix->store);
+            rc = matching_entities(ix, o->entity, &b.keys, &b.n_keys);
+            kh__store_read_end(ix->store);
+        }
         /* the label: the entity's name, or the best-known entity of it */
         kh_entities *found = NULL;
         if (rc == KH_OK &&
@@ -971,6 +1058,7 @@ kh_index_timeline(kh_index *ix, const kh_timeline_options *o, kh_timeline **out,
     kh__store_read_end(ix->store);
     kh_free(dd);
     kh_free(b.groups);
+    free_keys(b.keys, b.n_keys);
     if (rc != KH_OK) {
         kh_timeline_free(t);
         return rc;

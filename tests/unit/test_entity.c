@@ -198,6 +198,54 @@ father_is_not_son(void **state)
     kh_index_close(ix);
 }
 
+static int64_t day(const char *iso);
+
+/* An entity's timeline keeps the sentences where tagging finds it: the
+ * key of السويس is that of السيسي, and the Suez sentence of 1869 came in;
+ * a Hijri date with its Gregorian الموافق in one long sentence came in
+ * twice (a window around each). */
+static void
+timeline_sentences_name_it(void **state)
+{
+    (void)state;
+    rmtree(dir);
+    kh_index *ix = open_ix(dir, 0, 0);
+    static const art s = {
+        "s", "2015-08-06T10:00:00Z", "افتتاح القناة",
+        "افتتح الرئيس المصري عبد الفتاح السيسي اليوم الخميس قناة السويس "
+        "الجديدة في الإسماعيلية. وكانت قناة السويس الأولى قد افتتحت في 17 "
+        "نوفمبر 1869 بحضور ملوك أوروبا. وكان السيسي قد استقبل في القاهرة "
+        "وفدا رفيعا ضم وزراء الخارجية والدفاع والمالية والاقتصاد والتجارة "
+        "والصناعة والزراعة والنقل والاتصالات والطاقة والمياه والصحة والتعليم "
+        "والثقافة والإعلام في زيارة رسمية استمرت يوما كاملا يوم الخميس 14 / "
+        "10 / 1436هـ الموافق 30 / 7 / 2015م تلبية لدعوة كريمة من الحكومة "
+        "المصرية لبحث العلاقات الثنائية بين البلدين الشقيقين في المجالات "
+        "السياسية والاقتصادية والعسكرية والثقافية والاجتماعية والرياضية."};
+    add(ix, &s, NULL);
+    kh_error err;
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    static const char *const names[] = {"Sisi", "السيسي"};
+    for (size_t k = 0; k < 2; k++) {
+        kh_timeline *t;
+        kh_timeline_options to = {NULL, names[k], 0, 0};
+        assert_int_equal(kh_index_timeline(ix, &to, &t, &err), KH_OK);
+        int suez = 0, visit = 0, today = 0;
+        for (size_t i = 0; i < t->n_events; i++) {
+            const kh_event *e = &t->events[i];
+            if (e->published)
+                continue;
+            suez += e->first == day("1869-11-17");
+            visit += e->first == day("2015-07-30");
+            today += e->first == day("2015-08-06");
+        }
+        assert_int_equal(suez, 0);
+        assert_int_equal(visit, 1);
+        assert_int_equal(today, 1);
+        kh_timeline_free(t);
+    }
+    kh_index_close(ix);
+}
+
 static void
 updates_and_deletes(void **state)
 {
@@ -316,6 +364,7 @@ main(void)
         cmocka_unit_test(filter_in_three_scripts),
         cmocka_unit_test(find_and_article_entities),
         cmocka_unit_test(father_is_not_son),
+        cmocka_unit_test(timeline_sentences_name_it),
         cmocka_unit_test(updates_and_deletes),
         cmocka_unit_test(timelines),
         cmocka_unit_test(without_entities),
