@@ -971,10 +971,18 @@ match_at(out *o, const scan *s, size_t i)
     int wd = weekday_at(s, j);
     if (wd >= 0) {
         size_t k2 = j + 1;
+        /* "الأربعاء بعد القادم": the one after the coming one */
+        int after_next = word(s, k2, "بعد") && (word(s, k2 + 1, "القادم") ||
+                                                word(s, k2 + 1, "المقبل"));
+        if (after_next)
+            k2++;
         int dir = direction(s, k2);
         if (dir != DIR_NONE)
             k2++;
-        size_t after = date_here(o, s, i, comma(s, k2) ? k2 + 1 : k2, wd);
+        /* the date may follow in brackets: "يوم الأحد (10 شوال 1436هـ)" */
+        size_t at =
+            comma(s, k2) || (!after_next && punct(s, k2, '(')) ? k2 + 1 : k2;
+        size_t after = after_next ? 0 : date_here(o, s, i, at, wd);
         if (after != 0)
             return after;
         /* "يوم غد الأربعاء" is handled above; here the weekday alone */
@@ -986,7 +994,7 @@ match_at(out *o, const scan *s, size_t i)
             x = s->ref - (back == 0 ? 7 : back);
         } else if (dir == DIR_FUTURE) {
             int fwd = (7 - back) % 7;
-            x = s->ref + (fwd == 0 ? 7 : fwd);
+            x = s->ref + (fwd == 0 ? 7 : fwd) + (after_next ? 7 : 0);
         } else if (future_context(s, i)) {
             x = s->ref + (7 - back) % 7;
         } else {
@@ -1020,10 +1028,13 @@ link_equivalents(out *o, const scan *s)
     for (size_t k = 0; k + 1 < o->n; k++) {
         found *a = &o->v[k], *b = &o->v[k + 1];
         size_t g = a->tok_end;
+        if (punct(s, g, ')')) /* "(10 شوال 1436هـ) الموافق (26 يوليو)" */
+            g++;
         if (comma(s, g))
             g++;
         if (!(word(s, g, "الموافق") || word(s, g, "الموافقه")) ||
-            b->tok_start != g + 1)
+            (b->tok_start != g + 1 &&
+             !(b->tok_start == g + 2 && punct(s, g + 1, '('))))
             continue;
         if (a->w.is_range || b->w.is_range || a->w.grain != KH_WHEN_DAY ||
             b->w.grain != KH_WHEN_DAY || a->w.hijri == b->w.hijri)
