@@ -21,7 +21,8 @@
 typedef struct scale_word {
     const char *word; /* folded */
     double factor;
-    int plural; /* a plural: alone it means "several" */
+    int plural; /* a plural: alone it means "several"; 2: a dual, alone
+                   it means two */
 } scale_word;
 
 static const scale_word scales[] = {
@@ -31,8 +32,37 @@ static const scale_word scales[] = {
     {"مليارا", 1e9, 0},   {"مليارات", 1e9, 1},  {"بليون", 1e9, 0},
     {"تريليون", 1e12, 0}, {"مئه", 1e2, 0},      {"مائه", 1e2, 0},
     {"مئات", 1e2, 1},     {"المئات", 1e2, 1},   {"عشرات", 1e1, 1},
-    {"العشرات", 1e1, 1},  {"مليوني", 1e6, 0},   {"ملياري", 1e9, 0},
+    {"العشرات", 1e1, 1},  {"مليوني", 1e6, 2},   {"ملياري", 1e9, 2},
+    {"مليونين", 1e6, 2},  {"مليارين", 1e9, 2},  {"الفين", 1e3, 2},
+    {"الفي", 1e3, 2},
 };
+
+/* A number word of three to ten, which counts a plural ("ثلاثة ملايين",
+ * "عشرة آلاف"), a و before it allowed: its value, else 0. */
+static int
+count_word(const kh_wtok *t)
+{
+    static const struct {
+        const char *w;
+        int v;
+    } w[] = {{"ثلاثه", 3}, {"ثلاث", 3}, {"اربعه", 4},  {"اربع", 4},
+             {"خمسه", 5},  {"خمس", 5},  {"سته", 6},    {"ست", 6},
+             {"سبعه", 7},  {"سبع", 7},  {"ثمانيه", 8}, {"ثماني", 8},
+             {"ثمان", 8},  {"تسعه", 9}, {"تسع", 9},    {"عشره", 10},
+             {"عشر", 10}};
+    if (t == NULL || t->kind != KH_WT_WORD)
+        return 0;
+    const char *p = t->word;
+    size_t n = t->wlen;
+    if (n > 2 && memcmp(p, "و", 2) == 0) {
+        p += 2;
+        n -= 2;
+    }
+    for (size_t k = 0; k < sizeof w / sizeof w[0]; k++)
+        if (strlen(w[k].w) == n && memcmp(w[k].w, p, n) == 0)
+            return w[k].v;
+    return 0;
+}
 
 const char *
 kh__figures_scale_word(size_t k)
@@ -133,7 +163,8 @@ unit_after(const kh_wtok *t, size_t n, size_t i, size_t *a, size_t *b)
         *b = i + 1;
         return;
     }
-    if (function_word(&t[i]))
+    /* "خمسة مليارات وستة مليارات": the next figure, not the unit */
+    if (function_word(&t[i]) || count_word(&t[i]) || (t[i].lex & KH_WL_SCALE))
         return;
     *b = i + 1;
 }
@@ -164,7 +195,7 @@ figures_of(const kh_wtok *t, size_t n, const kh_when *dates, size_t n_dates,
         }
         kh_figure x;
         memset(&x, 0, sizeof x);
-        size_t j = i;
+        size_t j = i, start = i;
         const scale_word *sw;
         if (t[i].kind == KH_WT_NUM) {
             double v = (double)t[i].value;
@@ -199,9 +230,23 @@ figures_of(const kh_wtok *t, size_t n, const kh_when *dates, size_t n_dates,
                 j++;
             }
             x.value = v;
-        } else if ((sw = scale_at(&t[i])) != NULL && sw->plural) {
-            x.value = sw->factor;
-            x.approximate = 1;
+        } else if ((sw = scale_at(&t[i])) != NULL && sw->plural == 1) {
+            /* counted by a number word: "ثلاثة ملايين طن" is 3,000,000
+             * (not inside a date: the word was skipped with it) */
+            int c = i > 0 && !t[i].space_before ? 0
+                    : i > 0                     ? count_word(&t[i - 1])
+                                                : 0;
+            if (c > 0 && !(di < n_dates && dates[di].start <= t[i - 1].start &&
+                           t[i - 1].start < dates[di].end)) {
+                x.value = c * sw->factor;
+                start = i - 1;
+            } else {
+                x.value = sw->factor;
+                x.approximate = 1;
+            }
+            j = i + 1;
+        } else if ((sw = scale_at(&t[i])) != NULL && sw->plural == 2) {
+            x.value = 2 * sw->factor; /* "مليوني دولار": two million */
             j = i + 1;
         } else if (kh__wtok_is(&t[i], "الف") || kh__wtok_is(&t[i], "مليون") ||
                    kh__wtok_is(&t[i], "مليار")) {
@@ -228,7 +273,7 @@ figures_of(const kh_wtok *t, size_t n, const kh_when *dates, size_t n_dates,
         if (ub > ua && di < n_dates && t[ua].start >= dates[di].start &&
             t[ua].start < dates[di].end)
             ub = ua;
-        x.start = t[i].start;
+        x.start = t[start].start;
         x.end = ub > ua ? t[ub - 1].end : t[j - 1].end;
         x.unit_start = ub > ua ? t[ua].start : x.end;
         x.unit_end = ub > ua ? t[ub - 1].end : x.end;

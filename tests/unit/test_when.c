@@ -281,6 +281,15 @@ test_figures(void **state)
     /* the day of a date is not a figure */
     figures_of("في 21 فبراير قتل 3 أشخاص", got, sizeof got);
     assert_string_equal(got, "3 أشخاص");
+    /* a number word counts the plural (it was 1000000, approximate) */
+    figures_of("تنتج ثلاثة ملايين طن سنويا وعشرة آلاف برميل", got, sizeof got);
+    assert_string_equal(got, "3000000 طن; 10000 برميل");
+    /* the next figure is not the unit of the first (it was "وستة") */
+    figures_of("بين خمسة مليارات وستة مليارات يورو", got, sizeof got);
+    assert_string_equal(got, "5000000000 ; 6000000000 يورو");
+    /* a dual alone is two */
+    figures_of("بتكلفة مليوني دولار", got, sizeof got);
+    assert_string_equal(got, "2000000 دولار");
 }
 
 static void
