@@ -281,9 +281,9 @@ static const char *
 cyrillic_letters(int32_t cp, int32_t prev, int32_t *lower_out)
 {
     static const char *const basic[32] = {
-        "a",  "b", "v", "g",  "d", "e", "zh", "z", "i",  "y", "k",
-        "l",  "m", "n", "o",  "p", "r", "s",  "t", "u",  "f", "kh",
-        "ts", "C", "S", "SC", "",  "y", "",   "e", "yu", "ya"};
+        "a",  "b", "v", "g",  "d", "e", "j", "z", "i",  "y", "k",
+        "l",  "m", "n", "o",  "p", "r", "s", "t", "u",  "f", "kh",
+        "ts", "C", "S", "SC", "",  "y", "",  "e", "yu", "ya"};
     int32_t c = cp;
     if (c >= 0x0410 && c <= 0x042f)
         c += 0x20;
@@ -375,11 +375,19 @@ kh__xlit_prepare(const char *s, size_t len, kh_xlit_name *out)
             continue;
         }
         char buf[2];
-        int32_t lower = 0;
+        int32_t lower = 0, before = prev_cyr;
         const char *l = cyrillic_letters(cp, prev_cyr, &lower);
         if (l != NULL) {
             prev_cyr = lower;
             n_cyr++;
+            /* дж is the j of Arabic names (Джубейр al-Jubeir, Джидда
+             * Jeddah): the d already written goes */
+            if (lower == 0x0436 && before == 0x0434 && n_lat > 0 &&
+                lat_seen == n_lat) {
+                n_lat--;
+                lat_seen--;
+                l = "j";
+            }
         } else {
             prev_cyr = 0;
             l = latin_letters(cp, buf);

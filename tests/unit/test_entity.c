@@ -200,6 +200,49 @@ father_is_not_son(void **state)
 
 static int64_t day(const char *iso);
 
+/* Latin names as newsrooms write them: with the article (al-Jubeir),
+ * hyphens (Ki-moon), and spellings whose Arabic leaves the short
+ * vowels out (Mohammed: محمد; Netanyahu: نتنياهو). */
+static void
+latin_spellings(void **state)
+{
+    (void)state;
+    kh_index *ix = build(dir, 0);
+    static const art j = {
+        "j", "2015-08-03T10:00:00Z", "الجبير يلتقي كيري",
+        "التقى وزير الخارجية عادل الجبير نظيره الأمريكي جون كيري في "
+        "الدوحة. وقال رئيس الوزراء الإسرائيلي بنيامين نتنياهو إن الاتفاق "
+        "خطأ. وأكد الأمير محمد بن سلمان دعم المملكة. ورحب الأمين العام "
+        "للأمم المتحدة بان كي مون بالاجتماع."};
+    add(ix, &j, NULL);
+    kh_error err;
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    static const char *const q[][2] = {
+        {"entity:\"Adel al-Jubeir\"", "j"},
+        {"entity:al-Jubeir", "j"},
+        {"entity:Netanyahu", "j"},
+        {"entity:\"Mohammed bin Salman\"", "j"},
+        {"entity:\"Muhammad bin Salman\"", "j"},
+        {"entity:\"Ban Ki-moon\"", "j"},
+        {"entity:\"аль-Джубейр\"", "j"},
+    };
+    char got[256];
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+        ids(ix, q[i][0], got, sizeof got);
+        if (strcmp(got, q[i][1]) != 0)
+            fail_msg("%s: got '%s', want '%s'", q[i][0], got, q[i][1]);
+    }
+    /* the article alone is no name */
+    kh_search_options o = {.limit = 5};
+    kh_results *r = NULL;
+    kh_status rc = kh_index_search(ix, "entity:al", &o, &r, &err);
+    if (rc == KH_OK) {
+        assert_int_equal(r->total, 0);
+        kh_results_free(r);
+    }
+    kh_index_close(ix);
+}
+
 /* An entity's timeline keeps the sentences where tagging finds it: the
  * key of السويس is that of السيسي, and the Suez sentence of 1869 came in;
  * a Hijri date with its Gregorian الموافق in one long sentence came in
@@ -364,6 +407,7 @@ main(void)
         cmocka_unit_test(filter_in_three_scripts),
         cmocka_unit_test(find_and_article_entities),
         cmocka_unit_test(father_is_not_son),
+        cmocka_unit_test(latin_spellings),
         cmocka_unit_test(timeline_sentences_name_it),
         cmocka_unit_test(updates_and_deletes),
         cmocka_unit_test(timelines),
