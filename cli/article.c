@@ -10,6 +10,8 @@
  */
 #include "article.h"
 
+#include "ingest/ingest.h"
+
 #include <libxml/HTMLparser.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,10 +329,40 @@ jstring(json_t *o, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* Decodes the HTML character references of o's text fields in place
+ * (kh__html_unescape): "&quot;" in a JSONL title is a quote. */
+static int
+unescape_fields(json_t *o)
+{
+    static const char *const keys[] = {"title", "body", "author", "source"};
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+        json_t *v = json_object_get(o, keys[k]);
+        if (!json_is_string(v) ||
+            memchr(json_string_value(v), '&', json_string_length(v)) == NULL)
+            continue;
+        kh_buf b;
+        kh__buf_init(&b);
+        kh_status rc =
+            kh__html_unescape(json_string_value(v), json_string_length(v), &b);
+        int bad =
+            rc != KH_OK ||
+            json_object_set_new(o, keys[k],
+                                json_stringn(b.data ? b.data : "", b.len)) != 0;
+        kh__buf_release(&b);
+        if (bad)
+            return -1;
+    }
+    return 0;
+}
+
 int
 cli_article_from_json(json_t *o, kh_article *a, char idbuf[32], char *why,
                       size_t why_cap)
 {
+    if (unescape_fields(o) != 0) {
+        snprintf(why, why_cap, "out of memory");
+        return -1;
+    }
     *a = (kh_article){jstring(o, "id"),     jstring(o, "url"),
                       jstring(o, "source"), jstring(o, "title"),
                       jstring(o, "body"),   jstring(o, "author"),

@@ -6,13 +6,17 @@
  * sanitizers catch, the parser's promises are checked: every string of
  * every item is NULL or non-empty valid UTF-8; links are absolute when a
  * base URL is given; the status is KH_OK, KH_EINVAL with a message, or
- * KH_ENOMEM.  Seeds: fuzz/corpus/feed/ (RSS 2.0, Atom, RDF, windows-1256,
+ * KH_ENOMEM.  The same bytes go through kh__html_unescape() (JSON
+ * articles' text fields), whose output is never longer than its input
+ * (a reference is never shorter than what it stands for).  Seeds:
+ * fuzz/corpus/feed/ (RSS 2.0, Atom, RDF, windows-1256,
  * damaged and hostile feeds).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest/ingest.h"
 #include "kh_int.h"
 #include "text/text.h"
 
@@ -68,6 +72,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (rc != KH_OK && rc != KH_ENOMEM) {
         abort();
     }
+    kh_buf b;
+    kh__buf_init(&b);
+    rc = kh__html_unescape(xml, size, &b);
+    if ((rc != KH_OK && rc != KH_ENOMEM) || (rc == KH_OK && b.len > size))
+        abort();
+    kh__buf_release(&b);
     free(xml);
     return 0;
 }

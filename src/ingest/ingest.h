@@ -43,4 +43,10 @@ int kh__rfc822_date(const char *text, size_t len, int64_t *out);
  * w? (format.c) */
 int kh__starts_ci(const unsigned char *p, size_t i, size_t n, const char *w);
 
+/* Appends s[0..n) to out with its HTML character references decoded
+ * (&quot; &nbsp; &#8220; &#x27;); a bare "&" or an unknown name stays.
+ * For the text fields of JSON articles, which scrapers fill from HTML
+ * without decoding it (charref.c). */
+kh_status kh__html_unescape(const char *s, size_t n, kh_buf *out);
+
 #endif /* KH_INGEST_INT_H */

@@ -70,6 +70,13 @@ printf 'عنوان تجريبي عن الكازاخستان\nنص الخبر: ا
 "$K" ingest --index "$IX" "$tmp/note.txt" >/dev/null 2>&1
 "$K" search --index "$IX" --json "توكاييف" >"$tmp/s4.json"
 check "plain text file ingested, id = its path" grep -q "\"id\":\"$tmp/note.txt\"" "$tmp/s4.json"
+printf '%s\n' '{"id":"ref1","title":"مقتل &quot;أبو محمد&quot; &ndash; تقرير","body":"قال&nbsp;المتحدث &#8220;نعم&#8221; R&D"}' >"$tmp/ref.jsonl"
+"$K" ingest --index "$tmp/ixr" "$tmp/ref.jsonl" >/dev/null 2>&1
+"$K" show --index "$tmp/ixr" ref1 >"$tmp/ref.out" 2>&1
+check "JSONL: HTML references in the text decoded, a bare & kept" \
+    sh -c "grep -q 'مقتل \"أبو محمد\" – تقرير' '$tmp/ref.out' && grep -q '“نعم” R&D' '$tmp/ref.out'"
+"$K" search --index "$tmp/ixr" --json quot >"$tmp/ref.s" 2>&1
+check "JSONL: &quot; is not the word quot" grep -q '"total":0,' "$tmp/ref.s"
 mkdir -p "$tmp/pages/a" "$tmp/pages/b"
 printf 'خبر الرياض\nنص عن الرياض\n' >"$tmp/pages/a/news.txt"
 printf 'خبر جدة\nنص عن جدة\n' >"$tmp/pages/b/news.txt"

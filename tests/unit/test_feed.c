@@ -505,6 +505,37 @@ rfc822(void **state)
     }
 }
 
+/* HTML character references in JSON articles' text (charref.c). */
+static void
+char_references(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"مقتل &quot;أبو محمد&quot; &ndash; تقرير",
+         "مقتل \"أبو محمد\" \xe2\x80\x93 تقرير"},
+        {"&#8220;نعم&#8221; &#x27;a&#X27; &nbsp;x",
+         "\xe2\x80\x9cنعم\xe2\x80\x9d 'a' \xc2\xa0x"},
+        {"&#x1F600;", "\xf0\x9f\x98\x80"},
+        /* left as they are */
+        {"R&D & co &bogus; &amp", "R&D & co &bogus; &amp"},
+        {"&#0; &#xD800; &#x110000; &#; &#x; &; &#12a;",
+         "&#0; &#xD800; &#x110000; &#; &#x; &; &#12a;"},
+        {"&aVeryLongNameThatIsNotAnEntityAtAllReally;",
+         "&aVeryLongNameThatIsNotAnEntityAtAllReally;"},
+        {"tail &amp", "tail &amp"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        kh_buf b;
+        kh__buf_init(&b);
+        assert_int_equal(
+            kh__html_unescape(cases[i][0], strlen(cases[i][0]), &b), KH_OK);
+        kh__buf_putc(&b, '\0', &(kh_status){KH_OK});
+        assert_string_equal(b.data != NULL ? b.data : "", cases[i][1]);
+        kh__buf_release(&b);
+    }
+}
+
 int
 main(void)
 {
@@ -523,6 +554,7 @@ main(void)
         cmocka_unit_test(not_feeds),
         cmocka_unit_test(out_of_memory),
         cmocka_unit_test(rfc822),
+        cmocka_unit_test(char_references),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
