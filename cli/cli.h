@@ -80,11 +80,16 @@ typedef struct cli_lines {
     size_t start; /* first unreturned byte in buf */
     int eof;
     unsigned long lineno;
+    size_t max_line; /* longer lines are skipped (0: no limit) */
+    size_t skipped;  /* bytes of the line being skipped so far */
+    int skipping;
 } cli_lines;
 
 kh_status cli_lines_open(cli_lines *r, const char *path);
 /* Sets *line and *len to the next line without its newline (valid until the
- * next call); returns 1, 0 at the end, or -1 on a read error. */
+ * next call); returns 1, 0 at the end, or -1 on a read error.  A line
+ * longer than max_line is read past without being kept: 2, with *line
+ * NULL and *len its length. */
 int cli_lines_next(cli_lines *r, const char **line, size_t *len);
 void cli_lines_close(cli_lines *r);
 

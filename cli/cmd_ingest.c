@@ -204,8 +204,19 @@ ingest_jsonl(run *r, const char *path, gzFile gz, const char *head,
     const char *line;
     size_t len;
     int st, fatal = 0;
-    while (!fatal && (st = cli_lines_next(&in, &line, &len)) == 1)
+    in.max_line = r->max_bytes;
+    while (!fatal && (st = cli_lines_next(&in, &line, &len)) >= 1) {
+        if (st == 2) {
+            char where[512];
+            snprintf(where, sizeof where, "%s:%lu", path, in.lineno);
+            item_error(r, where,
+                       "a line of %zu bytes, larger than the size limit "
+                       "(%zu bytes); skipped",
+                       len, r->max_bytes);
+            continue;
+        }
         fatal = jsonl_line(r, path, in.lineno, line, len) != 0;
+    }
     if (!fatal && st < 0)
         item_error(r, path, "read error after line %lu (truncated or corrupt?)",
                    in.lineno);

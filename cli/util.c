@@ -59,21 +59,44 @@ cli_lines_next(cli_lines *r, const char **line, size_t *len)
         char *base = r->buf.data != NULL ? r->buf.data + r->start : NULL;
         size_t avail = r->buf.len - r->start;
         char *nl = avail > 0 ? memchr(base, '\n', avail) : NULL;
-        if (nl != NULL || (r->eof && avail > 0)) {
+        if (r->skipping && (nl != NULL || r->eof)) {
             size_t n = nl != NULL ? (size_t)(nl - base) : avail;
+            r->start += n + (nl != NULL);
+            r->lineno++;
+            r->skipping = 0;
+            *line = NULL;
+            *len = r->skipped + n;
+            return 2;
+        }
+        if (r->skipping) { /* still inside the long line: drop what came */
+            r->skipped += avail;
+            r->start += avail;
+        } else if (nl != NULL || (r->eof && avail > 0)) {
+            size_t n = nl != NULL ? (size_t)(nl - base) : avail;
+            r->start += n + (nl != NULL);
+            r->lineno++;
+            if (r->max_line > 0 && n > r->max_line) {
+                *line = NULL;
+                *len = n;
+                return 2;
+            }
             *line = base;
             *len = n;
             base[n] = '\0';
-            r->start += n + (nl != NULL);
-            r->lineno++;
             return 1;
+        } else if (r->max_line > 0 && avail > r->max_line) {
+            /* no newline within the limit: the memory stays bounded */
+            r->skipping = 1;
+            r->skipped = avail;
+            r->start += avail;
         }
         if (r->eof)
             return 0;
         /* Compact, then read more. */
         if (r->start > 0) {
-            memmove(r->buf.data, r->buf.data + r->start, avail);
-            r->buf.len = avail;
+            size_t left = r->buf.len - r->start;
+            memmove(r->buf.data, r->buf.data + r->start, left);
+            r->buf.len = left;
             r->start = 0;
         }
         kh_status rc = KH_OK;

@@ -77,6 +77,14 @@ check "JSONL: HTML references in the text decoded, a bare & kept" \
     sh -c "grep -q 'مقتل \"أبو محمد\" – تقرير' '$tmp/ref.out' && grep -q '“نعم” R&D' '$tmp/ref.out'"
 "$K" search --index "$tmp/ixr" --json quot >"$tmp/ref.s" 2>&1
 check "JSONL: &quot; is not the word quot" grep -q '"total":0,' "$tmp/ref.s"
+python3 -c '
+import json
+print(json.dumps({"id": "l1", "title": "خبر", "body": "نص"}))
+print(json.dumps({"id": "l2", "title": "كبير", "body": "كلمة " * 50000}))
+print(json.dumps({"id": "l3", "title": "خبر ثالث", "body": "نص"}))' >"$tmp/long.jsonl"
+"$K" ingest --index "$tmp/ixl" --max-bytes 10000 "$tmp/long.jsonl" >"$tmp/long.out" 2>&1
+check "JSONL: a line over --max-bytes is skipped with its line number, the rest kept" \
+    sh -c "test $? -eq 1 && grep -q 'long.jsonl:2: a line of [0-9]* bytes, larger than the size limit' '$tmp/long.out' && grep -q '^ingested 2 articles' '$tmp/long.out'"
 mkdir -p "$tmp/pages/a" "$tmp/pages/b"
 printf 'خبر الرياض\nنص عن الرياض\n' >"$tmp/pages/a/news.txt"
 printf 'خبر جدة\nنص عن جدة\n' >"$tmp/pages/b/news.txt"
