@@ -27,8 +27,8 @@ int_arg(const srv_req *q, srv_resp *r, const char *name, long dflt, long lo,
     char *end;
     long n = strtol(v, &end, 10);
     if (*end != '\0' || n < lo || n > hi) {
-        srv_error(r, 400, NULL, "%s must be a number from %ld to %ld", name, lo,
-                  hi);
+        srv_error(r, 400, NULL, "%s: must be a number from %ld to %ld", name,
+                  lo, hi);
         return -1;
     }
     return n;
