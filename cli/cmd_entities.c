@@ -18,7 +18,8 @@ static const char usage_text[] =
     "       khabar entities [--index DIR] [--json] [-n N] --find NAME\n"
     "The people, places and organizations of article ID (each with its\n"
     "entity's key: Tokayev, توكاييف and Токаев share one), its dates\n"
-    "resolved against its publication date, and its figures.  With --find,\n"
+    "resolved against its publication date (an undated article: only the\n"
+    "dates its text fixes by itself), and its figures.  With --find,\n"
     "the entities of the index whose name holds NAME's words, in any\n"
     "script, most articles first.  The tagger's model is compiled in\n"
     "($KHABAR_NER_MODEL overrides it).\n";
@@ -40,6 +41,7 @@ typedef struct field {
     size_t n_dates;
     kh_figure *figs;
     size_t n_figs;
+    size_t n_unfixed; /* dates left out: they count from a missing date */
 } field;
 
 static void
@@ -48,6 +50,32 @@ json_str(kh_buf *b, const char *s, size_t n, kh_status *rc)
     kh__buf_putc(b, '"', rc);
     kh__buf_json_escape(b, s, n, rc);
     kh__buf_putc(b, '"', rc);
+}
+
+/* Keeps the dates of f that another reference day ref2 leaves as they
+ * are: those the text fixes by itself. */
+static kh_status
+keep_fixed(field *f, int64_t ref2)
+{
+    kh_when *w2 = NULL;
+    size_t n2 = 0;
+    kh_status rc = kh__when_find(f->text, strlen(f->text), ref2, &w2, &n2);
+    if (rc != KH_OK)
+        return rc;
+    size_t k = 0;
+    for (size_t i = 0; i < f->n_dates; i++) {
+        const kh_when *a = &f->dates[i];
+        bool same = false;
+        for (size_t j = 0; j < n2 && !same; j++)
+            same = w2[j].start == a->start && w2[j].end == a->end &&
+                   w2[j].first == a->first && w2[j].last == a->last;
+        if (same)
+            f->dates[k++] = *a;
+    }
+    f->n_unfixed += f->n_dates - k;
+    f->n_dates = k;
+    kh_free(w2);
+    return KH_OK;
 }
 
 static void
@@ -202,19 +230,25 @@ kh_cmd_entities(int argc, char **argv)
         return 1;
     }
     /* Days since 1970 of the publication: what relative dates count
-     * from; an undated article counts from today. */
-    int64_t t =
-        d->meta.date != KH_DATE_NONE ? d->meta.date : (int64_t)time(NULL);
+     * from.  An undated article has none: its dates are found against
+     * today and against a day 1,000 days on, and only those that come out
+     * the same both ways are shown (a weekday, أمس or "21 فبراير" without
+     * a year would otherwise be dated from the reader's clock: the AFP
+     * story of 2022 got Tuesday 2026-11-24 and 2027-02-21). */
+    bool undated = d->meta.date == KH_DATE_NONE;
+    int64_t t = undated ? (int64_t)time(NULL) : d->meta.date;
     int64_t ref = kh__day_of(t);
     field f[2] = {
-        {"title", d->meta.title ? d->meta.title : "", NULL, 0, NULL, 0},
-        {"body", d->body ? d->body : "", NULL, 0, NULL, 0}};
+        {"title", d->meta.title ? d->meta.title : "", NULL, 0, NULL, 0, 0},
+        {"body", d->body ? d->body : "", NULL, 0, NULL, 0, 0}};
     kh_xentities x;
     rc = kh__entities_find(m, f[0].text, f[1].text, &x);
     for (size_t i = 0; i < 2 && rc == KH_OK; i++) {
         rc = kh__when_and_figures_find(f[i].text, strlen(f[i].text), ref,
                                        &f[i].dates, &f[i].n_dates, &f[i].figs,
                                        &f[i].n_figs);
+        if (rc == KH_OK && undated)
+            rc = keep_fixed(&f[i], ref + 1000);
     }
     if (rc != KH_OK)
         cli_error("%s", kh_strerror(rc));
@@ -222,6 +256,10 @@ kh_cmd_entities(int argc, char **argv)
         print_json(d->meta.id, &x, f);
     else
         print_text(&x, f);
+    if (rc == KH_OK && !o.json && f[0].n_unfixed + f[1].n_unfixed > 0)
+        printf("(no publication date: %zu dates that count from it left "
+               "out)\n",
+               f[0].n_unfixed + f[1].n_unfixed);
     if (rc == KH_OK)
         kh__xentities_release(&x);
     for (size_t i = 0; i < 2; i++) {

@@ -32,6 +32,12 @@ check "الثاني من مارس is 2022-03-02" grep -q '"value":"2022-03-02"' 
 check "141 دولة is a figure of 141" grep -q '"value":141,' "$tmp/out"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" 2>/dev/null
 check "the output is JSON" test $? -eq 0
+# undated: only the dates the text fixes by itself
+printf '%s\n' '{"id":"undated","source":"afp","title":"اجتماع","body":"اجتمع الوزراء الثلاثاء في موسكو. وفي 24 فبراير 2022 بدأت الحرب. وفي 21 فبراير اعترف الكرملين."}' |
+    "$K" ingest --index "$tmp/ix" - >/dev/null 2>&1
+"$K" entities --index "$tmp/ix" undated >"$tmp/u" 2>&1
+check "undated article: a date with its year kept, weekday and yearless left out" \
+    sh -c "grep -q '2022-02-24' '$tmp/u' && ! grep -q 'الثلاثاء' '$tmp/u' && ! grep -q '21 فبراير' '$tmp/u' && grep -q 'no publication date: 2 dates' '$tmp/u'"
 "$K" entities --index "$tmp/ix" nope >/dev/null 2>"$tmp/err"
 check "an unknown id is an error" test $? -eq 1
 KHABAR_NER_MODEL=/nonexistent "$K" entities --index "$tmp/ix" seed \
