@@ -352,10 +352,18 @@ kh__entities_find(const kh_ner_model *m, const char *title, const char *body,
             s->clitic = 0;
             s->lam_lam = false;
         }
-        size_t kl;
-        s->n_words = words_key(text + s->start + s->clitic,
-                               s->end - s->start - s->clitic, s->words,
-                               sizeof s->words - 5, &kl);
+        size_t kl, wn = s->end - s->start - s->clitic;
+        const char *w = text + s->start + s->clitic;
+        char lam[256];
+        if (s->lam_lam && wn + 2 <= sizeof lam) {
+            /* keyed as the name reads, الأمم (its ل alone gave LM, not the
+             * M of الأمم elsewhere) */
+            memcpy(lam, "\xd8\xa7", 2);
+            memcpy(lam + 2, w, wn);
+            w = lam;
+            wn += 2;
+        }
+        s->n_words = words_key(w, wn, s->words, sizeof s->words - 5, &kl);
         if (s->n_words > 0)
             ni++;
     }

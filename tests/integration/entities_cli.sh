@@ -32,6 +32,11 @@ check "الثاني من مارس is 2022-03-02" grep -q '"value":"2022-03-02"' 
 check "141 دولة is a figure of 141" grep -q '"value":141,' "$tmp/out"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" 2>/dev/null
 check "the output is JSON" test $? -eq 0
+# للأمم is ل + الأمم: one key with الأمم
+printf '%s\n' '{"id":"un1","date":"2022-03-02T10:00:00Z","source":"afp","title":"تصويت","body":"صوتت الجمعية العامة للأمم المتحدة على القرار."}' '{"id":"un2","date":"2022-03-03T10:00:00Z","source":"afp","title":"بيان","body":"قالت الأمم المتحدة إن القرار ملزم."}' |
+    "$K" ingest --index "$tmp/ixu" - >/dev/null 2>&1
+"$K" search --index "$tmp/ixu" --json 'entity:ORG:M-MTHD' >"$tmp/s" 2>&1
+check "للأمم المتحدة and الأمم المتحدة: one entity key" grep -q '"total":2,' "$tmp/s"
 # undated: only the dates the text fixes by itself
 printf '%s\n' '{"id":"undated","source":"afp","title":"اجتماع","body":"اجتمع الوزراء الثلاثاء في موسكو. وفي 24 فبراير 2022 بدأت الحرب. وفي 21 فبراير اعترف الكرملين."}' |
     "$K" ingest --index "$tmp/ix" - >/dev/null 2>&1
