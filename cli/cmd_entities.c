@@ -86,6 +86,9 @@ print_json(const char *id, const kh_xentities *x, const field *f)
     kh__buf_init(&b);
     kh__buf_puts(&b, "{\"id\":", &rc);
     json_str(&b, id, strlen(id), &rc);
+    if (f[0].n_unfixed + f[1].n_unfixed > 0) /* undated: see keep_fixed() */
+        kh__buf_printf(&b, &rc, ",\"dates_left_out\":%zu",
+                       f[0].n_unfixed + f[1].n_unfixed);
     kh__buf_puts(&b, ",\"entities\":[", &rc);
     for (size_t i = 0; i < x->n_m; i++) {
         const kh_xmention *m = &x->m[i];

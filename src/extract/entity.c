@@ -149,10 +149,11 @@ typedef struct span_info {
  * the article (والصين، بالسعودية، للأمم: a letter before ال is a
  * particle), or when the article names the bare word elsewhere as an
  * entity's first word (لأوكرانيا beside أوكرانيا).  *strip gets the
- * letters to drop (ال kept), *lam_lam whether they were لل. */
+ * letters to drop (ال kept), *lam_lam whether they were ل + ال written
+ * لل (and not ل before a word of lex's word list that starts with ل). */
 static bool
-clitic_of(const char *norm, size_t first, const kh_ner_span *all, size_t n_all,
-          size_t *strip, bool *lam_lam)
+clitic_of(const kh_ner_lexicon *lex, const char *norm, size_t first,
+          const kh_ner_span *all, size_t n_all, size_t *strip, bool *lam_lam)
 {
     const char *bare;
     size_t bl = kh__ner_bare(norm, first, &bare);
@@ -171,7 +172,10 @@ clitic_of(const char *norm, size_t first, const kh_ner_span *all, size_t n_all,
     }
     if (gone >= 2 && memcmp(bare - 4, lam2, 4) == 0) { /* ل + (ا)ل */
         *strip = gone - 1;
-        *lam_lam = true;
+        /* or ل + a word that starts with ل: للبنان is ل + لبنان, which
+         * the word list knows (للأمم is ل + الأمم: لأمم is no word) */
+        *lam_lam = lex == NULL || lex->dict.count == 0 ||
+                   kh__strmap_get(&lex->dict, bare - 2, bl + 2) == NULL;
         return true;
     }
     for (size_t k = 0; k < n_all; k++) {
@@ -346,7 +350,7 @@ kh__entities_find(const kh_ner_model *m, const char *title, const char *body,
         const char *norm = sp[i].norm != NULL ? sp[i].norm : "";
         s->norm = norm;
         size_t first = strcspn(norm, " "), strip;
-        if (clitic_of(norm, first, sp, n, &strip, &s->lam_lam))
+        if (clitic_of(&m->lex, norm, first, sp, n, &strip, &s->lam_lam))
             s->clitic = skip_letters(text, s->start, s->end, strip);
         if (s->clitic >= s->end - s->start) {
             s->clitic = 0;

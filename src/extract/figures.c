@@ -37,6 +37,26 @@ static const scale_word scales[] = {
     {"الفي", 1e3, 2},
 };
 
+/* Whether the dual scale word at i counts the noun after it ("مليوني
+ * دولار"), rather than qualify the one before (حشد مليوني: a
+ * million-strong crowd), name a year (عام ألفين) or start a sum (مليونين
+ * ونصف). */
+static int function_word(const kh_wtok *t);
+
+static int
+dual_counts(const kh_wtok *t, size_t n, size_t i)
+{
+    if (i + 1 >= n || t[i + 1].kind != KH_WT_WORD || function_word(&t[i + 1]))
+        return 0;
+    if (t[i + 1].wlen >= 2 && memcmp(t[i + 1].word, "و", 2) == 0)
+        return 0;
+    if (i > 0 &&
+        (kh__wtok_is(&t[i - 1], "عام") || kh__wtok_is(&t[i - 1], "سنه") ||
+         kh__wtok_is(&t[i - 1], "العام")))
+        return 0;
+    return 1;
+}
+
 /* A number word of three to ten, which counts a plural ("ثلاثة ملايين",
  * "عشرة آلاف"), a و before it allowed: its value, else 0. */
 static int
@@ -236,8 +256,10 @@ figures_of(const kh_wtok *t, size_t n, const kh_when *dates, size_t n_dates,
             int c = i > 0 && !t[i].space_before ? 0
                     : i > 0                     ? count_word(&t[i - 1])
                                                 : 0;
-            if (c > 0 && !(di < n_dates && dates[di].start <= t[i - 1].start &&
-                           t[i - 1].start < dates[di].end)) {
+            /* a date holding the word before ends before t[i]: the one
+             * the loop above went past */
+            if (c > 0 && !(di > 0 && dates[di - 1].start <= t[i - 1].start &&
+                           t[i - 1].start < dates[di - 1].end)) {
                 x.value = c * sw->factor;
                 start = i - 1;
             } else {
@@ -245,7 +267,8 @@ figures_of(const kh_wtok *t, size_t n, const kh_when *dates, size_t n_dates,
                 x.approximate = 1;
             }
             j = i + 1;
-        } else if ((sw = scale_at(&t[i])) != NULL && sw->plural == 2) {
+        } else if ((sw = scale_at(&t[i])) != NULL && sw->plural == 2 &&
+                   dual_counts(t, n, i)) {
             x.value = 2 * sw->factor; /* "مليوني دولار": two million */
             j = i + 1;
         } else if (kh__wtok_is(&t[i], "الف") || kh__wtok_is(&t[i], "مليون") ||

@@ -74,7 +74,12 @@ reference(const char *s, size_t n, size_t *len)
             if (cp > 0x10ffff)
                 return 0;
         }
-        return cp == 0 || (cp >= 0xd800 && cp <= 0xdfff) ? 0 : cp;
+        /* no NUL, surrogates or control characters (but tab and line
+         * breaks) from a number */
+        if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+            (cp >= 0x7f && cp <= 0x9f) || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        return cp;
     }
     char name[NAME_MAX_BYTES + 1];
     size_t nl = (size_t)(semi - s) - 1;

@@ -37,12 +37,18 @@ printf '%s\n' '{"id":"un1","date":"2022-03-02T10:00:00Z","source":"afp","title":
     "$K" ingest --index "$tmp/ixu" - >/dev/null 2>&1
 "$K" search --index "$tmp/ixu" --json 'entity:ORG:M-MTHD' >"$tmp/s" 2>&1
 check "للأمم المتحدة and الأمم المتحدة: one entity key" grep -q '"total":2,' "$tmp/s"
+printf '%s\n' '{"id":"lb1","date":"2022-03-02T10:00:00Z","source":"afp","title":"دعم","body":"قدمت السعودية دعما للبنان أمس."}' |
+    "$K" ingest --index "$tmp/ixu" - >/dev/null 2>&1
+"$K" entities --index "$tmp/ixu" lb1 >"$tmp/e" 2>&1
+check "للبنان is ل + لبنان (the word list knows لبنان): LOC:LBN" grep -q 'LOC:LBN' "$tmp/e"
 # undated: only the dates the text fixes by itself
 printf '%s\n' '{"id":"undated","source":"afp","title":"اجتماع","body":"اجتمع الوزراء الثلاثاء في موسكو. وفي 24 فبراير 2022 بدأت الحرب. وفي 21 فبراير اعترف الكرملين."}' |
     "$K" ingest --index "$tmp/ix" - >/dev/null 2>&1
 "$K" entities --index "$tmp/ix" undated >"$tmp/u" 2>&1
 check "undated article: a date with its year kept, weekday and yearless left out" \
     sh -c "grep -q '2022-02-24' '$tmp/u' && ! grep -q 'الثلاثاء' '$tmp/u' && ! grep -q '21 فبراير' '$tmp/u' && grep -q 'no publication date: 2 dates' '$tmp/u'"
+"$K" entities --index "$tmp/ix" --json undated >"$tmp/u" 2>&1
+check "undated article, --json: dates_left_out 2" grep -q '^{"id":"undated","dates_left_out":2,' "$tmp/u"
 "$K" entities --index "$tmp/ix" nope >/dev/null 2>"$tmp/err"
 check "an unknown id is an error" test $? -eq 1
 KHABAR_NER_MODEL=/nonexistent "$K" entities --index "$tmp/ix" seed \

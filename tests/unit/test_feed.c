@@ -520,6 +520,7 @@ char_references(void **state)
         {"R&D & co &bogus; &amp", "R&D & co &bogus; &amp"},
         {"&#0; &#xD800; &#x110000; &#; &#x; &; &#12a;",
          "&#0; &#xD800; &#x110000; &#; &#x; &; &#12a;"},
+        {"&#1; &#x7F; &#x85; &#9;", "&#1; &#x7F; &#x85; \t"},
         {"&aVeryLongNameThatIsNotAnEntityAtAllReally;",
          "&aVeryLongNameThatIsNotAnEntityAtAllReally;"},
         {"tail &amp", "tail &amp"},

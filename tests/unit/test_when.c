@@ -290,6 +290,13 @@ test_figures(void **state)
     /* a dual alone is two */
     figures_of("بتكلفة مليوني دولار", got, sizeof got);
     assert_string_equal(got, "2000000 دولار");
+    /* but not an adjective, a year or the start of a sum */
+    figures_of("شارك حشد مليوني في التظاهرة", got, sizeof got);
+    assert_string_equal(got, "");
+    figures_of("في عام ألفين قال", got, sizeof got);
+    assert_string_equal(got, "");
+    figures_of("بلغ مليونين ونصف", got, sizeof got);
+    assert_string_equal(got, "");
 }
 
 static void
