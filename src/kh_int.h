@@ -64,6 +64,8 @@ KH_HIDDEN void kh__buf_append(kh_buf *b, const void *p, size_t n,
                               kh_status *rc);
 KH_HIDDEN void kh__buf_puts(kh_buf *b, const char *s, kh_status *rc);
 KH_HIDDEN void kh__buf_putc(kh_buf *b, char c, kh_status *rc);
+/* Appends code point cp (at most 0x10FFFF; the caller checks) as UTF-8. */
+KH_HIDDEN void kh__buf_put_utf8(kh_buf *b, uint32_t cp, kh_status *rc);
 KH_HIDDEN void kh__buf_printf(kh_buf *b, kh_status *rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Appends s[0..n) as the inside of a JSON string (no quotes around it).

@@ -80,6 +80,33 @@ kh__buf_putc(kh_buf *b, char c, kh_status *rc)
 }
 
 void
+kh__buf_put_utf8(kh_buf *b, uint32_t cp, kh_status *rc)
+{
+    char u[4];
+    size_t n;
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        u[0] = (char)(0xF0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    kh__buf_append(b, u, n, rc);
+}
+
+void
 kh__buf_printf(kh_buf *b, kh_status *rc, const char *fmt, ...)
 {
     if (*rc != KH_OK)

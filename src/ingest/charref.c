@@ -18,34 +18,6 @@
 
 #define NAME_MAX_BYTES 32
 
-/* Appends code point cp as UTF-8. */
-static void
-put_utf8(kh_buf *b, uint32_t cp, kh_status *rc)
-{
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xc0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xe0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (char)(0xf0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    kh__buf_append(b, u, n, rc);
-}
-
 /* The code point of the reference at s[0..n) (s[0] is '&'), with *len its
  * bytes; 0 when it is not one to decode. */
 static uint32_t
@@ -112,7 +84,7 @@ kh__html_unescape(const char *s, size_t n, kh_buf *out)
         size_t len = 0;
         uint32_t cp = reference(s + i, n - i, &len);
         if (cp != 0) {
-            put_utf8(out, cp, &rc);
+            kh__buf_put_utf8(out, cp, &rc);
             i += len;
         } else {
             kh__buf_putc(out, '&', &rc);

@@ -146,33 +146,6 @@ attr(xmlNodePtr n, const char *name)
 ** Text
 */
 
-static void
-put_utf8(kh_buf *b, unsigned cp, kh_status *rc)
-{
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    kh__buf_append(b, u, n, rc);
-}
-
 /* Appends s[0..n), keeping the field under FIELD_MAX. */
 static void
 put(feed_parser *p, kh_buf *b, const char *s, size_t n)
@@ -206,7 +179,7 @@ put_entity(feed_parser *p, kh_buf *b, xmlNodePtr ref)
     }
     const htmlEntityDesc *h = htmlEntityLookup(ref->name);
     if (h != NULL)
-        put_utf8(b, h->value, &p->rc);
+        kh__buf_put_utf8(b, h->value, &p->rc);
 }
 
 /* Appends the text of n's descendants (text, CDATA, entities). */
@@ -336,7 +309,7 @@ html_to_text(feed_parser *p, kh_buf *b)
                     cp = h != NULL ? h->value : 0;
                 }
                 if (cp != 0) {
-                    put_utf8(t, (unsigned)cp, &p->rc);
+                    kh__buf_put_utf8(t, (uint32_t)cp, &p->rc);
                     i += n + 2;
                     continue;
                 }
