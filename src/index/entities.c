@@ -430,6 +430,115 @@ matching_entities_of(kh_index *ix, const char *value, char ***keys, size_t *n)
     return KH_OK;
 }
 
+/* Whether name holds the query word q[0..ql) (normalized) as it is, or
+ * with one letter less at the start on either side: a stored name is the
+ * first spelling met, its clitic kept (وفرنسا) or a letter of the name
+ * taken for one (اليفورنيا for كاليفورنيا). */
+static bool
+holds_word(kh_index *ix, const char *name, const char *q, size_t ql)
+{
+    kh_token tok;
+    kh_analyzer_reset(ix->qa, name, strlen(name));
+    while (kh_analyzer_next(ix->qa, &tok)) {
+        const char *w = tok.norm;
+        size_t wl = tok.norm_len;
+        if ((wl == ql && memcmp(w, q, ql) == 0) ||
+            (ql > 2 && wl == ql - 2 && memcmp(w, q + 2, wl) == 0) ||
+            (wl > 2 && wl - 2 == ql && memcmp(w + 2, q, ql) == 0))
+            return true;
+    }
+    return false;
+}
+
+/* Adds to *docs the articles of the entities with a word keyed k that
+ * is the query word q[0..ql) (holds_word); *all set when FIND_CANDIDATES
+ * or more entities hold such a key. */
+static kh_status
+named_by(kh_index *ix, const char *k, const char *q, size_t ql, docdate **docs,
+         size_t *nd, size_t *cap, bool *all)
+{
+    char **cand;
+    size_t nc;
+    kh__store_read_begin(ix->store);
+    kh_status rc = kh__entstore_match(ix->ents, k, FIND_CANDIDATES, &cand, &nc);
+    if (rc == KH_OK && nc >= FIND_CANDIDATES)
+        *all = true;
+    for (size_t i = 0; i < nc && rc == KH_OK && !*all; i++) {
+        char *name = NULL;
+        kh_ner_type type;
+        if (kh__entstore_get(ix->ents, cand[i], &name, &type) != KH_OK)
+            continue;
+        bool ok = holds_word(ix, name, q, ql);
+        kh_free(name);
+        if (!ok)
+            continue;
+        char term[KH_ENTITY_KEY_MAX + 1];
+        docdate *d;
+        size_t n;
+        rc = term_docs(ix, term, entity_term(cand[i], term), &d, &n);
+        if (rc == KH_OK && *nd + n > *cap) {
+            *cap = (*nd + n) * 2;
+            docdate *g = kh_realloc(*docs, *cap * sizeof *g);
+            if (g == NULL)
+                rc = KH_ENOMEM;
+            else
+                *docs = g;
+        }
+        if (rc == KH_OK && n > 0)
+            memcpy(*docs + *nd, d, n * sizeof *d);
+        *nd += rc == KH_OK ? n : 0;
+        kh_free(d);
+    }
+    kh__store_read_end(ix->store);
+    free_keys(cand, nc);
+    return rc;
+}
+
+/* An Arabic name is found by its words' forms with the proclitics off,
+ * and for a word the rule cuts so that its consonant key changes that
+ * form alone is not enough: كيري, بيري and فاليري all give يري (and
+ * كاليفورنيا gives يفورنيا).  For such a word the articles of *out are
+ * kept only when they also name an entity holding the word as written
+ * (holds_word): كيري, not بيري or اليري (فاليري as stored). */
+static kh_status
+keep_named(kh_index *ix, const char *value, docdate *out, size_t *n)
+{
+    kh_status rc = KH_OK;
+    kh_token tok;
+    char words[8][64];
+    size_t nw = 0;
+    kh_analyzer_reset(ix->qa, value, strlen(value));
+    while (kh_analyzer_next(ix->qa, &tok) && nw < 8)
+        if (tok.norm_len < sizeof words[0]) {
+            memcpy(words[nw], tok.norm, tok.norm_len);
+            words[nw++][tok.norm_len] = '\0';
+        }
+    for (size_t i = 0; i < nw && rc == KH_OK && *n > 0; i++) {
+        const char *bare;
+        size_t wl = strlen(words[i]);
+        size_t bl = kh__ner_bare(words[i], wl, &bare);
+        char typed[32], cut[32];
+        kh__xlit_key_str(words[i], wl, typed, sizeof typed);
+        kh__xlit_key_str(bare, bl, cut, sizeof cut);
+        if (bl == wl || strcmp(typed, cut) == 0)
+            continue;
+        docdate *allow = NULL;
+        size_t na = 0, cap = 0;
+        bool all = false;
+        /* entities keyed either way: a name may be stored cut */
+        if (typed[0] != '\0')
+            rc = named_by(ix, typed, words[i], wl, &allow, &na, &cap, &all);
+        if (rc == KH_OK && cut[0] != '\0' && !all)
+            rc = named_by(ix, cut, words[i], wl, &allow, &na, &cap, &all);
+        if (rc == KH_OK && !all) { /* too many entities: nothing dropped */
+            kh__qsort(allow, na, sizeof *allow, by_docid);
+            intersect(out, n, allow, na);
+        }
+        kh_free(allow);
+    }
+    return rc;
+}
+
 /* The articles naming an entity (value: its key) or every word of a
  * name (value: a name in any script), by docid.  An Arabic name is
  * matched by its words' normalized forms (سعد is not السعودية, though
@@ -446,6 +555,13 @@ entity_docs(kh_index *ix, const char *value, docdate **out, size_t *n)
             rc = all_terms_docs(ix, &terms, out, n);
         else if (rc == KH_OK)
             rc = KH_EINVAL;
+        if (rc == KH_OK && *n > 0)
+            rc = keep_named(ix, value, *out, n);
+        if (rc != KH_OK) {
+            kh_free(*out);
+            *out = NULL;
+            *n = 0;
+        }
         kh__buf_release(&terms);
         return rc;
     }
