@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "extract/exonym.h"
 #include "extract/xlit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -46,6 +47,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     double sc = kh__xlit_score(&x, &y);
     if (isnan(sc))
         abort();
+    /* the whole input as a gettext catalogue of exonyms: every name read
+     * ends inside the names it was copied to */
+    kh_strmap map;
+    kh_buf names;
+    kh__strmap_init(&map);
+    kh__buf_init(&names);
+    kh_status rc = kh__exonym_parse(s, size, &map, &names);
+    if (rc != KH_OK && rc != KH_ECORRUPT && rc != KH_ENOMEM)
+        abort();
+    for (size_t k = 0; rc == KH_OK && k < map.cap; k++)
+        if (map.slots[k].key != NULL &&
+            (map.slots[k].value == 0 || map.slots[k].value > names.len))
+            abort();
+    kh__strmap_release(&map);
+    kh__buf_release(&names);
     free(ca);
     free(cb);
     return 0;

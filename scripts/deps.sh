@@ -25,13 +25,16 @@
 #   hunspell-ar                  the Arabic word list the entity tagger
 #                                reads its word classes from (GPL, read at
 #                                run time, not copied: docs/entities.md)
+#   iso-codes                    countries' Arabic names, for entity look-ups
+#                                by English name (Saudi Arabia: السعودية)
+#                                and the tagger's gazetteer when training
 #   clang libclang-rt-14-dev     libFuzzer and the sanitizer runtimes
 #   clang-format                 the style check
 set -eu
 
 PKGS="build-essential pkg-config libutf8proc-dev libstemmer-dev libjansson-dev
 zlib1g-dev libsqlite3-dev libxml2-dev libcurl4-openssl-dev libmicrohttpd-dev libssl-dev
-fonts-hosny-amiri python3 python3-aiosmtpd libcmocka-dev snowball-data hunspell-ar clang libclang-rt-14-dev
+fonts-hosny-amiri python3 python3-aiosmtpd libcmocka-dev snowball-data hunspell-ar iso-codes clang libclang-rt-14-dev
 clang-format"
 if [ "${1:-}" = --browser ]; then
     PKGS="$PKGS chromium"

@@ -12,6 +12,7 @@
 #include "index.h"
 
 #include "extract/entity.h"
+#include "extract/exonym.h"
 #include "extract/when.h"
 #include "extract/xlit.h"
 #include "store.h"
@@ -365,7 +366,9 @@ matching_entities(kh_index *ix, const char *value, char ***keys, size_t *n)
     *keys = NULL;
     *n = 0;
     char *clean = NULL;
+    const char *ar = NULL;
     if (!mostly_arabic(value)) {
+        ar = kh__exonym_arabic(value); /* "Saudi Arabia": السعودية */
         clean = kh_malloc(strlen(value) + 1);
         if (clean == NULL)
             return KH_ENOMEM;
@@ -374,7 +377,38 @@ matching_entities(kh_index *ix, const char *value, char ***keys, size_t *n)
     }
     kh_status rc = matching_entities_of(ix, value, keys, n);
     kh_free(clean);
-    return rc;
+    if (ar == NULL || (rc != KH_OK && rc != KH_EINVAL))
+        return rc;
+    char **k2;
+    size_t n2;
+    kh_status r2 = matching_entities_of(ix, ar, &k2, &n2);
+    if (r2 == KH_EINVAL)
+        return rc;
+    if (r2 == KH_OK && n2 > 0) {
+        char **g = kh_realloc(*keys, (*n + n2) * sizeof *g);
+        if (g == NULL) {
+            free_keys(k2, n2);
+            free_keys(*keys, *n);
+            *keys = NULL;
+            *n = 0;
+            return KH_ENOMEM;
+        }
+        *keys = g;
+        for (size_t i = 0; i < n2; i++) {
+            bool dup = false;
+            for (size_t j = 0; j < *n && !dup; j++)
+                dup = strcmp(g[j], k2[i]) == 0;
+            if (dup)
+                kh_free(k2[i]);
+            else
+                g[(*n)++] = k2[i];
+        }
+        kh_free(k2);
+        return KH_OK;
+    }
+    if (r2 == KH_OK)
+        kh_free(k2);
+    return r2 == KH_OK ? rc : r2;
 }
 
 static kh_status
@@ -544,8 +578,56 @@ keep_named(kh_index *ix, const char *value, docdate *out, size_t *n)
  * matched by its words' normalized forms (سعد is not السعودية, though
  * their consonant keys agree); another script by the words' keys.
  * KH_EINVAL when the name has no letter to key. */
+static kh_status entity_docs_of(kh_index *ix, const char *value, docdate **out,
+                                size_t *n);
+
+/* entity_docs_of(), and for a country's English name also the articles
+ * of its Arabic name ("Saudi Arabia": السعودية; exonym.c), by docid. */
 static kh_status
 entity_docs(kh_index *ix, const char *value, docdate **out, size_t *n)
+{
+    kh_status rc = entity_docs_of(ix, value, out, n);
+    const char *ar = is_entity_key(value) || mostly_arabic(value)
+                         ? NULL
+                         : kh__exonym_arabic(value);
+    if (ar == NULL || (rc != KH_OK && rc != KH_EINVAL))
+        return rc;
+    if (rc == KH_EINVAL) {
+        *out = NULL;
+        *n = 0;
+    }
+    docdate *d2;
+    size_t n2;
+    kh_status r2 = entity_docs_of(ix, ar, &d2, &n2);
+    if (r2 == KH_EINVAL)
+        return rc;
+    if (r2 == KH_OK && n2 > 0) {
+        docdate *g = kh_realloc(*out, (*n + n2) * sizeof *g);
+        if (g == NULL) {
+            r2 = KH_ENOMEM;
+        } else {
+            memcpy(g + *n, d2, n2 * sizeof *d2);
+            *out = g;
+            *n += n2;
+            kh__qsort(*out, *n, sizeof **out, by_docid);
+            size_t k = 0;
+            for (size_t i = 0; i < *n; i++)
+                if (k == 0 || g[k - 1].docid != g[i].docid)
+                    g[k++] = g[i];
+            *n = k;
+        }
+    }
+    kh_free(d2);
+    if (r2 != KH_OK) {
+        kh_free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return r2;
+}
+
+static kh_status
+entity_docs_of(kh_index *ix, const char *value, docdate **out, size_t *n)
 {
     if (!is_entity_key(value) && mostly_arabic(value)) {
         kh_buf terms;

@@ -9,6 +9,8 @@
 
 #include <unistd.h>
 
+#include "extract/exonym.h"
+
 static char dir[256];
 
 static void
@@ -199,6 +201,56 @@ father_is_not_son(void **state)
 }
 
 static int64_t day(const char *iso);
+
+/* A country's English name finds its Arabic name's articles through
+ * iso-codes' Arabic catalogue (exonym.c): no letter model gives الأردن
+ * for Jordan or السعودية for Saudi Arabia. */
+static void
+country_names(void **state)
+{
+    (void)state;
+    rmtree(dir);
+    kh_index *ix = open_ix(dir, 0, 0);
+    static const art a[] = {
+        {"s", "2015-08-03T10:00:00Z", "زيارة",
+         "وصل وزير الخارجية الأمريكي إلى السعودية أمس قادما من الأردن."},
+        {"e", "2015-08-03T10:00:00Z", "قناة",
+         "افتتحت مصر قناة السويس الجديدة في الإسماعيلية."},
+    };
+    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
+        add(ix, &a[i], NULL);
+    kh_error err;
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    static const char *const q[][2] = {
+        {"entity:\"Saudi Arabia\"", "s"},
+        {"entity:Jordan", "s"},
+        {"entity:egypt", "e"},
+        {"entity:\"Kingdom of Saudi Arabia\"", ""}, /* المملكة العربية... */
+    };
+    char got[256];
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+        ids(ix, q[i][0], got, sizeof got);
+        if (strcmp(got, q[i][1]) != 0)
+            fail_msg("%s: got '%s', want '%s'", q[i][0], got, q[i][1]);
+    }
+    kh_index_close(ix);
+    /* the catalogue's reader on bad input */
+    kh_strmap map;
+    kh_buf names;
+    kh__strmap_init(&map);
+    kh__buf_init(&names);
+    assert_int_equal(
+        kh__exonym_parse("not a catalogue at all", 22, &map, &names),
+        KH_ECORRUPT);
+    static const unsigned char bad[28] = {
+        0xde, 0x12, 0x04, 0x95, 0, 0, 0, 0, 1, 0, 0,    0,    20, 0,
+        0,    0,    0xf0, 0xff, 0, 0, 9, 0, 0, 0, 0xf0, 0xff, 0,  0};
+    assert_int_equal(
+        kh__exonym_parse((const char *)bad, sizeof bad, &map, &names),
+        KH_ECORRUPT);
+    kh__strmap_release(&map);
+    kh__buf_release(&names);
+}
 
 /* Arabic names whose first letter the proclitic rule cuts: كيري, بيري
  * and فاليري all gave يري and found each other's articles (كاليفورنيا is
@@ -446,6 +498,7 @@ main(void)
         cmocka_unit_test(father_is_not_son),
         cmocka_unit_test(latin_spellings),
         cmocka_unit_test(arabic_cut_names),
+        cmocka_unit_test(country_names),
         cmocka_unit_test(timeline_sentences_name_it),
         cmocka_unit_test(updates_and_deletes),
         cmocka_unit_test(timelines),
