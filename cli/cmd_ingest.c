@@ -183,6 +183,62 @@ jsonl_line(run *r, const char *path, unsigned long lineno, const char *line,
     return st;
 }
 
+/* The articles of a JSON document: an array of article objects, or one
+ * object written over several lines.  in->buf holds the whole text. */
+static int
+json_document(run *r, const char *path, const cli_lines *in)
+{
+    json_error_t jerr;
+    json_t *doc =
+        json_loadb(in->buf.data + in->start, in->buf.len - in->start, 0, &jerr);
+    if (doc == NULL) {
+        item_error(r, path,
+                   "neither JSON lines nor a JSON document: %s (line %d); "
+                   "skipped",
+                   jerr.text, jerr.line);
+        return 0;
+    }
+    int st = 0;
+    size_t n = json_is_array(doc) ? json_array_size(doc) : 1;
+    for (size_t i = 0; i < n && st == 0; i++) {
+        json_t *o = json_is_array(doc) ? json_array_get(doc, i) : doc;
+        char where[512];
+        snprintf(where, sizeof where, "%s: item %zu", path, i + 1);
+        kh_article a;
+        char idbuf[32], why[200];
+        if (!json_is_object(o))
+            item_error(r, where, "not a JSON object; skipped");
+        else if (cli_article_from_json(o, &a, idbuf, why, sizeof why) != 0)
+            item_error(r, where, "%s; skipped", why);
+        else
+            st = add(r, &a, where, KH_FMT_JSONL);
+    }
+    json_decref(doc);
+    return st;
+}
+
+/* Whether the text that starts with head[0..n) is a JSON document rather
+ * than JSON lines: it opens an array, or its first line does not close
+ * the object it opens (a pretty-printed article). */
+static bool
+is_json_document(const char *head, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' ||
+                     head[i] == '\n'))
+        i++;
+    if (i < n && head[i] == '[')
+        return true;
+    const char *nl = memchr(head + i, '\n', n - i);
+    if (nl == NULL)
+        return false; /* a long first line: JSON lines */
+    size_t e = (size_t)(nl - head);
+    while (e > i &&
+           (head[e - 1] == ' ' || head[e - 1] == '\t' || head[e - 1] == '\r'))
+        e--;
+    return e > i && head[e - 1] != '}';
+}
+
 /* Reads JSONL lines from gz, the first head_len bytes of which were
  * already read into head. */
 static int
@@ -200,6 +256,30 @@ ingest_jsonl(run *r, const char *path, gzFile gz, const char *head,
         cli_lines_close(&in);
         cli_error("out of memory");
         return -1;
+    }
+    if (is_json_document(head, head_len)) {
+        /* read whole, up to 64 times the size limit of one document */
+        size_t cap =
+            r->max_bytes > SIZE_MAX / 64 ? SIZE_MAX : r->max_bytes * 64;
+        int got;
+        char chunk[1 << 16];
+        while (rc == KH_OK && in.buf.len <= cap &&
+               (got = gzread(gz, chunk, sizeof chunk)) > 0)
+            kh__buf_append(&in.buf, chunk, (size_t)got, &rc);
+        int st = 0;
+        if (rc != KH_OK) {
+            cli_error("out of memory");
+            st = -1;
+        } else if (in.buf.len > cap) {
+            item_error(r, path,
+                       "a JSON document larger than %zu bytes; skipped (JSON "
+                       "lines have no such limit)",
+                       cap);
+        } else {
+            st = json_document(r, path, &in);
+        }
+        cli_lines_close(&in);
+        return st;
     }
     const char *line;
     size_t len;

@@ -6,7 +6,8 @@
  * XML declaration, processing instructions, comments, doctype) is
  * skipped and the first element decides: <rss> or <rdf:RDF> is RSS,
  * <feed> in the Atom namespace is Atom, an HTML element is HTML, other
- * XML is unknown.  Otherwise: "WARC/1." is WARC, '{' is JSON lines, and
+ * XML is unknown.  Otherwise: "WARC/1." is WARC, '{' (or '[' before
+ * '{' or ']': an array of articles) is JSON lines, and
  * text that is valid UTF-8 or mostly printable is plain text.  UTF-16
  * input (with a BOM) is looked at through its ASCII characters.
  */
@@ -215,6 +216,13 @@ kh_detect_format(const char *head, size_t len)
         return KH_FMT_WARC;
     if (i < n && p[i] == '{')
         return KH_FMT_JSONL;
+    if (i < n && p[i] == '[') { /* a JSON array of articles */
+        size_t j = i + 1;
+        while (j < n && is_space(p[j]))
+            j++;
+        if (j < n && (p[j] == '{' || p[j] == ']'))
+            return KH_FMT_JSONL;
+    }
     if (i < n && p[i] == '<') {
         int html_doctype = 0;
         if (!skip_prologue(p, &i, n, &html_doctype))

@@ -273,4 +273,17 @@ else
     n=$((n + 1))
     echo "ok $n - damaged WARCs # SKIP tests/data/warc is absent"
 fi
+# JSON documents: an array of articles, one article over several lines
+printf '[{"id":"ja1","title":"خبر أول","body":"نص"}, {"id":"ja2","title":"خبر ثان","body":"نص"}, 5]\n' >"$tmp/arr.json"
+"$K" ingest --index "$tmp/ixj" "$tmp/arr.json" >"$tmp/out" 2>&1
+check "a JSON array: its articles ingested, a non-object item named (exit 1)" \
+    sh -c "test $? -eq 1 && grep -q '^ingested 2 articles (2 new' '$tmp/out' && grep -q 'arr.json: item 3: not a JSON object' '$tmp/out'"
+printf '{\n  "id": "jp1",\n  "title": "خبر منسق",\n  "body": "نص الخبر"\n}\n' >"$tmp/pretty.json"
+"$K" ingest --index "$tmp/ixj" "$tmp/pretty.json" >"$tmp/out" 2>&1
+check "one article over several lines (pretty-printed JSON)" \
+    grep -q '^ingested 1 articles (1 new' "$tmp/out"
+printf '[{"id":"x"\n' >"$tmp/broken.json"
+"$K" ingest --index "$tmp/ixj" "$tmp/broken.json" >"$tmp/out" 2>&1
+check "a broken JSON document: one clear error, exit 1" \
+    sh -c "test $? -eq 1 && test \$(grep -c 'broken.json' '$tmp/out') -eq 1 && grep -q 'neither JSON lines nor a JSON document' '$tmp/out'"
 echo "1..$n"

@@ -29,6 +29,10 @@ jsonl(void **state)
     (void)state;
     check("{\"id\":\"a\",\"title\":\"x\"}\n{\"id\":\"b\"}\n", KH_FMT_JSONL);
     check("\xEF\xBB\xBF  \n{\"id\":1}", KH_FMT_JSONL);
+    /* a JSON array of articles; a bracket before text is text */
+    check("[\n  {\"id\":\"a\"},\n  {\"id\":\"b\"}\n]\n", KH_FMT_JSONL);
+    check("[]", KH_FMT_JSONL);
+    check("[تحديث] خبر عاجل\nنص الخبر", KH_FMT_TEXT);
 }
 
 static void
