@@ -372,11 +372,42 @@ cli_article_from_json(json_t *o, kh_article *a, char idbuf[32], char *why,
         snprintf(idbuf, 32, "%lld", (long long)json_integer_value(idv));
         a->id = idbuf;
     }
-    const char *date = jstring(o, "date");
-    if (date == NULL)
-        date = jstring(o, "published");
-    if (date == NULL)
-        date = jstring(o, "date_extracted");
+    /* a text field of another type was dropped without a word */
+    static const char *const text[] = {"url",  "source", "title",
+                                       "body", "author", "id"};
+    for (size_t k = 0; k < sizeof text / sizeof *text; k++) {
+        json_t *v = json_object_get(o, text[k]);
+        if (v != NULL && !json_is_string(v) && !json_is_null(v) &&
+            !(k == 5 && json_is_integer(v))) {
+            snprintf(why, why_cap, "%s is not a string", text[k]);
+            return -1;
+        }
+    }
+    const char *date = NULL, *field = NULL;
+    static const char *const dates[] = {"date", "published", "date_extracted"};
+    for (size_t k = 0; k < 3 && date == NULL && field == NULL; k++) {
+        json_t *v = json_object_get(o, dates[k]);
+        if (json_is_string(v)) {
+            date = json_string_value(v);
+        } else if (json_is_integer(v)) {
+            /* Unix time: seconds, or milliseconds past year 5138 */
+            json_int_t t = json_integer_value(v);
+            if (t > 100000000000LL || t < -100000000000LL)
+                t /= 1000;
+            if (t < -2208988800LL || t > 7258118400LL) { /* 1900..2200 */
+                snprintf(why, why_cap,
+                         "%s %lld is no Unix time between 1900 and 2200",
+                         dates[k], (long long)json_integer_value(v));
+                return -1;
+            }
+            a->date = (int64_t)t;
+            field = dates[k];
+        } else if (v != NULL && !json_is_null(v)) {
+            snprintf(why, why_cap, "%s is neither a string nor a number",
+                     dates[k]);
+            return -1;
+        }
+    }
     if (date != NULL && *date &&
         kh_date_parse(date, strlen(date), &a->date) != KH_OK) {
         snprintf(why, why_cap, "date '%.100s' is not ISO 8601", date);

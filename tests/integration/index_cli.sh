@@ -85,6 +85,13 @@ print(json.dumps({"id": "l3", "title": "خبر ثالث", "body": "نص"}))' >"$
 "$K" ingest --index "$tmp/ixl" --max-bytes 10000 "$tmp/long.jsonl" >"$tmp/long.out" 2>&1
 check "JSONL: a line over --max-bytes is skipped with its line number, the rest kept" \
     sh -c "test $? -eq 1 && grep -q 'long.jsonl:2: a line of [0-9]* bytes, larger than the size limit' '$tmp/long.out' && grep -q '^ingested 2 articles' '$tmp/long.out'"
+printf '%s\n' '{"id":"n1","title":"خبر","body":"نص","date":1437447092}' '{"id":"n2","title":"خبر","body":"نص","date":1437447092000}' '{"id":"n3","title":123,"body":"نص"}' '{"id":"n4","title":"خبر","body":"نص","date":true}' >"$tmp/num.jsonl"
+"$K" ingest --index "$tmp/ixn" "$tmp/num.jsonl" >"$tmp/out" 2>&1
+check "JSONL: a date in Unix seconds or milliseconds taken, a title or date of another type an error (exit 1)" \
+    sh -c "test $? -eq 1 && grep -q '^ingested 2 articles' '$tmp/out' && grep -q 'num.jsonl:3: title is not a string' '$tmp/out' && grep -q 'num.jsonl:4: date is neither a string nor a number' '$tmp/out'"
+"$K" show --index "$tmp/ixn" n2 >"$tmp/out" 2>&1
+check "JSONL: date 1437447092000 (milliseconds) is 2015-07-21T02:51:32Z" \
+    grep -q '2015-07-21T02:51:32Z' "$tmp/out"
 mkdir -p "$tmp/pages/a" "$tmp/pages/b"
 printf 'خبر الرياض\nنص عن الرياض\n' >"$tmp/pages/a/news.txt"
 printf 'خبر جدة\nنص عن جدة\n' >"$tmp/pages/b/news.txt"
