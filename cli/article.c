@@ -378,7 +378,7 @@ cli_article_from_json(json_t *o, kh_article *a, char idbuf[32], char *why,
     for (size_t k = 0; k < sizeof text / sizeof *text; k++) {
         json_t *v = json_object_get(o, text[k]);
         if (v != NULL && !json_is_string(v) && !json_is_null(v) &&
-            !(k == 5 && json_is_integer(v))) {
+            !(strcmp(text[k], "id") == 0 && json_is_integer(v))) {
             snprintf(why, why_cap, "%s is not a string", text[k]);
             return -1;
         }

@@ -153,6 +153,24 @@ item_error(run *r, const char *where, const char *fmt, ...)
 
 /* ---- JSONL ------------------------------------------------------------ */
 
+/* Adds the article of JSON value o (a line, or an item of a document);
+ * where names it in messages.  A bad article is an error for it alone. */
+static int
+add_json(run *r, json_t *o, const char *where)
+{
+    kh_article a;
+    char idbuf[32], why[200];
+    if (!json_is_object(o)) {
+        item_error(r, where, "not a JSON object; skipped");
+        return 0;
+    }
+    if (cli_article_from_json(o, &a, idbuf, why, sizeof why) != 0) {
+        item_error(r, where, "%s; skipped", why);
+        return 0;
+    }
+    return add(r, &a, where, KH_FMT_JSONL);
+}
+
 static int
 jsonl_line(run *r, const char *path, unsigned long lineno, const char *line,
            size_t len)
@@ -166,19 +184,11 @@ jsonl_line(run *r, const char *path, unsigned long lineno, const char *line,
     snprintf(where, sizeof where, "%s:%lu", path, lineno);
     json_error_t jerr;
     json_t *o = json_loadb(line, len, 0, &jerr);
-    if (o == NULL || !json_is_object(o)) {
-        item_error(r, where, "not a JSON object: %s",
-                   o == NULL ? jerr.text : "wrong type");
-        json_decref(o);
+    if (o == NULL) {
+        item_error(r, where, "not a JSON object: %s", jerr.text);
         return 0;
     }
-    kh_article a;
-    char idbuf[32], why[200];
-    int st = 0;
-    if (cli_article_from_json(o, &a, idbuf, why, sizeof why) != 0)
-        item_error(r, where, "%s; skipped", why);
-    else
-        st = add(r, &a, where, KH_FMT_JSONL);
+    int st = add_json(r, o, where);
     json_decref(o);
     return st;
 }
@@ -204,14 +214,7 @@ json_document(run *r, const char *path, const cli_lines *in)
         json_t *o = json_is_array(doc) ? json_array_get(doc, i) : doc;
         char where[512];
         snprintf(where, sizeof where, "%s: item %zu", path, i + 1);
-        kh_article a;
-        char idbuf[32], why[200];
-        if (!json_is_object(o))
-            item_error(r, where, "not a JSON object; skipped");
-        else if (cli_article_from_json(o, &a, idbuf, why, sizeof why) != 0)
-            item_error(r, where, "%s; skipped", why);
-        else
-            st = add(r, &a, where, KH_FMT_JSONL);
+        st = add_json(r, o, where);
     }
     json_decref(doc);
     return st;

@@ -43,11 +43,14 @@ by_date_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* The live articles of the snapshot with term key[0..len), by docid. */
+/* The live articles of the snapshot with term key[0..len), by docid;
+ * with out NULL only their number.  The term's df would count deleted
+ * and replaced articles until a merge drops them. */
 static kh_status
 term_docs(kh_index *ix, const char *key, size_t len, docdate **out, size_t *n)
 {
-    *out = NULL;
+    if (out != NULL)
+        *out = NULL;
     *n = 0;
     size_t cap = 0;
     for (size_t i = 0; i < ix->n_segs; i++) {
@@ -56,10 +59,18 @@ term_docs(kh_index *ix, const char *key, size_t len, docdate **out, size_t *n)
         kh_termstats st;
         if (!kh__seg_find(s->seg, key, len, &c, &st))
             continue;
+        if (out == NULL && s->n_deleted == 0) {
+            *n += st.df;
+            continue;
+        }
         for (uint32_t ord = kh__cursor_next(&c); ord != KH_END;
              ord = kh__cursor_next(&c)) {
             if (kh__snap_deleted(s, ord))
                 continue;
+            if (out == NULL) {
+                (*n)++;
+                continue;
+            }
             if (*n == cap) {
                 cap = cap ? cap * 2 : 64;
                 docdate *nd = kh_realloc(*out, cap * sizeof *nd);
@@ -76,14 +87,75 @@ term_docs(kh_index *ix, const char *key, size_t len, docdate **out, size_t *n)
             (*out)[(*n)++].date = d->date;
         }
         if (c.corrupt) {
-            kh_free(*out);
-            *out = NULL;
+            if (out != NULL) {
+                kh_free(*out);
+                *out = NULL;
+            }
             *n = 0;
             return KH_ECORRUPT;
         }
     }
-    kh__qsort(*out, *n, sizeof **out, by_docid);
+    if (out != NULL)
+        kh__qsort(*out, *n, sizeof **out, by_docid);
     return KH_OK;
+}
+
+/* The index term of entity key (kind byte + key) into out, cut to fit;
+ * returns its length. */
+static size_t
+entity_term(const char *key, char out[KH_ENTITY_KEY_MAX + 1])
+{
+    size_t len = strlen(key);
+    if (len > KH_ENTITY_KEY_MAX)
+        len = KH_ENTITY_KEY_MAX;
+    out[0] = KH_KEY_ENTITY_BYTE;
+    memcpy(out + 1, key, len);
+    return len + 1;
+}
+
+/* Appends d[0..nd) to *v[0..*n) (room for *cap). */
+static kh_status
+append_docs(docdate **v, size_t *n, size_t *cap, const docdate *d, size_t nd)
+{
+    if (*n + nd > *cap) {
+        size_t nc = (*n + nd) * 2;
+        docdate *g = kh_realloc(*v, nc * sizeof *g);
+        if (g == NULL)
+            return KH_ENOMEM;
+        *v = g;
+        *cap = nc;
+    }
+    if (nd > 0)
+        memcpy(*v + *n, d, nd * sizeof *d);
+    *n += nd;
+    return KH_OK;
+}
+
+/* Appends the live articles of the entity with key to *v (append_docs). */
+static kh_status
+append_entity_docs(kh_index *ix, const char *key, docdate **v, size_t *n,
+                   size_t *cap)
+{
+    char term[KH_ENTITY_KEY_MAX + 1];
+    docdate *d;
+    size_t nd;
+    kh_status rc = term_docs(ix, term, entity_term(key, term), &d, &nd);
+    if (rc == KH_OK)
+        rc = append_docs(v, n, cap, d, nd);
+    kh_free(d);
+    return rc;
+}
+
+/* Sorts v[0..*n) by docid and keeps each article once. */
+static void
+unique_docs(docdate *v, size_t *n)
+{
+    kh__qsort(v, *n, sizeof *v, by_docid);
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (k == 0 || v[k - 1].docid != v[i].docid)
+            v[k++] = v[i];
+    *n = k;
 }
 
 /* Keeps in a[0..*na) the articles also in b[0..nb) (both by docid). */
@@ -102,19 +174,6 @@ intersect(docdate *a, size_t *na, const docdate *b, size_t nb)
         }
     }
     *na = k;
-}
-
-/* The index term of entity key (kind byte + key) into out, cut to fit;
- * returns its length. */
-static size_t
-entity_term(const char *key, char out[KH_ENTITY_KEY_MAX + 1])
-{
-    size_t len = strlen(key);
-    if (len > KH_ENTITY_KEY_MAX)
-        len = KH_ENTITY_KEY_MAX;
-    out[0] = KH_KEY_ENTITY_BYTE;
-    memcpy(out + 1, key, len);
-    return len + 1;
 }
 
 /* "PER:TKF" and the like: an entity key rather than a name. */
@@ -506,22 +565,7 @@ named_by(kh_index *ix, const char *k, const char *q, size_t ql, docdate **docs,
         kh_free(name);
         if (!ok)
             continue;
-        char term[KH_ENTITY_KEY_MAX + 1];
-        docdate *d;
-        size_t n;
-        rc = term_docs(ix, term, entity_term(cand[i], term), &d, &n);
-        if (rc == KH_OK && *nd + n > *cap) {
-            *cap = (*nd + n) * 2;
-            docdate *g = kh_realloc(*docs, *cap * sizeof *g);
-            if (g == NULL)
-                rc = KH_ENOMEM;
-            else
-                *docs = g;
-        }
-        if (rc == KH_OK && n > 0)
-            memcpy(*docs + *nd, d, n * sizeof *d);
-        *nd += rc == KH_OK ? n : 0;
-        kh_free(d);
+        rc = append_entity_docs(ix, cand[i], docs, nd, cap);
     }
     kh__store_read_end(ix->store);
     free_keys(cand, nc);
@@ -565,7 +609,7 @@ keep_named(kh_index *ix, const char *value, docdate *out, size_t *n)
         if (rc == KH_OK && cut[0] != '\0' && !all)
             rc = named_by(ix, cut, words[i], wl, &allow, &na, &cap, &all);
         if (rc == KH_OK && !all) { /* too many entities: nothing dropped */
-            kh__qsort(allow, na, sizeof *allow, by_docid);
+            unique_docs(allow, &na);
             intersect(out, n, allow, na);
         }
         kh_free(allow);
@@ -601,22 +645,11 @@ entity_docs(kh_index *ix, const char *value, docdate **out, size_t *n)
     kh_status r2 = entity_docs_of(ix, ar, &d2, &n2);
     if (r2 == KH_EINVAL)
         return rc;
-    if (r2 == KH_OK && n2 > 0) {
-        docdate *g = kh_realloc(*out, (*n + n2) * sizeof *g);
-        if (g == NULL) {
-            r2 = KH_ENOMEM;
-        } else {
-            memcpy(g + *n, d2, n2 * sizeof *d2);
-            *out = g;
-            *n += n2;
-            kh__qsort(*out, *n, sizeof **out, by_docid);
-            size_t k = 0;
-            for (size_t i = 0; i < *n; i++)
-                if (k == 0 || g[k - 1].docid != g[i].docid)
-                    g[k++] = g[i];
-            *n = k;
-        }
-    }
+    size_t cap = *n;
+    if (r2 == KH_OK)
+        r2 = append_docs(out, n, &cap, d2, n2);
+    if (r2 == KH_OK)
+        unique_docs(*out, n);
     kh_free(d2);
     if (r2 != KH_OK) {
         kh_free(*out);
@@ -658,33 +691,12 @@ entity_docs_of(kh_index *ix, const char *value, docdate **out, size_t *n)
     *out = NULL;
     *n = 0;
     size_t cap = 0;
-    for (size_t i = 0; i < nk && rc == KH_OK; i++) {
-        docdate *d;
-        size_t nd;
-        rc = term_docs(ix, key, entity_term(keys[i], key), &d, &nd);
-        if (rc == KH_OK && *n + nd > cap) {
-            cap = (*n + nd) * 2;
-            docdate *g = kh_realloc(*out, cap * sizeof *g);
-            if (g == NULL)
-                rc = KH_ENOMEM;
-            else
-                *out = g;
-        }
-        if (rc == KH_OK && nd > 0)
-            memcpy(*out + *n, d, nd * sizeof *d);
-        if (rc == KH_OK)
-            *n += nd;
-        kh_free(d);
-    }
+    for (size_t i = 0; i < nk && rc == KH_OK; i++)
+        rc = append_entity_docs(ix, keys[i], out, n, &cap);
     free_keys(keys, nk);
     if (rc == KH_OK) {
         /* the union: an article naming two matching entities once */
-        kh__qsort(*out, *n, sizeof **out, by_docid);
-        size_t k = 0;
-        for (size_t i = 0; i < *n; i++)
-            if (k == 0 || (*out)[k - 1].docid != (*out)[i].docid)
-                (*out)[k++] = (*out)[i];
-        *n = k;
+        unique_docs(*out, n);
     } else {
         kh_free(*out);
         *out = NULL;
@@ -819,30 +831,14 @@ kh_index_article_entities(kh_index *ix, const char *id, kh_entities **out,
     return rc;
 }
 
-/* The live articles naming the entity: the terms' df counts deleted and
- * replaced articles until a merge drops them, which made a re-ingested
- * article count again and listed entities that name nothing live. */
-static uint64_t
-entity_count(kh_index *ix, const char *key)
+/* The live articles naming the entity (a re-ingested article counted
+ * again when this was the term's df, and an entity naming nothing live
+ * was listed). */
+static kh_status
+entity_count(kh_index *ix, const char *key, size_t *n)
 {
     char k[KH_ENTITY_KEY_MAX + 1];
-    size_t len = entity_term(key, k);
-    uint64_t n = 0;
-    for (size_t i = 0; i < ix->n_segs; i++) {
-        const kh_snapseg *s = &ix->segs[i];
-        kh_cursor c;
-        kh_termstats st;
-        if (!kh__seg_find(s->seg, k, len, &c, &st))
-            continue;
-        if (s->n_deleted == 0) {
-            n += st.df;
-            continue;
-        }
-        for (uint32_t ord = kh__cursor_next(&c); ord != KH_END;
-             ord = kh__cursor_next(&c))
-            n += !kh__snap_deleted(s, ord);
-    }
-    return n;
+    return term_docs(ix, k, entity_term(key, k), NULL, n);
 }
 
 kh_status
@@ -873,7 +869,13 @@ kh_index_entity_find(kh_index *ix, const char *name, size_t limit,
         char *nm = NULL;
         kh_ner_type type;
         kh_status g = kh__entstore_get(ix->ents, keys[i], &nm, &type);
-        uint64_t count = g == KH_OK ? entity_count(ix, keys[i]) : 0;
+        size_t count = 0;
+        if (g == KH_OK)
+            rc = entity_count(ix, keys[i], &count);
+        if (rc != KH_OK) {
+            kh_free(nm);
+            break;
+        }
         if (g == KH_OK && count > 0)
             rc = list_add(*out, type, keys[i], nm, count);
         else if (g != KH_OK && g != KH_ENOTFOUND)
@@ -1120,12 +1122,12 @@ add_article(kh_index *ix, tl_build *b, const kh_doc *d, uint64_t docid)
      * entity key. */
     size_t *spans = NULL, n_spans = 0;
     bool tagged = false;
-    size_t *win = kh_malloc(nw * sizeof *win + 1); /* sentence starts */
-    bool *kept = kh_malloc((nw + 1) * sizeof *kept);
-    if (rc == KH_OK && (win == NULL || kept == NULL))
+    /* the sentence start of each expression made an event, else SIZE_MAX */
+    size_t *win = kh_malloc(nw * sizeof *win + 1);
+    if (rc == KH_OK && win == NULL)
         rc = KH_ENOMEM;
-    for (size_t i = 0; i < nw && kept != NULL; i++)
-        kept[i] = false;
+    for (size_t i = 0; i < nw && win != NULL; i++)
+        win[i] = SIZE_MAX;
     for (size_t i = 0; i < nw && rc == KH_OK; i++) {
         if (w[i].grain != KH_WHEN_DAY)
             continue; /* weeks, months, years: too vague for a timeline */
@@ -1151,16 +1153,14 @@ add_article(kh_index *ix, tl_build *b, const kh_doc *d, uint64_t docid)
          * its Gregorian الموافق) give one event, not two windows of it */
         bool again = false;
         for (size_t k = 0; k < i && !again; k++)
-            again = w[k].grain == KH_WHEN_DAY && w[k].first == w[i].first &&
-                    w[k].last == w[i].last && kept[k] && win[k] == fs;
+            again = win[k] == fs && w[k].first == w[i].first &&
+                    w[k].last == w[i].last;
         if (again)
             continue;
         win[i] = fs;
-        kept[i] = true;
         rc = add_event(b, w[i].first, w[i].last, 0, body + s, e - s, d, group);
     }
     kh_free(win);
-    kh_free(kept);
     kh_free(spans);
     kh_free(w);
     return rc;

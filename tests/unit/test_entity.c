@@ -65,16 +65,23 @@ add(kh_index *ix, const art *a, const char *body)
     assert_int_equal(kh_index_add(ix, &k, NULL, &err), KH_OK);
 }
 
+/* A fresh index in d holding a[0..n), committed. */
 static kh_index *
-build(const char *d, int no_entities)
+build_of(const char *d, const art *a, size_t n, int no_entities)
 {
     rmtree(d);
     kh_index *ix = open_ix(d, no_entities, 0);
-    for (size_t i = 0; i < sizeof arts / sizeof arts[0]; i++)
-        add(ix, &arts[i], NULL);
+    for (size_t i = 0; i < n; i++)
+        add(ix, &a[i], NULL);
     kh_error err;
     assert_int_equal(kh_index_commit(ix, &err), KH_OK);
     return ix;
+}
+
+static kh_index *
+build(const char *d, int no_entities)
+{
+    return build_of(d, arts, sizeof arts / sizeof arts[0], no_entities);
 }
 
 /* The ids a query finds, sorted, space-joined. */
@@ -102,6 +109,18 @@ ids(kh_index *ix, const char *q, char *out, size_t cap)
             strncat(out, " ", cap - strlen(out) - 1);
     }
     kh_results_free(r);
+}
+
+/* Each query q[i][0] finds exactly the ids q[i][1] (ids()). */
+static void
+expect_ids(kh_index *ix, const char *const (*q)[2], size_t n)
+{
+    char got[256];
+    for (size_t i = 0; i < n; i++) {
+        ids(ix, q[i][0], got, sizeof got);
+        if (strcmp(got, q[i][1]) != 0)
+            fail_msg("%s: got '%s', want '%s'", q[i][0], got, q[i][1]);
+    }
 }
 
 static void
@@ -174,17 +193,14 @@ static void
 father_is_not_son(void **state)
 {
     (void)state;
-    rmtree(dir);
-    kh_index *ix = open_ix(dir, 0, 0);
     static const art k = {
         "k", "2015-07-21T10:00:00Z", "استقبال في جدة",
         "استقبل خادم الحرمين الشريفين سلمان بن عبدالعزيز آل سعود في قصر "
         "السلام بجدة اليوم الأمير محمد بن سلمان بن عبدالعزيز آل سعود ولي "
         "ولي العهد وزير الدفاع. وأكد سلمان بن عبدالعزيز آل سعود دعم "
         "المملكة."};
-    add(ix, &k, NULL);
+    kh_index *ix = build_of(dir, &k, 1, 0);
     kh_error err;
-    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
     kh_entities *l;
     assert_int_equal(kh_index_article_entities(ix, "k", &l, &err), KH_OK);
     size_t king = 0, son = 0;
@@ -209,30 +225,20 @@ static void
 country_names(void **state)
 {
     (void)state;
-    rmtree(dir);
-    kh_index *ix = open_ix(dir, 0, 0);
     static const art a[] = {
         {"s", "2015-08-03T10:00:00Z", "زيارة",
          "وصل وزير الخارجية الأمريكي إلى السعودية أمس قادما من الأردن."},
         {"e", "2015-08-03T10:00:00Z", "قناة",
          "افتتحت مصر قناة السويس الجديدة في الإسماعيلية."},
     };
-    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
-        add(ix, &a[i], NULL);
-    kh_error err;
-    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    kh_index *ix = build_of(dir, a, sizeof a / sizeof a[0], 0);
     static const char *const q[][2] = {
         {"entity:\"Saudi Arabia\"", "s"},
         {"entity:Jordan", "s"},
         {"entity:egypt", "e"},
         {"entity:\"Kingdom of Saudi Arabia\"", ""}, /* المملكة العربية... */
     };
-    char got[256];
-    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
-        ids(ix, q[i][0], got, sizeof got);
-        if (strcmp(got, q[i][1]) != 0)
-            fail_msg("%s: got '%s', want '%s'", q[i][0], got, q[i][1]);
-    }
+    expect_ids(ix, q, sizeof q / sizeof q[0]);
     kh_index_close(ix);
     /* the catalogue's reader on bad input */
     kh_strmap map;
@@ -259,8 +265,6 @@ static void
 arabic_cut_names(void **state)
 {
     (void)state;
-    rmtree(dir);
-    kh_index *ix = open_ix(dir, 0, 0);
     static const art a[] = {
         {"k", "2015-08-03T10:00:00Z", "زيارة",
          "وصل وزير الخارجية الأمريكي جون كيري إلى الدوحة أمس."},
@@ -271,21 +275,13 @@ arabic_cut_names(void **state)
         {"c", "2015-08-03T10:00:00Z", "حرائق",
          "اندلعت حرائق في ولاية كاليفورنيا الأمريكية أمس."},
     };
-    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
-        add(ix, &a[i], NULL);
-    kh_error err;
-    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    kh_index *ix = build_of(dir, a, sizeof a / sizeof a[0], 0);
     static const char *const q[][2] = {
         {"entity:كيري", "k"},         {"entity:بيري", "p"},
         {"entity:فاليري", "v"},       {"entity:كاليفورنيا", "c"},
         {"entity:\"جون كيري\"", "k"},
     };
-    char got[256];
-    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
-        ids(ix, q[i][0], got, sizeof got);
-        if (strcmp(got, q[i][1]) != 0)
-            fail_msg("%s: got '%s', want '%s'", q[i][0], got, q[i][1]);
-    }
+    expect_ids(ix, q, sizeof q / sizeof q[0]);
     kh_index_close(ix);
 }
 
@@ -315,12 +311,7 @@ latin_spellings(void **state)
         {"entity:\"Ban Ki-moon\"", "j"},
         {"entity:\"аль-Джубейр\"", "j"},
     };
-    char got[256];
-    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
-        ids(ix, q[i][0], got, sizeof got);
-        if (strcmp(got, q[i][1]) != 0)
-            fail_msg("%s: got '%s', want '%s'", q[i][0], got, q[i][1]);
-    }
+    expect_ids(ix, q, sizeof q / sizeof q[0]);
     /* the article alone is no name */
     kh_search_options o = {.limit = 5};
     kh_results *r = NULL;
@@ -340,8 +331,6 @@ static void
 timeline_sentences_name_it(void **state)
 {
     (void)state;
-    rmtree(dir);
-    kh_index *ix = open_ix(dir, 0, 0);
     static const art s = {
         "s", "2015-08-06T10:00:00Z", "افتتاح القناة",
         "افتتح الرئيس المصري عبد الفتاح السيسي اليوم الخميس قناة السويس "
@@ -353,9 +342,8 @@ timeline_sentences_name_it(void **state)
         "10 / 1436هـ الموافق 30 / 7 / 2015م تلبية لدعوة كريمة من الحكومة "
         "المصرية لبحث العلاقات الثنائية بين البلدين الشقيقين في المجالات "
         "السياسية والاقتصادية والعسكرية والثقافية والاجتماعية والرياضية."};
-    add(ix, &s, NULL);
+    kh_index *ix = build_of(dir, &s, 1, 0);
     kh_error err;
-    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
     static const char *const names[] = {"Sisi", "السيسي"};
     for (size_t k = 0; k < 2; k++) {
         kh_timeline *t;
