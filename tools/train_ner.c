@@ -217,6 +217,12 @@ gaz_add(kh_analyzer *a, const char *name, size_t n, unsigned one, unsigned part)
             continue;
         const char *b;
         size_t bl = kh__ner_bare(t.norm, t.norm_len, &b);
+        /* a name that reads as proclitic + ال + rest (فاليري): kept as
+         * written, so that the entity layer does not cut it */
+        if (one == KH_NER_GAZ_PERSON && b - t.norm >= 6 &&
+            memcmp(b - 4, "\xd8\xa7\xd9\x84", 4) == 0 &&
+            kh__strmap_upsert(&lex.written, t.norm, t.norm_len) == NULL)
+            rc = KH_ENOMEM;
         size_t nc = 0;
         for (size_t i = 0; i < bl; i++)
             nc += ((unsigned char)b[i] & 0xc0) != 0x80;
@@ -420,6 +426,17 @@ write_model(kh_buf *out, const char *source, const kh_buf *rows1,
             kh__strmap_get(&lex.gaz, words[k], strlen(words[k]));
         kh__buf_printf(out, &rc, "+%u %s\n", (unsigned)e->value, words[k]);
     }
+    kh_free(words);
+    words = kh_malloc(lex.written.count * sizeof *words + 1);
+    nw = 0;
+    if (words == NULL)
+        return KH_ENOMEM;
+    for (size_t k = 0; k < lex.written.cap; k++)
+        if (lex.written.slots[k].key != NULL)
+            words[nw++] = lex.written.slots[k].key;
+    kh__qsort(words, nw, sizeof *words, cmp_str);
+    for (size_t k = 0; k < nw; k++)
+        kh__buf_printf(out, &rc, "~%s\n", words[k]);
     kh_free(words);
     return rc;
 }

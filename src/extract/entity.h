@@ -60,7 +60,8 @@ typedef struct kh_xentity {
     kh_ner_type type;
     char key[KH_ENTITY_KEY_MAX]; /* "PER:KSM-JMRT-TKF" */
     char *name;                  /* its longest mention, as written (owned) */
-    char *norm; /* the same, normalized, words space-joined (owned) */
+    char *norm; /* the same, normalized, words space-joined, without the
+                   clitic (owned): its form terms */
     uint32_t mentions;
 } kh_xentity;
 

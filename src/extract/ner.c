@@ -16,6 +16,9 @@
  *   BUCKET W0 W1 ... W(LABELS-1)        follow
  *   =WORD                             one line per known word
  *   +BITS WORD                        one line per gazetteer word
+ *   ~WORD                             a person-name word as normalized
+ *                                     that reads as proclitic + ال
+ *                                     (فاليري): entity.c keeps it whole
  *
  * BUCKET is the low BITS bits of a feature hash, in hex; Wl the averaged
  * perceptron weight for label l times SCALE, rounded to an integer of at
@@ -265,6 +268,18 @@ model_line(kh_ner_model *m, const char *q, const char *le, int fill, int *pass)
             return KH_ECORRUPT;
         m->want_dict = 1;
         return KH_OK;
+    }
+    if (*q == '~') { /* a name word as written: "~WORD" */
+        if (fill)
+            return KH_OK;
+        size_t wl = (size_t)(le - q - 1);
+        if (wl > 0 && q[wl] == '\r')
+            wl--;
+        if (wl == 0)
+            return KH_ECORRUPT;
+        return kh__strmap_upsert(&m->lex.written, q + 1, wl) != NULL
+                   ? KH_OK
+                   : KH_ENOMEM;
     }
     if (*q == '=') { /* a known word */
         if (fill)

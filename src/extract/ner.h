@@ -107,6 +107,10 @@ typedef struct kh_ner_lexicon {
     kh_strmap gaz;   /* bare form -> KH_NER_GAZ_* bits */
     kh_strmap dict;  /* normalized form -> dictionary classes, packed; read
                         at run time (kh__ner_dict_load()), empty without */
+    kh_strmap written; /* person-name words as normalized whose first
+                          letters read as a proclitic + ال (فاليري،
+                          كالدويل, بالدوين): the entity layer keeps them
+                          whole; "~WORD" lines of the model file */
 } kh_ner_lexicon;
 
 /* Gazetteer classes of a word (bits; they travel in the model file):

@@ -231,6 +231,7 @@ kh__ner_lexicon_init(kh_ner_lexicon *lex)
     kh__strmap_init(&lex->known);
     kh__strmap_init(&lex->gaz);
     kh__strmap_init(&lex->dict);
+    kh__strmap_init(&lex->written);
 }
 
 void
@@ -240,6 +241,7 @@ kh__ner_lexicon_release(kh_ner_lexicon *lex)
     kh__strmap_release(&lex->known);
     kh__strmap_release(&lex->gaz);
     kh__strmap_release(&lex->dict);
+    kh__strmap_release(&lex->written);
 }
 
 /* Feature hashes.  A feature is a template (what it looks at: the word

@@ -285,6 +285,42 @@ arabic_cut_names(void **state)
     kh_index_close(ix);
 }
 
+/* Names that begin like a proclitic before ال are kept whole: a ك or
+ * ف whose rest is no Arabic word (كاليفورنيا), a person's name of the
+ * name list (فاليري, and وفالتر: و + فالتر); a particle stays one
+ * (كالقصيم beside القصيم).  A name whose first mention carries a clitic
+ * (لكاليفورنيا in the title, وفرنسا first) is found by its Arabic name. */
+static void
+names_read_as_clitics(void **state)
+{
+    (void)state;
+    static const art a[] = {
+        {"c", "2015-08-03T10:00:00Z", "حرائق في كاليفورنيا",
+         "اندلعت حرائق في ولاية كاليفورنيا الأمريكية أمس."},
+        {"t", "2015-08-03T10:00:00Z", "حرائق تجتاح غابات لكاليفورنيا",
+         "قالت السلطات إن الحرائق في كاليفورنيا امتدت أمس."},
+        {"v", "2015-08-03T10:00:00Z", "فوز",
+         "فاز الرياضي الفرنسي فاليري بيرال بالسباق أمس."},
+        {"w", "2015-08-03T10:00:00Z", "زيارة",
+         "وقال فالتر شتاينماير إن بلاده ستحضر المؤتمر."},
+        {"q", "2015-08-03T10:00:00Z", "أمطار",
+         "هطلت أمطار على مناطق كالقصيم وحائل، وقال الدفاع المدني في "
+         "القصيم إن الأمطار غزيرة."},
+        {"f", "2015-08-03T10:00:00Z", "لقاء",
+         "وصل وزير خارجية ألمانيا وفرنسا إلى باريس، حيث تستضيف فرنسا "
+         "المؤتمر."},
+    };
+    kh_index *ix = build_of(dir, a, sizeof a / sizeof a[0], 0);
+    static const char *const q[][2] = {
+        {"entity:California", "c t"},   {"entity:كاليفورنيا", "c t"},
+        {"entity:LOC:KLFRN", "c t"},    {"entity:Valery", "v"},
+        {"entity:PER:FLTR-CTNMR", "w"}, {"entity:القصيم", "q"},
+        {"entity:فرنسا", "f"},
+    };
+    expect_ids(ix, q, sizeof q / sizeof q[0]);
+    kh_index_close(ix);
+}
+
 /* Latin names as newsrooms write them: with the article (al-Jubeir),
  * hyphens (Ki-moon), and spellings whose Arabic leaves the short
  * vowels out (Mohammed: محمد; Netanyahu: نتنياهو). */
@@ -486,6 +522,7 @@ main(void)
         cmocka_unit_test(father_is_not_son),
         cmocka_unit_test(latin_spellings),
         cmocka_unit_test(arabic_cut_names),
+        cmocka_unit_test(names_read_as_clitics),
         cmocka_unit_test(country_names),
         cmocka_unit_test(timeline_sentences_name_it),
         cmocka_unit_test(updates_and_deletes),

@@ -152,11 +152,17 @@ test_bad_model(void **state)
                      KH_EIO);
     /* two passes, gazetteer words */
     t = "khabar-ner 2 20 7 100\nff 1 2 3 4 5 6 7\n@2\nfe 1 2 3 4 5 6 7\n"
-        "+1 word\n=word\n";
+        "+1 word\n=word\n~name\r\n";
     assert_int_equal(kh__ner_model_parse(t, strlen(t), &m, &err), KH_OK);
     assert_int_equal(kh__ner_model_passes(m), 2);
     assert_non_null(kh__strmap_get(&kh__ner_model_lexicon(m)->gaz, "word", 4));
+    /* a name as written, its CR gone */
+    assert_non_null(
+        kh__strmap_get(&kh__ner_model_lexicon(m)->written, "name", 4));
+    assert_null(kh__strmap_get(&kh__ner_model_lexicon(m)->written, "word", 4));
     kh__ner_model_free(m);
+    t = "khabar-ner 2 20 7 100\n~\n"; /* a name line without its name */
+    assert_int_equal(kh__ner_model_parse(t, strlen(t), &m, &err), KH_ECORRUPT);
     t = "khabar-ner 1 20 7 100\n@2\n"; /* a second pass needs version 2 */
     assert_int_equal(kh__ner_model_parse(t, strlen(t), &m, &err), KH_ECORRUPT);
     t = "khabar-ner 2 20 7 100\n+x word\n";
