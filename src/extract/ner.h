@@ -102,11 +102,11 @@ enum {
  * its once-seen words that way, so it learns what an unseen name looks
  * like in context.  The known words travel in the model file. */
 typedef struct kh_ner_lexicon {
-    kh_strmap cues;  /* stem -> KH_NER_CUE_* */
-    kh_strmap known; /* bare form -> 1 */
-    kh_strmap gaz;   /* bare form -> KH_NER_GAZ_* bits */
-    kh_strmap dict;  /* normalized form -> dictionary classes, packed; read
-                        at run time (kh__ner_dict_load()), empty without */
+    kh_strmap cues;    /* stem -> KH_NER_CUE_* */
+    kh_strmap known;   /* bare form -> 1 */
+    kh_strmap gaz;     /* bare form -> KH_NER_GAZ_* bits */
+    kh_strmap dict;    /* normalized form -> dictionary classes, packed; read
+                          at run time (kh__ner_dict_load()), empty without */
     kh_strmap written; /* person-name words as normalized whose first
                           letters read as a proclitic + ال (فاليري،
                           كالدويل, بالدوين): the entity layer keeps them

@@ -261,9 +261,14 @@ year_at(const scan *s, size_t i, int cal, size_t *next)
     size_t j = i;
     if (comma(s, j))
         j++;
-    if (word(s, j, "عام") || word(s, j, "العام") || word(s, j, "سنه") ||
-        word(s, j, "لعام") || word(s, j, "للعام"))
+    int of = word(s, j, "من"); /* "17 نوفمبر من عام 1869" */
+    if (of)
         j++;
+    if (word(s, j, "عام") || word(s, j, "العام") || word(s, j, "سنه") ||
+        word(s, j, "السنه") || word(s, j, "لعام") || word(s, j, "للعام"))
+        j++;
+    else if (of)
+        return 0;
     if (!num(s, j, 4, 4))
         return 0;
     int64_t y = (int64_t)s->t[j].value;
@@ -277,6 +282,40 @@ year_at(const scan *s, size_t i, int cal, size_t *next)
         return 0;
     *next = j;
     return y;
+}
+
+/* A year counted from the publication date at i, for a month of
+ * calendar cal: [من] العام|السنة الماضي|المقبل|الحالي, [من] هذا العام
+ * ("12 مارس من العام الماضي" is March of the year before the one the
+ * article was published in, where "12 مارس الماضي" is the last March).
+ * Sets *next after it; 0 when there is none. */
+static int64_t
+year_counted_at(const scan *s, size_t i, int cal, size_t *next)
+{
+    size_t j = i;
+    if (word(s, j, "من"))
+        j++;
+    int this_year = word(s, j, "هذا") || word(s, j, "هذه");
+    if (this_year)
+        j++;
+    if (!(word(s, j, "العام") || word(s, j, "السنه") ||
+          (this_year && (word(s, j, "عام") || word(s, j, "سنه")))))
+        return 0;
+    j++;
+    int dir = this_year ? DIR_CURRENT : direction(s, j);
+    if (dir == DIR_NONE)
+        return 0;
+    if (!this_year)
+        j++;
+    int64_t base;
+    if (cal == KH_CAL_HIJRI) {
+        base = hijri_year_of(s->ref);
+    } else {
+        unsigned m, d;
+        kh__when_civil(s->ref, &base, &m, &d);
+    }
+    *next = j;
+    return base + (dir == DIR_PAST ? -1 : dir == DIR_FUTURE ? 1 : 0);
 }
 
 /* After a Gregorian month name at i: a second name for the same month
@@ -362,6 +401,8 @@ day_month_at(const scan *s, size_t i, date *d)
         return 0;
     size_t k;
     int64_t y = year_at(s, j, d->cal, &k);
+    if (y == 0)
+        y = year_counted_at(s, j, d->cal, &k);
     if (y != 0) {
         d->year = y;
         j = k;
@@ -882,6 +923,8 @@ month_year_at(out *o, const scan *s, size_t i)
     j = cal == KH_CAL_GREG ? second_name(s, j0, m) : j0;
     size_t k;
     int64_t y = year_at(s, j, cal, &k);
+    if (y == 0 && (j != j0 || month_cue(s, i)))
+        y = year_counted_at(s, j, cal, &k); /* a bare month needs a cue */
     if (y != 0 && cal == KH_CAL_GREG) {
         emit(o, s, i, k, kh__when_days(y, (unsigned)m, 1),
              kh__when_days(y, (unsigned)m,

@@ -62,6 +62,36 @@ check_nth(const char *s, int64_t ref, size_t k, const char *want)
         fail_msg("%s [%zu]\n  want %s\n  got  %s", s, k, want, got);
 }
 
+/* A year written after "من": "17 نوفمبر من عام 1869" is 1869 (it gave
+ * the coming 17 November), and one counted from the publication date:
+ * "من العام الماضي" is the calendar year before, not the last such
+ * month. */
+static void
+test_year_after_min(void **state)
+{
+    (void)state;
+    int64_t ref = REF_2015_08_10;
+    check("افتتحت القناة في 17 نوفمبر من عام 1869م.", ref,
+          "1869-11-17|17 نوفمبر من عام 1869م");
+    check("في 17 نوفمبر من سنة 1869", ref, "1869-11-17|17 نوفمبر من سنة 1869");
+    check("ولد في 5 مايو من العام 1990 في القاهرة", ref,
+          "1990-05-05|5 مايو من العام 1990");
+    check("في السادس من أغسطس آب العام الماضي", ref,
+          "2014-08-06|السادس من أغسطس آب العام الماضي");
+    check("زار البلد في 12 مارس من العام الماضي", ref,
+          "2014-03-12|12 مارس من العام الماضي");
+    check("يبدأ في 3 يناير من العام المقبل", ref,
+          "2016-01-03|3 يناير من العام المقبل");
+    check("عقد في 12 مارس من هذا العام", ref,
+          "2015-03-12|12 مارس من هذا العام");
+    check("سافر في 20 رمضان من العام الماضي", ref,
+          "2014-07-18|20 رمضان من العام الماضي");
+    check("في أكتوبر من عام 2001", ref, "2001-10|أكتوبر من عام 2001");
+    check("في فبراير من العام المقبل", ref, "2016-02|فبراير من العام المقبل");
+    /* without a year word "من" is no part of the date */
+    check("في 12 مارس من 2001 حتى الآن", ref, "2015-03-12|12 مارس");
+}
+
 static void
 test_seed_article(void **state)
 {
@@ -495,6 +525,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seed_article),
+        cmocka_unit_test(test_year_after_min),
         cmocka_unit_test(test_regional_months),
         cmocka_unit_test(test_hijri),
         cmocka_unit_test(test_digits),
