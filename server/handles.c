@@ -24,6 +24,12 @@ struct srv_reader {
 
 static _Thread_local srv_reader *tl_reader;
 
+/* The writer waits this long for another process's write lock, and lets
+ * the lock go after holding it this long, so that a POST and a `khabar
+ * ingest` in another process take turns. */
+#define WRITER_WAIT_MS 3000
+#define WRITER_HOLD    2.0
+
 double
 srv_now(void)
 {
@@ -133,6 +139,8 @@ srv_writer_lock(srv *s, kh_error *err)
     if (s->writer == NULL) {
         kh_index_options o = {0};
         o.single_thread = 1;
+        o.lock_wait_ms = WRITER_WAIT_MS;
+        s->writer_opened = srv_now();
         if (kh_index_open(s->dir, &o, &s->writer, err) != KH_OK) {
             s->writer = NULL;
             pthread_mutex_unlock(&s->writer_lock);
@@ -147,6 +155,11 @@ void
 srv_writer_unlock(srv *s)
 {
     s->writer_used = srv_now();
+    if (s->writer != NULL && s->writer_used - s->writer_opened >= WRITER_HOLD) {
+        /* let a waiting `khabar ingest` in; what it holds is committed */
+        kh_index_close(s->writer);
+        s->writer = NULL;
+    }
     pthread_mutex_unlock(&s->writer_lock);
 }
 

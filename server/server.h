@@ -69,6 +69,7 @@ typedef struct srv {
     pthread_mutex_t writer_lock; /* guards writer, writer_used, sites */
     kh_index *writer;            /* open while articles come in */
     double writer_used;          /* when it was last used */
+    double writer_opened;        /* when it took the write lock */
     kh_sitemodel *sites;
 
     pthread_mutex_t alerts_lock; /* guards alerts */

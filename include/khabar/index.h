@@ -46,6 +46,9 @@ typedef struct kh_index_options {
     int no_entities;         /* writer: do not tag the people, places and
                                 organizations of added articles
                                 (docs/entities.md) */
+    int lock_wait_ms;        /* writer: how long to wait while another
+                                process writes the index; 0: 10,000,
+                                negative: not at all */
 } kh_index_options;
 
 /* One article to add.  id is the article's key: adding an article with

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_SEGMENTS 10 /* more than this after a commit: merge */
@@ -52,6 +53,39 @@ seg_path(const kh_index *ix, const char *file)
     return p;
 }
 
+/* Frees a snapshot that was not installed: segs[0..n) of which the first
+ * `filled` were set up, without closing the segments it shares with the
+ * live one (from[], as in load_snapshot()); frees from. */
+static void
+snap_drop(kh_snapseg *segs, size_t n, size_t *from, size_t filled)
+{
+    for (size_t i = 0; i < filled && i < n; i++)
+        if (from[i] != SIZE_MAX)
+            segs[i].seg = NULL;
+    kh_free(from);
+    snap_free(segs, n);
+}
+
+/* Takes the index's write lock on fd, waiting up to wait_ms (0: 10 s,
+ * negative: not at all) for a writer in another process: a `khabar
+ * ingest` and the server's writer take turns. */
+static bool
+lock_within(int fd, int wait_ms)
+{
+    long left = wait_ms == 0 ? 10000 : wait_ms < 0 ? 0 : wait_ms;
+    for (;;) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            return true;
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return false;
+        if (left <= 0)
+            return false;
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        left -= 20;
+    }
+}
+
 /* Reads the segment list and opens what is new; segments already open
  * are reused.  A file that vanished (merged away by a writer after we
  * read the list) makes it read the list again. */
@@ -72,8 +106,15 @@ load_snapshot(kh_index *ix, kh_error *err)
                           kh_strerror(rc));
             return rc;
         }
+        /* A segment of the live snapshot is shared, not moved, until the
+         * new one is complete: a failed reload leaves the live snapshot
+         * whole, and searches go on with it (from[k]: the live snapshot's
+         * index of segs[k].seg, SIZE_MAX when opened here). */
         kh_snapseg *segs = kh_malloc((n + 1) * sizeof *segs);
-        if (segs == NULL) {
+        size_t *from = kh_malloc((n + 1) * sizeof *from);
+        if (segs == NULL || from == NULL) {
+            kh_free(segs);
+            kh_free(from);
             kh__segrows_free(rows, n);
             return KH_ENOMEM;
         }
@@ -89,11 +130,12 @@ load_snapshot(kh_index *ix, kh_error *err)
             s->deleted_len = rows[k].deleted_len;
             s->min_docid = rows[k].min_docid;
             s->max_docid = rows[k].max_docid;
-            for (size_t j = 0; j < ix->n_segs; j++)
+            from[k] = SIZE_MAX;
+            for (size_t j = 0; j < ix->n_segs && from[k] == SIZE_MAX; j++)
                 if (ix->segs[j].segid == s->segid && ix->segs[j].seg &&
                     strcmp(ix->segs[j].file, s->file) == 0) {
                     s->seg = ix->segs[j].seg;
-                    ix->segs[j].seg = NULL;
+                    from[k] = j;
                 }
             if (s->seg == NULL) {
                 char *path = seg_path(ix, s->file);
@@ -111,11 +153,11 @@ load_snapshot(kh_index *ix, kh_error *err)
         }
         kh__segrows_free(rows, n);
         if (rc == KH_ENOTFOUND && attempt < 5) {
-            snap_free(segs, n);
+            snap_drop(segs, n, from, k);
             continue;
         }
         if (rc != KH_OK) {
-            snap_free(segs, n);
+            snap_drop(segs, n, from, k);
             return rc;
         }
         /* Collection statistics, and each article's BM25 length factor,
@@ -143,9 +185,13 @@ load_snapshot(kh_index *ix, kh_error *err)
             }
         }
         if (rc != KH_OK) {
-            snap_free(segs, n);
+            snap_drop(segs, n, from, n);
             return rc;
         }
+        for (size_t i = 0; i < n; i++) /* now the new snapshot's */
+            if (from[i] != SIZE_MAX)
+                ix->segs[from[i]].seg = NULL;
+        kh_free(from);
         snap_free(ix->segs, ix->n_segs);
         ix->segs = segs;
         ix->n_segs = n;
@@ -248,11 +294,14 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
             rc = KH_EIO;
             goto fail;
         }
-        if (flock(ix->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        if (!lock_within(ix->lock_fd, o.lock_wait_ms)) {
             kh__set_error(err,
                           "the index at %s is being written by another "
-                          "process",
-                          dir);
+                          "process (waited %.1f s)",
+                          dir,
+                          o.lock_wait_ms == 0  ? 10.0
+                          : o.lock_wait_ms < 0 ? 0.0
+                                               : o.lock_wait_ms / 1000.0);
             rc = KH_EIO;
             goto fail;
         }

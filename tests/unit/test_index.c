@@ -345,13 +345,96 @@ snapshots_are_stable(void **state)
     assert_int_equal(kh_index_refresh(reader, &err), KH_OK);
     assert_set(reader, "الحجاج", "a7");
     /* A second writer is refused while the first is open. */
-    kh_index_options o = {.stemmer = KH_STEMMER_LIGHT};
+    kh_index_options o = {.stemmer = KH_STEMMER_LIGHT, .lock_wait_ms = -1};
     kh_index *second = NULL;
     assert_int_not_equal(kh_index_open(dir, &o, &second, &err), KH_OK);
     assert_null(second);
     assert_non_null(strstr(err.message, "another process"));
     kh_index_close(writer);
     kh_index_close(reader);
+}
+
+static void *
+close_later(void *arg)
+{
+    struct timespec ts = {0, 200 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    kh_index_close(arg);
+    return NULL;
+}
+
+/* A writer waits for another process's write lock (lock_wait_ms), so
+ * that a `khabar ingest` and the server's writer take turns. */
+static void
+writers_wait_their_turn(void **state)
+{
+    (void)state;
+    kh_index *first = open_ix(0, 0);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, close_later, first), 0);
+    kh_index_options o = {.lock_wait_ms = 5000};
+    kh_index *second = NULL;
+    kh_error err;
+    kh_status rc = kh_index_open(dir, &o, &second, &err);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    if (rc != KH_OK)
+        fail_msg("the second writer did not wait: %s", err.message);
+    kh_index_close(second);
+}
+
+/* The newest segment file of the index at d (the one a commit wrote). */
+static void
+newest_segment(const char *d, char *out, size_t cap)
+{
+    char db[512];
+    snprintf(db, sizeof db, "%s/docs.db", d);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(
+            h, "SELECT file FROM segments ORDER BY segid DESC LIMIT 1", -1, &st,
+            NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(out, cap, "%s/%s", d, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+}
+
+/* A refresh that fails (here a new segment file cut short) leaves the
+ * reader's snapshot whole: the server goes on searching with it.  The
+ * segments both snapshots share were taken from it before, and the next
+ * search read a closed segment (SIGSEGV). */
+static void
+failed_refresh_keeps_snapshot(void **state)
+{
+    (void)state;
+    char saved[sizeof dir];
+    memcpy(saved, dir, sizeof dir);
+    snprintf(dir, sizeof dir, "/tmp/khabar-test-refresh-%d", (int)getpid());
+    rmtree(dir);
+    kh_index *w = open_ix(1, 0);
+    for (size_t i = 0; i < N_SAMPLE; i++)
+        add_one(w, &sample[i], NULL);
+    kh_error err;
+    assert_int_equal(kh_index_commit(w, &err), KH_OK);
+    kh_index *reader = open_ix(0, 1);
+    art extra = {"r1", "sabq", "2015-08-05", "جدة تستعد للحج",
+                 "تستعد جدة لاستقبال الحجاج."};
+    add_one(w, &extra, NULL);
+    assert_int_equal(kh_index_commit(w, &err), KH_OK);
+    kh_index_close(w);
+    char seg[600];
+    newest_segment(dir, seg, sizeof seg);
+    assert_int_equal(truncate(seg, 16), 0);
+    assert_int_not_equal(kh_index_refresh(reader, &err), KH_OK);
+    assert_set(reader, "روسيا", "a1 a6");
+    assert_set(reader, "الحجاج", "");
+    kh_index_close(reader);
+    rmtree(dir);
+    memcpy(dir, saved, sizeof dir);
 }
 
 static void
@@ -893,6 +976,8 @@ main(void)
         cmocka_unit_test(update_delete_reopen),
         cmocka_unit_test(replace_within_one_batch),
         cmocka_unit_test(snapshots_are_stable),
+        cmocka_unit_test(writers_wait_their_turn),
+        cmocka_unit_test(failed_refresh_keeps_snapshot),
         cmocka_unit_test(many_commits_merge),
         cmocka_unit_test(feeder_thread_matches_inline),
         cmocka_unit_test(exact_forms_option),
