@@ -189,14 +189,12 @@ key_has_word(const char *k, const char *w, size_t n)
     return false;
 }
 
-kh_status
-kh__entstore_match(kh_entstore *s, const char *name_key, size_t max,
-                   char ***keys, size_t *n)
+/* Appends to keys[0..*n) (room *cap) the entities holding every word key
+ * of name_key, up to max in all, each once. */
+static kh_status
+match_into(kh_entstore *s, const char *name_key, size_t max, char ***keys,
+           size_t *n, size_t *cap)
 {
-    *keys = NULL;
-    *n = 0;
-    if (s->absent || *name_key == '\0')
-        return KH_OK;
     /* Candidates hold the name's longest word key (the rarest, most
      * likely); each must hold the other words too. */
     const char *best = name_key;
@@ -211,7 +209,7 @@ kh__entstore_match(kh_entstore *s, const char *name_key, size_t max,
     }
     sqlite3_bind_text(s->by_word, 1, best, (int)best_n, SQLITE_STATIC);
     kh_status rc = KH_OK;
-    size_t cap = 0;
+    size_t had = *n;
     int r;
     while (*n < max && (r = sqlite3_step(s->by_word)) == SQLITE_ROW) {
         const char *k = (const char *)sqlite3_column_text(s->by_word, 0);
@@ -223,11 +221,13 @@ kh__entstore_match(kh_entstore *s, const char *name_key, size_t max,
             all = key_has_word(k, p, m);
             p += m + (p[m] == '-');
         }
+        for (size_t i = 0; i < had && all; i++)
+            all = strcmp((*keys)[i], k) != 0;
         if (!all)
             continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **nk = kh_realloc(*keys, cap * sizeof *nk);
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            char **nk = kh_realloc(*keys, *cap * sizeof *nk);
             if (nk == NULL) {
                 rc = KH_ENOMEM;
                 break;
@@ -242,6 +242,31 @@ kh__entstore_match(kh_entstore *s, const char *name_key, size_t max,
         (*n)++;
     }
     sqlite3_reset(s->by_word);
+    return rc;
+}
+
+kh_status
+kh__entstore_match(kh_entstore *s, const char *name_key, size_t max,
+                   char ***keys, size_t *n)
+{
+    *keys = NULL;
+    *n = 0;
+    if (s->absent || *name_key == '\0')
+        return KH_OK;
+    size_t cap = 0;
+    kh_status rc = match_into(s, name_key, max, keys, n, &cap);
+    /* Indexes made before a word's first ي was keyed Y (اليمن: YMN, was
+     * MN) hold the key without it: look that up too; the callers check
+     * each candidate's name. */
+    char old[256];
+    size_t o = 0;
+    for (const char *p = name_key; *p != '\0' && o + 1 < sizeof old; p++)
+        if (!(*p == 'Y' && (p == name_key || p[-1] == '-') && p[1] != '\0' &&
+              p[1] != '-'))
+            old[o++] = *p;
+    old[o] = '\0';
+    if (rc == KH_OK && strcmp(old, name_key) != 0 && *n < max)
+        rc = match_into(s, old, max, keys, n, &cap);
     if (rc != KH_OK) {
         for (size_t i = 0; i < *n; i++)
             kh_free((*keys)[i]);

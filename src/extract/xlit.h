@@ -78,7 +78,8 @@ KH_HIDDEN void kh__xlit_prepare(const char *s, size_t len, kh_xlit_name *out);
 /* Writes the key of a prepared name into out (cap bytes, NUL-terminated,
  * cut to fit) and returns its length: upper-case ASCII class letters, one
  * per consonant class (B T S J H X D R Z C K F L M N; see key_class in
- * xlit.c), vowels, long vowels and doubled letters left out.  Equal names in
+ * xlit.c, and Y for a word's first ي), vowels, long vowels and doubled
+ * letters left out.  Equal names in
  * any script should get equal or near keys; see docs/entities.md for how often
  * they do. */
 KH_HIDDEN size_t kh__xlit_key(const kh_xlit_name *nm, char *out, size_t cap);

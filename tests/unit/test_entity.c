@@ -321,6 +321,29 @@ names_read_as_clitics(void **state)
     kh_index_close(ix);
 }
 
+/* Yemen is not Oman: اليمن and عمان shared the key MN, so that
+ * entity:Yemen also gave the articles about Oman (and Amman). */
+static void
+yemen_is_not_oman(void **state)
+{
+    (void)state;
+    static const art a[] = {
+        {"y", "2015-08-03T10:00:00Z", "غارات",
+         "شنت طائرات التحالف غارات على مواقع في اليمن أمس."},
+        {"o", "2015-08-03T10:00:00Z", "زيارة",
+         "وصل وزير الخارجية إلى سلطنة عمان أمس في زيارة رسمية."},
+    };
+    kh_index *ix = build_of(dir, a, sizeof a / sizeof a[0], 0);
+    static const char *const q[][2] = {
+        {"entity:Yemen", "y"},
+        {"entity:اليمن", "y"},
+        {"entity:LOC:YMN", "y"},
+        {"entity:عمان", "o"},
+    };
+    expect_ids(ix, q, sizeof q / sizeof q[0]);
+    kh_index_close(ix);
+}
+
 /* Latin names as newsrooms write them: with the article (al-Jubeir),
  * hyphens (Ki-moon), and spellings whose Arabic leaves the short
  * vowels out (Mohammed: محمد; Netanyahu: نتنياهو). */
@@ -523,6 +546,7 @@ main(void)
         cmocka_unit_test(latin_spellings),
         cmocka_unit_test(arabic_cut_names),
         cmocka_unit_test(names_read_as_clitics),
+        cmocka_unit_test(yemen_is_not_oman),
         cmocka_unit_test(country_names),
         cmocka_unit_test(timeline_sentences_name_it),
         cmocka_unit_test(updates_and_deletes),
