@@ -131,9 +131,10 @@ print_json(const char *id, const kh_xentities *x, const field *f)
             json_str(&b, f[i].text + g->unit_start, g->unit_end - g->unit_start,
                      &rc);
             kh__buf_printf(&b, &rc,
-                           ",\"field\":\"%s\",\"start\":%zu,\"end\":%zu,"
-                           "\"text\":",
-                           f[i].name, g->start, g->end);
+                           ",\"approximate\":%s,\"field\":\"%s\",\"start\":%zu,"
+                           "\"end\":%zu,\"text\":",
+                           g->approximate ? "true" : "false", f[i].name,
+                           g->start, g->end);
             json_str(&b, f[i].text + g->start, g->end - g->start, &rc);
             kh__buf_putc(&b, '}', &rc);
             first = 0;
@@ -162,7 +163,10 @@ print_text(const kh_xentities *x, const field *f)
     for (size_t i = 0; i < 2; i++)
         for (size_t k = 0; k < f[i].n_figs; k++) {
             const kh_figure *g = &f[i].figs[k];
-            printf("FIG  %-6s %-21.15g %.*s\n", f[i].name, g->value,
+            char v[32]; /* "~1000" for آلاف: an order of size */
+            snprintf(v, sizeof v, "%s%.15g", g->approximate ? "~" : "",
+                     g->value);
+            printf("FIG  %-6s %-21s %.*s\n", f[i].name, v,
                    (int)(g->end - g->start), f[i].text + g->start);
         }
 }

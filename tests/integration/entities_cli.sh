@@ -41,6 +41,14 @@ printf '%s\n' '{"id":"lb1","date":"2022-03-02T10:00:00Z","source":"afp","title":
     "$K" ingest --index "$tmp/ixu" - >/dev/null 2>&1
 "$K" entities --index "$tmp/ixu" lb1 >"$tmp/e" 2>&1
 check "للبنان is ل + لبنان (the word list knows لبنان): LOC:LBN" grep -q 'LOC:LBN' "$tmp/e"
+# آلاف is an order of size, said so (it printed a bare 1000)
+printf '%s\n' '{"id":"fig1","date":"2022-03-02T10:00:00Z","source":"afp","title":"حشود","body":"أرسلت روسيا آلاف الجنود و141 دبابة إلى الحدود."}' |
+    "$K" ingest --index "$tmp/ixu" - >/dev/null 2>&1
+"$K" entities --index "$tmp/ixu" --json fig1 >"$tmp/f" 2>&1
+check "آلاف الجنود is approximate, 141 دبابة exact (--json)" \
+    sh -c "grep -q '\"value\":1000,\"unit\":\"الجنود\",\"approximate\":true' '$tmp/f' && grep -q '\"value\":141,\"unit\":\"دبابة\",\"approximate\":false' '$tmp/f'"
+"$K" entities --index "$tmp/ixu" fig1 >"$tmp/f" 2>&1
+check "آلاف الجنود is ~1000 in the text output" grep -q '^FIG  body   ~1000 ' "$tmp/f"
 # undated: only the dates the text fixes by itself
 printf '%s\n' '{"id":"undated","source":"afp","title":"اجتماع","body":"اجتمع الوزراء الثلاثاء في موسكو. وفي 24 فبراير 2022 بدأت الحرب. وفي 21 فبراير اعترف الكرملين."}' |
     "$K" ingest --index "$tmp/ix" - >/dev/null 2>&1
