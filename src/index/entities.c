@@ -184,6 +184,17 @@ is_entity_key(const char *v)
            kh__entity_type_parse(v, 3) != KH_NER_NONE;
 }
 
+/* "PER:", "LOC:" or "ORG:" with no key after it: neither a key nor a
+ * name (read as a name, "PER" found 191 articles of persons keyed BR). */
+static bool
+type_alone(const char *v)
+{
+    size_t n = strlen(v);
+    while (n > 0 && v[n - 1] == ' ')
+        n--;
+    return n == 4 && v[3] == ':' && kh__entity_type_parse(v, 3) != KH_NER_NONE;
+}
+
 /* The articles holding every term of terms (kind byte, key, NUL, one
  * after another), by docid. */
 static kh_status
@@ -424,6 +435,8 @@ matching_entities(kh_index *ix, const char *value, char ***keys, size_t *n)
 {
     *keys = NULL;
     *n = 0;
+    if (type_alone(value))
+        return KH_EINVAL;
     char *clean = NULL;
     const char *ar = NULL;
     if (!mostly_arabic(value)) {
@@ -662,6 +675,8 @@ entity_docs(kh_index *ix, const char *value, docdate **out, size_t *n)
 static kh_status
 entity_docs_of(kh_index *ix, const char *value, docdate **out, size_t *n)
 {
+    if (type_alone(value))
+        return KH_EINVAL;
     if (!is_entity_key(value) && mostly_arabic(value)) {
         kh_buf terms;
         kh__buf_init(&terms);

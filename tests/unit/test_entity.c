@@ -379,6 +379,14 @@ latin_spellings(void **state)
         assert_int_equal(r->total, 0);
         kh_results_free(r);
     }
+    /* nor a type without its key (it was read as the name "PER") */
+    r = NULL;
+    assert_int_equal(kh_index_search(ix, "entity:PER:", &o, &r, &err),
+                     KH_EINVAL);
+    assert_null(r);
+    kh_entities *l = NULL;
+    assert_int_equal(kh_index_entity_find(ix, "ORG:", 5, &l, &err), KH_EINVAL);
+    assert_null(l);
     kh_index_close(ix);
 }
 
