@@ -134,6 +134,24 @@ skip_letters(const char *text, size_t at, size_t end, size_t letters)
     return i - at;
 }
 
+/* Whether text[start, end), in Latin letters, is a piece of a web or
+ * mail address (www.gdp.gov.sa, info@spa.gov.sa): the tagger took gov,
+ * com and www for organizations and places. */
+static bool
+in_address(const char *text, size_t len, size_t start, size_t end)
+{
+    static const char joins[] = "./@:";
+    for (size_t i = start; i < end; i++) /* Latin pieces only: "بوتين.وقال" */
+        if ((unsigned char)text[i] >= 0x80)
+            return false;
+    bool before = start >= 2 && strchr(joins, text[start - 1]) != NULL &&
+                  text[start - 2] != ' ' && text[start - 2] != '\n';
+    bool after = end + 1 < len && strchr(joins, text[end]) != NULL &&
+                 text[end + 1] != ' ' && text[end + 1] != '\n' &&
+                 text[end + 1] != '\0';
+    return before || after;
+}
+
 typedef struct span_info {
     int field;
     size_t start, end; /* in the field */
@@ -439,7 +457,7 @@ kh__entities_find(const kh_ner_model *m, const char *title, const char *body,
             wn += 2;
         }
         s->n_words = words_key(w, wn, s->words, sizeof s->words - 5, &kl);
-        if (s->n_words > 0)
+        if (s->n_words > 0 && !in_address(text, strlen(text), s->start, s->end))
             ni++;
     }
     size_t cap_e = 0;

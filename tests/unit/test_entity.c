@@ -344,6 +344,31 @@ yemen_is_not_oman(void **state)
     kh_index_close(ix);
 }
 
+/* Pieces of web and mail addresses are no entities (gov of
+ * www.gdp.gov.sa was an organization of 211 articles); an Arabic name
+ * before a full stop without a space stays one. */
+static void
+addresses_are_not_names(void **state)
+{
+    (void)state;
+    static const art a[] = {
+        {"u", "2015-08-03T10:00:00Z", "تسجيل",
+         "ويمكن التسجيل عبر موقع الهيئة www.gdp.gov.sa أو البريد "
+         "info@spa.gov.sa أو http://example.com/news للاستفسار."},
+        {"p", "2015-08-03T10:00:00Z", "لقاء",
+         "التقى الرئيس الروسي فلاديمير بوتين.وقال الكرملين إن اللقاء مثمر."},
+    };
+    kh_index *ix = build_of(dir, a, sizeof a / sizeof a[0], 0);
+    static const char *const q[][2] = {
+        {"entity:gov", ""},
+        {"entity:www", ""},
+        {"entity:com", ""},
+        {"entity:بوتين", "p"},
+    };
+    expect_ids(ix, q, sizeof q / sizeof q[0]);
+    kh_index_close(ix);
+}
+
 /* Latin names as newsrooms write them: with the article (al-Jubeir),
  * hyphens (Ki-moon), and spellings whose Arabic leaves the short
  * vowels out (Mohammed: محمد; Netanyahu: نتنياهو). */
@@ -555,6 +580,7 @@ main(void)
         cmocka_unit_test(arabic_cut_names),
         cmocka_unit_test(names_read_as_clitics),
         cmocka_unit_test(yemen_is_not_oman),
+        cmocka_unit_test(addresses_are_not_names),
         cmocka_unit_test(country_names),
         cmocka_unit_test(timeline_sentences_name_it),
         cmocka_unit_test(updates_and_deletes),
