@@ -111,12 +111,50 @@ srv_search_query(const srv_req *q, kh_buf *b, srv_resp *r)
     return 0;
 }
 
-static size_t
-filters_len(const srv_req *q, const kh_buf *b)
+/* The parameter whose filter srv_search_query() wrote at byte off of
+ * the query (they are written in this order, each as written there);
+ * "q" past them. */
+static const char *
+filter_at(const srv_req *q, size_t off)
 {
+    static const char *const names[] = {"source", "entity", "since", "until"};
+    size_t at = 0;
+    for (int i = 0; i < 4; i++) {
+        const char *v = q->arg(q->ctx, names[i]);
+        if (v == NULL || *v == '\0')
+            continue;
+        /* source:"v" , entity:"v" , since:v , until:v , each and a space */
+        at += strlen(names[i]) + 1 + strlen(v) + (i < 2 ? 3 : 1);
+        if (off < at)
+            return names[i];
+    }
+    return "q";
+}
+
+void
+srv_query_error(const srv_req *q, const kh_buf *b, kh_status rc, kh_error *err,
+                srv_resp *r)
+{
+    if (rc != KH_EINVAL) {
+        lib_error(r, rc, err, 400);
+        return;
+    }
     const char *text = q->arg(q->ctx, "q");
-    size_t tl = text != NULL ? strlen(text) : 0;
-    return b->len - tl;
+    size_t fl = b->len - (text != NULL ? strlen(text) : 0);
+    const char *name = err->has_offset ? filter_at(q, err->offset) : "q";
+    if (strcmp(name, "q") != 0) {
+        /* about a parameter of its own: its name, and no offset into q */
+        size_t nl = strlen(name);
+        const char *m = err->message;
+        if (strncmp(m, name, nl) == 0 && m[nl] == ':')
+            m += nl + 1 + (m[nl + 1] == ' ');
+        err->has_offset = 0;
+        srv_error(r, 400, NULL, "%s: %s", name, m);
+        return;
+    }
+    if (err->has_offset)
+        err->offset = err->offset >= fl ? err->offset - fl : 0;
+    srv_error(r, 400, err, "q: %s", err->message);
 }
 
 void
@@ -157,13 +195,7 @@ srv_api_search(srv *s, const srv_req *q, srv_resp *r)
     kh_status rc =
         kh_index_search(ix, query.data ? query.data : "", &o, &res, &err);
     if (rc != KH_OK) {
-        size_t fl = filters_len(q, &query);
-        if (err.has_offset)
-            err.offset = err.offset >= fl ? err.offset - fl : 0;
-        if (rc == KH_EINVAL)
-            srv_error(r, 400, &err, "q: %s", err.message);
-        else
-            lib_error(r, rc, &err, 400);
+        srv_query_error(q, &query, rc, &err, r);
         kh__buf_release(&query);
         return;
     }
@@ -507,6 +539,13 @@ srv_api_entities(srv *s, const srv_req *q, srv_resp *r)
         return;
     kh_entities *l;
     kh_status rc = kh_index_entity_find(ix, name, (size_t)n, &l, &err);
+    if (rc == KH_EINVAL) { /* the message is the entity: filter's */
+        const char *m = err.message;
+        if (strncmp(m, "entity: ", 8) == 0)
+            m += 8;
+        srv_error(r, 400, NULL, "q: %s", m);
+        return;
+    }
     if (rc != KH_OK) {
         lib_error(r, rc, &err, 404);
         return;

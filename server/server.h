@@ -153,6 +153,11 @@ void srv_page(srv_resp *r, int status, const char *title,
 /* The query of a search request: q plus its source, since and until
  * filters, into b.  0, or -1 after an error response. */
 int srv_search_query(const srv_req *q, kh_buf *b, srv_resp *r);
+/* Answers a failed search of the query b that srv_search_query() built:
+ * a syntax error names its parameter (q, or a filter's: until:, entity:),
+ * with its offset in q; other errors as the library's. */
+void srv_query_error(const srv_req *q, const kh_buf *b, kh_status rc,
+                     kh_error *err, srv_resp *r);
 
 /* ---- feed.c ---- */
 

@@ -74,6 +74,22 @@ check("search: a syntax error is 400 with the offset in q",
 st, r = jget("/api/search", {"q": "x", "since": "yesterday"})
 check("search: a bad date is 400 naming the parameter",
       st == 400 and r["error"]["message"].startswith("since"), r)
+st, r = jget("/api/search", {"q": "x", "since": "2015-09-01",
+                             "until": "2015-08-01"})
+check("search: until before since names until, with no offset into q",
+      st == 400 and r["error"]["message"].startswith("until: ")
+      and "offset" not in r["error"], r)
+st, r = jget("/api/search", {"q": "x", "source": "sabq", "entity": "123"})
+check("search: an entity with no letter names entity, not q",
+      st == 400 and r["error"]["message"].startswith("entity: ")
+      and "offset" not in r["error"], r)
+st, r = jget("/api/search", {"q": "since:2015-09-01 until:2015-08-01"})
+check("search: the same in q names q, with its offset",
+      st == 400 and r["error"]["message"].startswith("q: ")
+      and r["error"].get("offset") == 17, r)
+st, r = jget("/api/entities", {"q": "123"})
+check("entities: a name with no letter names q",
+      st == 400 and r["error"]["message"].startswith("q: "), r)
 st, r = jget("/api/search", {"q": "x", "n": "1000"})
 check("search: n above 100 is 400", st == 400, st)
 
