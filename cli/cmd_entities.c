@@ -28,7 +28,8 @@ static const char timeline_usage[] =
     "usage: khabar timeline [--index DIR] [--json] [-n N] ID\n"
     "       khabar timeline [--index DIR] [--json] [-n N] --entity NAME\n"
     "The timeline of the story of article ID, or of an entity (a name in\n"
-    "any script, or a key such as PER:TKF): articles per day, then dated\n"
+    "any script: the entity it is best known as, or a key such as\n"
+    "PER:TKF): articles per day, then dated\n"
     "events in order: each article's publication and the dates its\n"
     "sentences name (for an entity, the sentences naming it).  -n N reads\n"
     "the N most recent articles for events (default 200).\n";
@@ -297,9 +298,26 @@ kh_cmd_timeline(int argc, char **argv)
     kh_timeline *tl;
     kh_error err;
     memset(&err, 0, sizeof err);
-    kh_status rc = kh_index_timeline(ix, &to, &tl, &err);
+    /* A name is its best-known entity, as GET /api/entities/{name} has
+     * it (the library's timeline of a name takes every entity the name
+     * may mean: Obama's then counted Michelle Obama's articles too). */
+    kh_entities *best = NULL;
+    kh_status rc = KH_OK;
+    if (o.entity != NULL &&
+        (rc = kh_index_entity_find(ix, o.entity, 1, &best, &err)) == KH_OK) {
+        if (best->n == 0) {
+            cli_error("no entity found for %s", o.entity);
+            kh_entities_free(best);
+            kh_index_close(ix);
+            return 1;
+        }
+        to.entity = best->items[0].key;
+    }
+    if (rc == KH_OK)
+        rc = kh_index_timeline(ix, &to, &tl, &err);
     if (rc != KH_OK) {
         cli_error("%s", err.message[0] ? err.message : kh_strerror(rc));
+        kh_entities_free(best);
         kh_index_close(ix);
         return 1;
     }
@@ -315,8 +333,11 @@ kh_cmd_timeline(int argc, char **argv)
             kh_date_format(tl->first, first);
         if (tl->last != KH_DATE_NONE)
             kh_date_format(tl->last, last);
-        printf("%s\n%zu articles, %.10s .. %.10s\n\nper day:", tl->label,
-               tl->articles, first, last);
+        printf("%s", tl->label);
+        if (best != NULL)
+            printf("  [%s]", best->items[0].key);
+        printf("\n%zu articles, %.10s .. %.10s\n\nper day:", tl->articles,
+               first, last);
         for (size_t i = 0; i < tl->n_days; i++) {
             char d[32];
             kh_date_format(tl->volume[i].day * 86400, d);
@@ -338,6 +359,7 @@ kh_cmd_timeline(int argc, char **argv)
         }
     }
     kh_timeline_free(tl);
+    kh_entities_free(best);
     kh_index_close(ix);
     return 0;
 }

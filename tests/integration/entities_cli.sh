@@ -102,6 +102,12 @@ check "timeline --entity: only the sentences naming him" \
     sh -c "grep -q 'قال الرئيس الكازاخستاني' '$tmp/t' && ! grep -q '21 فبراير' '$tmp/t'"
 "$K" timeline --index "$tmp/ix" --entity Obama >/dev/null 2>"$tmp/err"
 check "timeline of an unknown entity is an error" test $? -eq 1
+# a name is its best-known entity, as the API has it: Barack, not Michelle
+printf '%s\n' '{"id":"ob1","date":"2015-08-01T10:00:00Z","title":"زيارة","body":"قال الرئيس الأمريكي باراك أوباما إن الاتفاق جيد."}' '{"id":"ob2","date":"2015-08-02T10:00:00Z","title":"خطاب","body":"قال الرئيس الأمريكي باراك أوباما في خطاب إن بلاده ستدعم الاتفاق."}' '{"id":"ob3","date":"2015-08-03T10:00:00Z","title":"مدرسة","body":"زارت السيدة الأولى ميشيل أوباما مدرسة في شيكاغو."}' |
+    "$K" ingest --index "$tmp/ixo" - >/dev/null 2>&1
+"$K" timeline --index "$tmp/ixo" --entity Obama >"$tmp/t" 2>&1
+check "timeline --entity NAME: its best-known entity, named by key, 2 articles" \
+    sh -c "head -1 '$tmp/t' | grep -q 'PER:BRK-BM' && sed -n 2p '$tmp/t' | grep -q '^2 articles'"
 "$K" timeline --index "$tmp/ix" >/dev/null 2>&1
 check "timeline without ID or --entity is a usage error" test $? -eq 2
 
