@@ -331,7 +331,10 @@
     const hits = data.hits || [];
     const total = data.total || 0;
     const perPage = data.per_page || PER_PAGE;
-    const pages = Math.max(1, Math.ceil(total / perPage));
+    // total counts wire copies that the hits show as one: a page that is
+    // not full is the last one, whatever total says
+    let pages = Math.max(1, Math.ceil(total / perPage));
+    if (hits.length < perPage) pages = Math.min(pages, s.page);
     const out = [el('h1', { class: 'page-title' }, 'نتائج البحث'), chip];
     out.push(el('p', { class: 'total', 'data-testid': 'result-total', 'data-total': total },
       data.total_exact === false ? 'نحو ' : '', resultsPhrase(total),

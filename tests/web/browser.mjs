@@ -166,6 +166,24 @@ await check('(c) paging: page 2 shows other hits; the back button returns to pag
   assert(await page.inputValue('[data-testid=search-input]') === 'الحكومة السعودية', 'search box not restored');
 });
 
+await check('(c2) a page that is not full is the last: no next link to empty pages', async () => {
+  // total counts wire copies the hits show as one; find the first short page
+  const q = 'الملك';
+  const first = await api(`/api/search?q=${encodeURIComponent(q)}&n=10`);
+  const pages = Math.ceil(first.total / 10);
+  let short = 0;
+  for (let p = pages; p >= 1 && !short; p--) {
+    const r = await api(`/api/search?q=${encodeURIComponent(q)}&n=10&page=${p}`);
+    if (r.hits.length === 10) short = p + 1;
+  }
+  assert(short > 1 && short < pages, `no short page before the last by total (${short} of ${pages})`);
+  await page.goto(new URL(`/search?q=${encodeURIComponent(q)}&page=${short}`, base).href);
+  await settled(page);
+  const hits = await hitIds(page);
+  assert(hits.length > 0 && hits.length < 10, `page ${short} has ${hits.length} hits`);
+  assert(await page.locator('[data-testid=pager-next]').count() === 0, `page ${short} links to an empty next page`);
+});
+
 await check('(d) the first result opens its article: title and body', async () => {
   const href = await page.locator('[data-testid=result-link]').first().getAttribute('href');
   await page.locator('[data-testid=result-link]').first().click();
