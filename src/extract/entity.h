@@ -157,5 +157,13 @@ KH_HIDDEN kh_status kh__entstore_get(kh_entstore *s, const char *key,
  * kh_malloc'd. */
 KH_HIDDEN kh_status kh__entstore_match(kh_entstore *s, const char *name_key,
                                        size_t max, char ***keys, size_t *n);
+/* The entities whose longest word's key is one likely edit from
+ * name_key's (keys of three letters or more) and whose other words are
+ * within one edit of the others': a name whose Latin and Arabic keys
+ * differ by a letter (John JHN, جون JN).  Exact matches may be among
+ * them; the callers check every candidate's name. */
+KH_HIDDEN kh_status kh__entstore_match_near(kh_entstore *s,
+                                            const char *name_key, size_t max,
+                                            char ***keys, size_t *n);
 
 #endif /* KH_EXTRACT_ENTITY_H */
