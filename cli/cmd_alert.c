@@ -14,7 +14,9 @@ static const char subscribe_usage[] =
     "Saves each QUERY (quote each one) for EMAIL, to be sent as a digest\n"
     "(F: immediate, daily (default) or weekly).  A confirmation mail is\n"
     "queued unless --confirmed says the address was confirmed elsewhere\n"
-    "(an imported list).  `khabar digest --send` sends what is queued.\n";
+    "(an imported list); without --confirmed a new frequency for a\n"
+    "confirmed search waits for the confirmation of its own mail.\n"
+    "`khabar digest --send` sends what is queued.\n";
 
 static const char list_usage[] =
     "usage: khabar subscriptions [--index DIR] [--json]\n"
@@ -178,15 +180,21 @@ print_sub(const kh_subscription *s, void *ud)
         kh__buf_json_escape(&b, s->query, strlen(s->query), &rc);
         kh__buf_printf(&b, &rc,
                        "\",\"frequency\":\"%s\",\"state\":\"%s\","
-                       "\"pending\":%lld}\n",
+                       "\"pending\":%lld",
                        s->frequency, state, (long long)s->pending);
+        if (s->requested_frequency != NULL)
+            kh__buf_printf(&b, &rc, ",\"requested_frequency\":\"%s\"",
+                           s->requested_frequency);
+        kh__buf_puts(&b, "}\n", &rc);
         if (rc == KH_OK)
             fwrite(b.data, 1, b.len, stdout);
         kh__buf_release(&b);
     } else {
-        printf("%-4lld %-30s %-10s %-12s %4lld pending  «%s»\n",
-               (long long)s->id, s->email, s->frequency, state,
-               (long long)s->pending, s->query);
+        printf("%-4lld %-30s %-10s %-12s %4lld pending  «%s»", (long long)s->id,
+               s->email, s->frequency, state, (long long)s->pending, s->query);
+        if (s->requested_frequency != NULL)
+            printf("  (%s asked, unconfirmed)", s->requested_frequency);
+        printf("\n");
     }
     return 0;
 }

@@ -51,9 +51,13 @@ KH_API void kh_alerts_close(kh_alerts *alerts);
  * daily).  Unless confirmed is nonzero (a list imported from elsewhere),
  * the saved query is unconfirmed and a confirmation mail is queued; no
  * other mail goes to it before the reader confirms.  Asking again for the
- * same address and query changes nothing but the frequency (and queues a
- * new confirmation mail if the first is older than ten minutes), so the
- * outcome never tells whether the address was there.  KH_EINVAL with a
+ * same address and query: an unconfirmed one takes the frequency asked
+ * (and a new confirmation mail is queued if the last is older than ten
+ * minutes); a confirmed one keeps its frequency, and a different one is
+ * only requested: a mail asks to confirm the change, whose link applies
+ * it (at most one such mail every ten minutes).  With confirmed nonzero
+ * the frequency is set outright.  The outcome never tells whether the
+ * address was there.  KH_EINVAL with a
  * message naming the field: a bad address, a query that does not parse
  * or cannot be saved, an unknown frequency. */
 KH_API KH_NODISCARD kh_status kh_alerts_subscribe(kh_alerts *alerts,
@@ -124,6 +128,8 @@ typedef struct kh_subscription {
     const char *email, *query, *frequency;
     int64_t created, confirmed, unsubscribed; /* 0: not (yet) */
     int64_t pending;                          /* matches not yet sent */
+    const char *requested_frequency; /* a change of frequency waiting for
+                                        its confirmation, or NULL */
 } kh_subscription;
 
 /* Calls fn for every saved query, oldest first; fn returns nonzero to

@@ -145,11 +145,14 @@ KH_HIDDEN void kh__url_escape(kh_buf *b, const char *s, kh_status *rc);
 KH_HIDDEN kh_status kh__digest_build(kh_alerts *al, int64_t sub,
                                      const char *email, const char *freq,
                                      int64_t now, int *queued, kh_error *err);
-/* Writes the confirmation mail of saved query qid into the outbox. */
+/* Writes the confirmation mail of saved query qid into the outbox: of
+ * the saved query, or with frequency non-NULL of its change to that
+ * frequency. */
 KH_HIDDEN kh_status kh__confirm_mail(kh_alerts *al, int64_t sub,
                                      const char *email, int64_t qid,
                                      const char *query, uint32_t nonce,
-                                     int64_t now, kh_error *err);
+                                     const char *frequency, int64_t now,
+                                     kh_error *err);
 
 /* ---- smtp.c ---- */
 

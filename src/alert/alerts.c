@@ -246,14 +246,15 @@ kh_alerts_subscribe(kh_alerts *al, const char *email, const char *query,
             sqlite3_finalize(st);
         }
     }
+    /* A new saved query is stored as asked; an existing one is changed
+     * below only by whom may change it. */
+    int inserted = 0;
     if (rc == KH_OK) {
         st = kh__alert_prep(
             al,
             "INSERT INTO saved_query(subscriber, query, frequency, created,"
             " confirmed, nonce) VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(subscriber, query) DO UPDATE SET"
-            " frequency = excluded.frequency,"
-            " confirmed = coalesce(confirmed, excluded.confirmed)",
+            " ON CONFLICT(subscriber, query) DO NOTHING",
             err);
         if (st == NULL)
             rc = KH_EIO;
@@ -269,33 +270,84 @@ kh_alerts_subscribe(kh_alerts *al, const char *email, const char *query,
             sqlite3_bind_int64(st, 6, kh__alert_random32());
             if (sqlite3_step(st) != SQLITE_DONE)
                 rc = KH_EIO;
+            else
+                inserted = sqlite3_changes(al->db) > 0;
             sqlite3_finalize(st);
         }
     }
+    int same_frequency = 0;
     if (rc == KH_OK) {
         st = kh__alert_prep(al,
                             "SELECT id, coalesce(confirmed, 0), nonce,"
-                            " coalesce(confirm_sent, 0) FROM saved_query"
-                            " WHERE subscriber = ? AND query = ?",
+                            " coalesce(confirm_sent, 0), frequency = ?3"
+                            " FROM saved_query"
+                            " WHERE subscriber = ?1 AND query = ?2",
                             err);
         if (st == NULL)
             rc = KH_EIO;
         else {
             sqlite3_bind_int64(st, 1, sub);
             sqlite3_bind_text(st, 2, query, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, frequency, -1, SQLITE_STATIC);
             if (sqlite3_step(st) == SQLITE_ROW) {
                 qid = sqlite3_column_int64(st, 0);
                 qconfirmed = sqlite3_column_int64(st, 1);
                 qnonce = (uint32_t)sqlite3_column_int64(st, 2);
                 confirm_sent = sqlite3_column_int64(st, 3);
+                same_frequency = sqlite3_column_int(st, 4);
             } else {
                 rc = KH_EIO;
             }
             sqlite3_finalize(st);
         }
     }
-    if (rc == KH_OK && !qconfirmed && now - confirm_sent >= CONFIRM_RESEND) {
-        rc = kh__confirm_mail(al, sub, addr, qid, query, qnonce, now, err);
+    /* What the request may do to a saved query that was there: the
+     * operator (confirmed) sets it outright; a request from the form sets
+     * the frequency of an unconfirmed one (nothing is sent to it before
+     * its confirmation, which confirms what was asked last), but only
+     * asks for a change of a confirmed one: the change waits in
+     * pending_frequency, under a new nonce, until the mail's link
+     * confirms it.  A request within CONFIRM_RESEND of the last mail
+     * changes nothing of a confirmed query, so that the link of that mail
+     * confirms what it says. */
+    const char *change = NULL; /* the change a mail asks to confirm */
+    int mail = 0;
+    const char *sql = NULL;
+    if (rc == KH_OK && !inserted) {
+        if (confirmed) {
+            sql = "UPDATE saved_query SET frequency = ?1,"
+                  " pending_frequency = NULL,"
+                  " confirmed = coalesce(confirmed, ?2) WHERE id = ?3";
+        } else if (!qconfirmed) {
+            sql = "UPDATE saved_query SET frequency = ?1,"
+                  " pending_frequency = NULL WHERE id = ?3";
+        } else if (!same_frequency && now - confirm_sent >= CONFIRM_RESEND) {
+            qnonce = kh__alert_random32();
+            sql = "UPDATE saved_query SET pending_frequency = ?1,"
+                  " nonce = ?4 WHERE id = ?3";
+            change = frequency;
+            mail = 1;
+        }
+    }
+    if (rc == KH_OK && sql != NULL) {
+        st = kh__alert_prep(al, sql, err);
+        if (st == NULL)
+            rc = KH_EIO;
+        else {
+            sqlite3_bind_text(st, 1, frequency, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, now);
+            sqlite3_bind_int64(st, 3, qid);
+            sqlite3_bind_int64(st, 4, qnonce);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                rc = KH_EIO;
+            sqlite3_finalize(st);
+        }
+    }
+    if (!confirmed && !qconfirmed && now - confirm_sent >= CONFIRM_RESEND)
+        mail = 1;
+    if (rc == KH_OK && mail) {
+        rc = kh__confirm_mail(al, sub, addr, qid, query, qnonce, change, now,
+                              err);
         if (rc == KH_OK) {
             st = kh__alert_prep(
                 al, "UPDATE saved_query SET confirm_sent = ? WHERE id = ?",
@@ -330,27 +382,36 @@ kh_alerts_confirm(kh_alerts *al, const char *token, kh_error *err)
     rc = begin(al, err);
     if (rc != KH_OK)
         return rc;
-    sqlite3_stmt *st = kh__alert_prep(
-        al, "SELECT nonce, confirmed FROM saved_query WHERE id = ?", err);
+    sqlite3_stmt *st = kh__alert_prep(al,
+                                      "SELECT nonce, confirmed,"
+                                      " pending_frequency IS NOT NULL"
+                                      " FROM saved_query WHERE id = ?",
+                                      err);
     if (st == NULL)
         return finish(al, KH_EIO, err);
     sqlite3_bind_int64(st, 1, qid);
     int row = sqlite3_step(st) == SQLITE_ROW;
     uint32_t cur = row ? (uint32_t)sqlite3_column_int64(st, 0) : 0;
     int done = row && sqlite3_column_type(st, 1) != SQLITE_NULL;
+    int change = row && sqlite3_column_int(st, 2);
     sqlite3_finalize(st);
     if (!row) {
         kh__set_error(err, "this link is no longer valid (the subscription "
                            "is gone)");
         return finish(al, KH_EINVAL, err);
     }
-    if (done || cur != nonce) {
+    /* A confirmed query takes a link only for the change of frequency its
+     * nonce was made for (kh_alerts_subscribe). */
+    if ((done && !change) || cur != nonce) {
         kh__set_error(err, "this link was already used");
         return finish(al, KH_EINVAL, err);
     }
-    st = kh__alert_prep(
-        al, "UPDATE saved_query SET confirmed = ?, nonce = ? WHERE id = ?",
-        err);
+    st = kh__alert_prep(al,
+                        "UPDATE saved_query SET confirmed ="
+                        " coalesce(confirmed, ?1), frequency ="
+                        " coalesce(pending_frequency, frequency),"
+                        " pending_frequency = NULL, nonce = ?2 WHERE id = ?3",
+                        err);
     if (st == NULL)
         return finish(al, KH_EIO, err);
     sqlite3_bind_int64(st, 1, now_s());
@@ -391,8 +452,8 @@ kh_alerts_unsubscribe(kh_alerts *al, const char *token, kh_error *err)
     static const char *const steps[] = {
         "UPDATE subscriber SET unsubscribed = coalesce(unsubscribed, ?1)"
         " WHERE id = ?2",
-        "UPDATE saved_query SET confirmed = NULL WHERE subscriber = ?2 AND"
-        " ?1 IS NOT NULL",
+        "UPDATE saved_query SET confirmed = NULL, pending_frequency = NULL"
+        " WHERE subscriber = ?2 AND ?1 IS NOT NULL",
         "DELETE FROM match WHERE digest IS NULL AND query IN (SELECT id FROM"
         " saved_query WHERE subscriber = ?2) AND ?1 IS NOT NULL",
         "UPDATE outbox SET state = 'cancelled' WHERE subscriber = ?2 AND"
@@ -865,9 +926,9 @@ kh_alerts_list(kh_alerts *al, int (*fn)(const kh_subscription *s, void *ud),
         al,
         "SELECT q.id, s.email, q.query, q.frequency, q.created,"
         " coalesce(q.confirmed, 0), coalesce(s.unsubscribed, 0),"
-        " (SELECT count(*) FROM match WHERE query = q.id AND digest IS NULL)"
-        " FROM saved_query q JOIN subscriber s ON s.id = q.subscriber"
-        " ORDER BY q.id",
+        " (SELECT count(*) FROM match WHERE query = q.id AND digest IS NULL),"
+        " q.pending_frequency FROM saved_query q"
+        " JOIN subscriber s ON s.id = q.subscriber ORDER BY q.id",
         err);
     if (st == NULL)
         return KH_EIO;
@@ -879,7 +940,8 @@ kh_alerts_list(kh_alerts *al, int (*fn)(const kh_subscription *s, void *ud),
                              sqlite3_column_int64(st, 4),
                              sqlite3_column_int64(st, 5),
                              sqlite3_column_int64(st, 6),
-                             sqlite3_column_int64(st, 7)};
+                             sqlite3_column_int64(st, 7),
+                             (const char *)sqlite3_column_text(st, 8)};
         if (fn(&s, ud))
             break;
     }

@@ -494,9 +494,19 @@ kh__digest_build(kh_alerts *al, int64_t sub, const char *email,
     return rc;
 }
 
+/* How often, in a sentence about a change of frequency. */
+static const char *
+frequency_text(const char *f)
+{
+    return strcmp(f, "immediate") == 0 ? "فور نشر الأخبار"
+           : strcmp(f, "weekly") == 0  ? "مرة في الأسبوع"
+                                       : "مرة في اليوم";
+}
+
 kh_status
 kh__confirm_mail(kh_alerts *al, int64_t sub, const char *email, int64_t qid,
-                 const char *query, uint32_t nonce, int64_t now, kh_error *err)
+                 const char *query, uint32_t nonce, const char *frequency,
+                 int64_t now, kh_error *err)
 {
     char tok[KH_TOKEN_MAX];
     kh__token_make(al, KH_TOK_CONFIRM, qid, nonce, now + 7 * 86400, tok);
@@ -508,30 +518,43 @@ kh__confirm_mail(kh_alerts *al, int64_t sub, const char *email, int64_t qid,
     kh__buf_init(&html);
     kh__buf_init(&msg);
     kh__buf_init(&subject);
-    kh__buf_puts(&subject, "خبر: أكّد اشتراكك في «", &rc);
+    kh__buf_puts(&subject,
+                 frequency ? "خبر: أكّد تغيير موعد نشرتك عن «"
+                           : "خبر: أكّد اشتراكك في «",
+                 &rc);
     kh__buf_puts(&subject, query, &rc);
     kh__buf_puts(&subject, "»", &rc);
     kh__buf_putc(&subject, '\0', &rc);
-    kh__buf_puts(&text, "طلب أحدهم بهذا العنوان الاشتراك في نشرة خبر عن «",
-                 &rc);
+    const char *ask = frequency
+                          ? "طلب أحدهم بهذا العنوان تغيير موعد نشرة خبر عن «"
+                          : "طلب أحدهم بهذا العنوان الاشتراك في نشرة خبر عن «";
+    kh__buf_puts(&text, ask, &rc);
     kh__buf_puts(&text, query, &rc);
+    kh__buf_puts(&text, "»", &rc);
+    if (frequency != NULL)
+        kh__buf_printf(&text, &rc, " لتصله %s", frequency_text(frequency));
     kh__buf_printf(&text, &rc,
-                   "».\n\nلتأكيد الاشتراك افتح هذا الرابط (صالح سبعة أيام):\n"
-                   "%s\n\nإن لم تطلب ذلك فتجاهل هذه الرسالة، ولن يصلك منا "
-                   "شيء.\n",
-                   url);
+                   ".\n\nلتأكيد %s افتح هذا الرابط (صالح سبعة أيام):\n"
+                   "%s\n\nإن لم تطلب ذلك فتجاهل هذه الرسالة، %s\n",
+                   frequency ? "التغيير" : "الاشتراك", url,
+                   frequency ? "ولن يتغير شيء." : "ولن يصلك منا شيء.");
     kh__buf_puts(&html, html_open, &rc);
-    kh__buf_puts(
-        &html, "<p>طلب أحدهم بهذا العنوان الاشتراك في نشرة خبر عن «<bdi>", &rc);
+    kh__buf_puts(&html, "<p>", &rc);
+    kh__buf_puts(&html, ask, &rc);
+    kh__buf_puts(&html, "<bdi>", &rc);
     kh__buf_html_escape(&html, query, strlen(query), &rc);
+    kh__buf_puts(&html, "</bdi>»", &rc);
+    if (frequency != NULL)
+        kh__buf_printf(&html, &rc, " لتصله %s", frequency_text(frequency));
     kh__buf_printf(&html, &rc,
-                   "</bdi>».</p><p><a href=\"%s\" style=\"display:inline-"
+                   ".</p><p><a href=\"%s\" style=\"display:inline-"
                    "block;background:#7a1f1f;color:#ffffff;padding:10px "
                    "20px;text-decoration:none;border-radius:4px;\">تأكيد "
-                   "الاشتراك</a></p><p style=\"font-size:13px;color:"
+                   "%s</a></p><p style=\"font-size:13px;color:"
                    "#52606d;\">الرابط صالح سبعة أيام. إن لم تطلب ذلك فتجاهل "
-                   "هذه الرسالة، ولن يصلك منا شيء.</p>",
-                   url);
+                   "هذه الرسالة، %s</p>",
+                   url, frequency ? "التغيير" : "الاشتراك",
+                   frequency ? "ولن يتغير شيء." : "ولن يصلك منا شيء.");
     kh__buf_puts(&html, html_close, &rc);
     char message_id[160], boundary[64];
     new_ids(al, "confirm", sub, now, message_id, boundary);

@@ -4,7 +4,8 @@
  *
  *   subscriber   one per address: its confirmation of nothing, its
  *                unsubscribe time, the nonce of its unsubscribe links
- *   saved_query  an address's query with its frequency, confirmed or not
+ *   saved_query  an address's query with its frequency, confirmed or not,
+ *                and a change of frequency waiting for its confirmation
  *   match        an article (one per wire group) matched by a saved query,
  *                waiting for a digest (digest IS NULL) or sent in one
  *   outbox       every message, from queued to sent
@@ -43,6 +44,7 @@ static const char schema[] =
     " confirm_sent INTEGER,"
     " nonce INTEGER NOT NULL,"
     " last_digest INTEGER,"
+    " pending_frequency TEXT,"
     " UNIQUE(subscriber, query));"
     "CREATE TABLE IF NOT EXISTS match("
     " query INTEGER NOT NULL REFERENCES saved_query(id),"
@@ -207,6 +209,16 @@ kh__alert_db_open(kh_alerts *al, const char *secret, kh_error *err)
     }
     sqlite3_busy_timeout(al->db, 10000);
     kh_status rc = kh__alert_exec(al, schema, err);
+    /* A database made before changes of frequency were confirmed. */
+    sqlite3_stmt *st = NULL;
+    if (rc == KH_OK &&
+        sqlite3_prepare_v2(al->db,
+                           "SELECT pending_frequency FROM saved_query LIMIT 0",
+                           -1, &st, NULL) != SQLITE_OK)
+        rc = kh__alert_exec(
+            al, "ALTER TABLE saved_query ADD COLUMN pending_frequency TEXT",
+            err);
+    sqlite3_finalize(st);
     if (rc == KH_OK)
         rc = load_secret(al, secret, err);
     return rc;

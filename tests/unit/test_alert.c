@@ -630,6 +630,108 @@ subscribe_confirm_match_digest(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The frequency and the requested change of the saved query of one
+ * address, from kh_alerts_list. */
+typedef struct row {
+    const char *email;
+    char frequency[16], requested[16], state[16];
+} row;
+
+static int
+on_row(const kh_subscription *s, void *ud)
+{
+    row *r = ud;
+    if (strcmp(s->email, r->email) != 0)
+        return 0;
+    snprintf(r->frequency, sizeof r->frequency, "%s", s->frequency);
+    snprintf(r->requested, sizeof r->requested, "%s",
+             s->requested_frequency ? s->requested_frequency : "-");
+    snprintf(r->state, sizeof r->state, "%s",
+             s->confirmed ? "confirmed" : "unconfirmed");
+    return 0;
+}
+
+static row
+row_of(kh_alerts *al, const char *email)
+{
+    row r = {email, "", "", ""};
+    kh_error err;
+    assert_int_equal(kh_alerts_list(al, on_row, &r, &err), KH_OK);
+    return r;
+}
+
+/* Double opt-in holds for a change of frequency: a request from the form
+ * only asks for it, the mail's link applies it; the operator
+ * (--confirmed) sets it outright. */
+static void
+frequency_change_needs_confirmation(void **state)
+{
+    (void)state;
+    char d2[256], cmd[300];
+    snprintf(d2, sizeof d2, "/tmp/khabar-test-alert-freq-%d", (int)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d2);
+    assert_int_equal(system(cmd), 0);
+    kh_index_options o = {.create = 1, .single_thread = 1};
+    kh_index *ix;
+    kh_error err;
+    assert_int_equal(kh_index_open(d2, &o, &ix, &err), KH_OK);
+    add(ix, "a0", "spa", "الطقس في الرياض", "أمطار على الرياض.");
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    kh_alerts_options ao = {"http://news.example.org/", "news@example.org",
+                            NULL};
+    kh_alerts *al;
+    assert_int_equal(kh_alerts_open(d2, &ao, &al, &err), KH_OK);
+    assert_int_equal(
+        kh_alerts_subscribe(al, "r2@example.com", "اليمن", "daily", 1, &err),
+        KH_OK);
+    /* anyone at the form: the frequency stays, a change is requested */
+    assert_int_equal(
+        kh_alerts_subscribe(al, "r2@example.com", "اليمن", "weekly", 0, &err),
+        KH_OK);
+    row r = row_of(al, "r2@example.com");
+    assert_string_equal(r.frequency, "daily");
+    assert_string_equal(r.requested, "weekly");
+    assert_string_equal(r.state, "confirmed");
+    find f = {"r2@example.com", "/confirm?t=", "", 0};
+    assert_int_equal(kh_alerts_outbox(al, on_message, &f, &err), KH_OK);
+    assert_int_equal(f.n, 1);
+    assert_true(f.url[0] != '\0');
+    /* again within ten minutes: no mail, and the pending change is the
+     * one the mail's link confirms */
+    assert_int_equal(kh_alerts_subscribe(al, "r2@example.com", "اليمن",
+                                         "immediate", 0, &err),
+                     KH_OK);
+    r = row_of(al, "r2@example.com");
+    assert_string_equal(r.frequency, "daily");
+    assert_string_equal(r.requested, "weekly");
+    find g = {"r2@example.com", "/confirm?t=", "", 0};
+    assert_int_equal(kh_alerts_outbox(al, on_message, &g, &err), KH_OK);
+    assert_int_equal(g.n, 1);
+    /* the link applies the change, once */
+    assert_int_equal(kh_alerts_confirm(al, token_of(f.url), &err), KH_OK);
+    r = row_of(al, "r2@example.com");
+    assert_string_equal(r.frequency, "weekly");
+    assert_string_equal(r.requested, "-");
+    assert_string_equal(r.state, "confirmed");
+    assert_int_equal(kh_alerts_confirm(al, token_of(f.url), &err), KH_EINVAL);
+    assert_non_null(strstr(err.message, "already used"));
+    /* the same frequency again: nothing to confirm, no mail */
+    assert_int_equal(
+        kh_alerts_subscribe(al, "r2@example.com", "اليمن", "weekly", 0, &err),
+        KH_OK);
+    assert_string_equal(row_of(al, "r2@example.com").requested, "-");
+    /* the operator sets it outright */
+    assert_int_equal(kh_alerts_subscribe(al, "r2@example.com", "اليمن",
+                                         "immediate", 1, &err),
+                     KH_OK);
+    r = row_of(al, "r2@example.com");
+    assert_string_equal(r.frequency, "immediate");
+    assert_string_equal(r.requested, "-");
+    kh_alerts_close(al);
+    kh_index_close(ix);
+    assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -641,6 +743,7 @@ main(void)
         cmocka_unit_test(signed_links),
         cmocka_unit_test(encoded_headers),
         cmocka_unit_test(subscribe_confirm_match_digest),
+        cmocka_unit_test(frequency_change_needs_confirmation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
