@@ -26,9 +26,10 @@ newest_first(const void *a, const void *b)
     return x->date < y->date ? 1 : x->date > y->date ? -1 : 0;
 }
 
-/* The feed of query (with its filters), titled title. */
+/* The feed of query (with its filters), titled title; require_all: the
+ * juxtaposed words are all required (a saved search's semantics). */
 static void
-feed(srv *s, const char *title, kh_buf *query, srv_resp *r)
+feed(srv *s, const char *title, kh_buf *query, int require_all, srv_resp *r)
 {
     kh_error err;
     memset(&err, 0, sizeof err);
@@ -38,6 +39,7 @@ feed(srv *s, const char *title, kh_buf *query, srv_resp *r)
     }
     kh_search_options o = {0};
     o.limit = FEED_POOL;
+    o.require_all = require_all;
     o.hl_open = "";
     o.hl_close = "";
     kh_results *res;
@@ -119,7 +121,7 @@ srv_feed_search(srv *s, const srv_req *q, srv_resp *r)
     kh__buf_init(&query);
     if (srv_search_query(q, &query, r) == 0) {
         const char *text = q->arg(q->ctx, "q");
-        feed(s, text != NULL ? text : "", &query, r);
+        feed(s, text != NULL ? text : "", &query, 0, r);
     }
     kh__buf_release(&query);
 }
@@ -145,8 +147,10 @@ srv_feed_subscription(srv *s, const srv_req *q, srv_resp *r)
     kh_buf query;
     kh__buf_init(&query);
     kh__buf_puts(&query, text, &rc);
+    /* The feed of a saved search lists what its digests would: every
+     * juxtaposed word required, as `khabar search --all` (alerts.md). */
     if (rc == KH_OK)
-        feed(s, text, &query, r);
+        feed(s, text, &query, 1, r);
     else
         srv_error(r, 500, NULL, "out of memory");
     kh__buf_release(&query);

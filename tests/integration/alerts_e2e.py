@@ -581,6 +581,12 @@ def main():
         check("the feed parses and has the matching articles as entries",
               parsed and entries and all(t in titles for t in match_titles),
               titles or b[:300])
+        # The saved search's semantics: both words required, so an article
+        # with only one of them is no entry (the digest left them out).
+        wrong = [t for t in titles if t in non_titles]
+        check("the subscription feed lists no article the saved search "
+              "does not match (all words required)", parsed and not wrong,
+              wrong)
         tok = feed_url.split("t=", 1)[1]
         i = len(tok) // 2
         forged = tok[:i] + ("A" if tok[i] != "A" else "B") + tok[i + 1:]
