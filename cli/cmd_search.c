@@ -54,7 +54,8 @@ kh_cmd_search(int argc, char **argv)
                             o.json,
                             0,
                             0,
-                            o.no_collapse};
+                            o.no_collapse,
+                            0};
     kh_results *res;
     kh_error err;
     rc = kh_index_search(ix, q.data, &so, &res, &err);

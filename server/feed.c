@@ -1,15 +1,15 @@
 /*
  * feed.c -- an Atom 1.0 feed for any search (RFC 4287).
  *
- * A feed reader wants the newest matches, so the best FEED_POOL hits by
- * relevance are taken and the FEED_ENTRIES newest of them listed.
+ * A feed reader wants the newest matches: the FEED_ENTRIES newest of all
+ * (kh_search_options.newest), not the newest of the best, which would
+ * miss a new article that mentions the words less than old ones do.
  */
 #include "server.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define FEED_POOL    100
 #define FEED_ENTRIES 20
 
 static void
@@ -17,13 +17,6 @@ xml_escape(kh_buf *b, const char *s, kh_status *rc)
 {
     if (s != NULL)
         kh__buf_html_escape(b, s, strlen(s), rc);
-}
-
-static int
-newest_first(const void *a, const void *b)
-{
-    const kh_hit *x = a, *y = b;
-    return x->date < y->date ? 1 : x->date > y->date ? -1 : 0;
 }
 
 /* The feed of query (with its filters), titled title; require_all: the
@@ -38,7 +31,8 @@ feed(srv *s, const char *title, kh_buf *query, int require_all, srv_resp *r)
         return;
     }
     kh_search_options o = {0};
-    o.limit = FEED_POOL;
+    o.limit = FEED_ENTRIES;
+    o.newest = 1;
     o.require_all = require_all;
     o.hl_open = "";
     o.hl_close = "";
@@ -50,7 +44,6 @@ feed(srv *s, const char *title, kh_buf *query, int require_all, srv_resp *r)
                   err.message[0] ? err.message : kh_strerror(rc));
         return;
     }
-    kh__qsort(res->hits, res->n_hits, sizeof *res->hits, newest_first);
     size_t n = res->n_hits < FEED_ENTRIES ? res->n_hits : FEED_ENTRIES;
     char updated[32] = "1970-01-01T00:00:00Z";
     if (n > 0 && res->hits[0].date != KH_DATE_NONE)

@@ -119,6 +119,10 @@ typedef struct kh_search_options {
                         collapsing) */
     int no_collapse; /* list every wire copy; by default the copies of one
                         text are one hit carrying copies and sources */
+    int newest;      /* nonzero: the newest matches, newest first (by date,
+                        then by the order they came in; undated last), not
+                        the best: every match is looked at, nothing is
+                        scored, hits carry score 0 */
 } kh_search_options;
 
 typedef struct kh_hit {

@@ -1211,7 +1211,7 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
 {
     double t0 = kh__now() * 1e3;
     *out = NULL;
-    kh_search_options opts = {10, 0, 0, 0, NULL, NULL, 0, 0, 0, 0};
+    kh_search_options opts = {10, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, 0};
     if (o != NULL)
         opts = *o;
     if (opts.limit == 0)
@@ -1250,7 +1250,7 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
     if (collapse)
         k = 3 * k + 20;
     const kh_qterm *pt[2];
-    if (k < ix->rerank_depth && ix->proximity_weight > 0 &&
+    if (k < ix->rerank_depth && ix->proximity_weight > 0 && !opts.newest &&
         proximity_terms(tree, pt, 2) >= 2)
         k = ix->rerank_depth;
     scored *heap = kh_malloc((k + 1) * sizeof *heap);
@@ -1275,9 +1275,13 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         it *root = build(&c, tree, KH_QFIELD_ALL, &matchless);
         if (root == NULL)
             continue;
+        /* The newest matches: the heap ranks by date, which the pruning
+         * of the best (by score bounds) knows nothing of, so every match
+         * goes through the loop below, unscored.  Dates are in the
+         * segment, in memory: no docs.db read per match. */
         if ((root->advance == term_advance ||
              root->advance == phrase_advance) &&
-            !opts.exhaustive) {
+            !opts.exhaustive && !opts.newest) {
             /* One word or phrase: a disjunction of one. */
             bool_it one;
             memset(&one, 0, sizeof one);
@@ -1290,7 +1294,7 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         }
         if (root->advance == bool_advance) {
             bool_it *b = (bool_it *)root;
-            bool terms = !opts.exhaustive && b->n_must == 0 &&
+            bool terms = !opts.exhaustive && !opts.newest && b->n_must == 0 &&
                          b->n_should >= 1 && b->n_should <= 64 &&
                          !b->need_should;
             for (size_t j = 0; terms && j < b->n_should; j++)
@@ -1308,8 +1312,11 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
             if (kh__snap_deleted(c.ss, d))
                 continue;
             res->total++;
-            scored s = {root->score(root), kh__seg_doc(c.seg, d)->docid,
-                        (uint32_t)i, d};
+            const kh_segdoc *sd = kh__seg_doc(c.seg, d);
+            /* A date is exact as a double (|t| < 2^53); undated articles
+             * (INT64_MIN) rank below every date. */
+            scored s = {opts.newest ? (double)sd->date : root->score(root),
+                        sd->docid, (uint32_t)i, d};
             heap_push(heap, &n_heap, k, s);
         }
         root->release(root);
@@ -1322,7 +1329,7 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
                      "the index's postings are corrupt (rebuild it)");
     }
     kh__qsort(heap, n_heap, sizeof *heap, by_rank);
-    if (rc == KH_OK && ix->rerank_depth > 0) {
+    if (rc == KH_OK && ix->rerank_depth > 0 && !opts.newest) {
         /* The bonus re-orders the best BM25 hits only: a hit far below
          * rarely climbs into the first page, and each one looked at costs
          * its positions. */
@@ -1354,7 +1361,7 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         memset(h, 0, sizeof *h);
         h->id = kh__strndup(key, kl);
         h->date = KH_DATE_NONE;
-        h->score = sc->score;
+        h->score = opts.newest ? 0 : sc->score;
         if (h->id == NULL)
             rc = KH_ENOMEM;
     }
@@ -1377,7 +1384,7 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         }
         kh_hit *h = &res->hits[res->n_hits++];
         *h = d.meta;
-        h->score = heap[opts.offset + i].score;
+        h->score = opts.newest ? 0 : heap[opts.offset + i].score;
         if (groups != NULL && groups[opts.offset + i] != 0)
             rc = kh__wire_sources(kh__stories_wire(ix->stories),
                                   groups[opts.offset + i], &h->copies,

@@ -98,7 +98,7 @@ teardown(void **state)
 static void
 ids(kh_index *ix, const char *q, int all, char *out, size_t cap)
 {
-    kh_search_options o = {50, 0, all, 1, NULL, NULL, 0, 0, 0, 0};
+    kh_search_options o = {50, 0, all, 1, NULL, NULL, 0, 0, 0, 0, 0};
     kh_results *r;
     kh_error err;
     kh_status rc = kh_index_search(ix, q, &o, &r, &err);
@@ -245,7 +245,7 @@ snippets_and_show(void **state)
 {
     (void)state;
     kh_index *ix = open_ix(0, 1);
-    kh_search_options o = {5, 0, 0, 0, "[", "]", 0, 0, 0, 0};
+    kh_search_options o = {5, 0, 0, 0, "[", "]", 0, 0, 0, 0, 0};
     kh_results *r;
     kh_error err;
     assert_int_equal(kh_index_search(ix, "الفارين كازاخستان", &o, &r, &err),
@@ -457,7 +457,7 @@ many_commits_merge(void **state)
     assert_true(st.segments <= 10); /* merged along the way */
     kh_index_close(ix);
     ix = open_ix(0, 1);
-    kh_search_options o = {50, 0, 0, 1, NULL, NULL, 0, 0, 0, 0};
+    kh_search_options o = {50, 0, 0, 1, NULL, NULL, 0, 0, 0, 0, 0};
     kh_results *r;
     assert_int_equal(kh_index_search(ix, "الأسهم", &o, &r, &err), KH_OK);
     assert_int_equal(r->total, 14);
@@ -530,7 +530,7 @@ feeder_thread_matches_inline(void **state)
                                           "\"الحج الطقس\"",
                                           "الهلال OR title:النصر", "title:جدة"};
     for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
-        kh_search_options o = {20, 0, 0, 1, NULL, NULL, 0, 1, 0, 0};
+        kh_search_options o = {20, 0, 0, 1, NULL, NULL, 0, 1, 0, 0, 0};
         kh_results *x, *y;
         kh_error err;
         assert_int_equal(kh_index_search(a, queries[q], &o, &x, &err), KH_OK);
@@ -674,8 +674,8 @@ pruning_matches_exhaustive(void **state)
         "الطقس \"النصر الهلال\" جدة"};
     for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
         for (int limit = 10; limit <= 100; limit += 90) {
-            kh_search_options o = {(size_t)limit, 0, 0, 1, NULL,
-                                   NULL,          0, 0, 0, 0};
+            kh_search_options o = {
+                (size_t)limit, 0, 0, 1, NULL, NULL, 0, 0, 0, 0, 0};
             kh_search_options ox = o;
             ox.exhaustive = 1;
             kh_results *x, *y;
@@ -701,6 +701,87 @@ pruning_matches_exhaustive(void **state)
             kh_results_free(y);
         }
     }
+    kh_index_close(ix);
+    rmtree(d);
+}
+
+/* newest: the newest matches of all, not the newest of the best.  Old
+ * articles say the word often (the best by relevance), new ones once; the
+ * dates are shuffled against the order of arrival, and some articles have
+ * none (last). */
+static void
+newest_matches(void **state)
+{
+    (void)state;
+    char d[300];
+    snprintf(d, sizeof d, "%s-newest", dir);
+    rmtree(d);
+    kh_index_options o = {.create = 1, .single_thread = 1};
+    kh_index *ix = NULL;
+    kh_error err;
+    assert_int_equal(kh_index_open(d, &o, &ix, &err), KH_OK);
+    enum { N = 400 };
+    static char body[8192];
+    for (int i = 0; i < N; i++) {
+        int rank = (i * 7919) % N; /* a permutation: the date's order */
+        size_t len = 0;
+        /* the older, the more often the word */
+        for (int w = 0; w < 60; w++)
+            len += (size_t)snprintf(body + len, sizeof body - len, "%s ",
+                                    w < (N - rank) / 20 + 1 ? "النفط"
+                                    : i % 3 == 0            ? "السوق"
+                                                            : "الرياض");
+        char id[32], title[64];
+        snprintf(id, sizeof id, "n%d", i);
+        snprintf(title, sizeof title, "عنوان %d", i);
+        int64_t date =
+            i % 50 == 0 ? KH_DATE_NONE : 1600000000 + (int64_t)rank * 3600;
+        kh_article a = {id, NULL, "sabq", title, body, NULL, date};
+        assert_int_equal(kh_index_add(ix, &a, NULL, &err), KH_OK);
+    }
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    static const char *const queries[] = {"النفط", "النفط الرياض",
+                                          "النفط -السوق", "title:عنوان"};
+    for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
+        kh_search_options all = {
+            .limit = N, .no_collapse = 1, .exhaustive = 1, .no_snippets = 1};
+        kh_search_options nw = {
+            .limit = 20, .no_collapse = 1, .newest = 1, .no_snippets = 1};
+        kh_results *x, *y;
+        assert_int_equal(kh_index_search(ix, queries[q], &all, &x, &err),
+                         KH_OK);
+        assert_int_equal(kh_index_search(ix, queries[q], &nw, &y, &err), KH_OK);
+        /* the dates of every match, newest first */
+        int64_t dates[N];
+        size_t n = x->n_hits;
+        for (size_t i = 0; i < n; i++)
+            dates[i] = x->hits[i].date;
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = i; j > 0 && dates[j] > dates[j - 1]; j--) {
+                int64_t t = dates[j];
+                dates[j] = dates[j - 1];
+                dates[j - 1] = t;
+            }
+        assert_true(n > 100);
+        assert_int_equal(y->n_hits, 20);
+        assert_int_equal(y->total, x->total);
+        for (size_t i = 0; i < y->n_hits; i++) {
+            if (y->hits[i].date != dates[i])
+                fail_msg("%s, hit %zu: %lld, the newest is %lld", queries[q], i,
+                         (long long)y->hits[i].date, (long long)dates[i]);
+            assert_true(y->hits[i].score == 0);
+        }
+        kh_results_free(x);
+        kh_results_free(y);
+    }
+    /* undated articles come last */
+    kh_search_options tail = {
+        .limit = N, .no_collapse = 1, .newest = 1, .no_snippets = 1};
+    kh_results *z;
+    assert_int_equal(kh_index_search(ix, "النفط", &tail, &z, &err), KH_OK);
+    assert_int_equal(z->hits[z->n_hits - 1].date, KH_DATE_NONE);
+    assert_true(z->hits[z->n_hits - N / 50 - 1].date != KH_DATE_NONE);
+    kh_results_free(z);
     kh_index_close(ix);
     rmtree(d);
 }
@@ -982,6 +1063,7 @@ main(void)
         cmocka_unit_test(feeder_thread_matches_inline),
         cmocka_unit_test(exact_forms_option),
         cmocka_unit_test(pruning_matches_exhaustive),
+        cmocka_unit_test(newest_matches),
         cmocka_unit_test(background_checkpoints),
         cmocka_unit_test(corrupt_segment_is_an_error),
         cmocka_unit_test(bodies_in_their_own_file),
