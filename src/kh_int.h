@@ -73,7 +73,8 @@ KH_HIDDEN void kh__buf_printf(kh_buf *b, kh_status *rc, const char *fmt, ...)
 KH_HIDDEN void kh__buf_json_escape(kh_buf *b, const char *s, size_t n,
                                    kh_status *rc);
 /* Appends s[0..n) escaped for HTML and XML text and attribute values
- * (& < > "), the control characters XML 1.0 forbids left out. */
+ * (& < > "), the characters XML 1.0 forbids left out: C0 controls but
+ * tab, LF and CR; U+FFFE, U+FFFF; surrogates. */
 KH_HIDDEN void kh__buf_html_escape(kh_buf *b, const char *s, size_t n,
                                    kh_status *rc);
 /* Hands the bytes to the caller, who frees them with kh_free(); the

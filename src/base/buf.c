@@ -226,9 +226,16 @@ kh__buf_detach(kh_buf *b, size_t *len, kh_status *rc)
 void
 kh__buf_html_escape(kh_buf *b, const char *s, size_t n, kh_status *rc)
 {
+    /* What XML 1.0 forbids (its Char production) goes: one such character
+     * makes a whole Atom feed unreadable, where HTML would shrug.  Beside
+     * the C0 controls that is U+FFFE and U+FFFF (EF BF BE, EF BF BF) and
+     * the surrogates U+D800..U+DFFF (ED A0..BF xx), which no valid UTF-8
+     * holds but a lax source may. */
     size_t plain = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        const unsigned char *u = (const unsigned char *)s + i;
+        size_t skip = 1;
         const char *e = c == '&'   ? "&amp;"
                         : c == '<' ? "&lt;"
                         : c == '>' ? "&gt;"
@@ -236,11 +243,19 @@ kh__buf_html_escape(kh_buf *b, const char *s, size_t n, kh_status *rc)
                         : c < 0x20 && c != '\t' && c != '\n' && c != '\r'
                             ? ""
                             : NULL;
+        if (e == NULL && n - i >= 3 &&
+            ((c == 0xEF && u[1] == 0xBF && (u[2] == 0xBE || u[2] == 0xBF)) ||
+             (c == 0xED && u[1] >= 0xA0 && u[1] <= 0xBF &&
+              (u[2] & 0xC0) == 0x80))) {
+            e = "";
+            skip = 3;
+        }
         if (e == NULL)
             continue;
         kh__buf_append(b, s + plain, i - plain, rc);
         kh__buf_puts(b, e, rc);
-        plain = i + 1;
+        plain = i + skip;
+        i += skip - 1;
     }
     kh__buf_append(b, s + plain, n - plain, rc);
 }

@@ -1,5 +1,6 @@
 """Checks of khabar serve's API (run by server_api.sh): URL KHABAR INDEX SRC."""
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -222,17 +223,44 @@ check("khabar ingest in another process gets the lock after the server's "
       "writer is idle", ok, p.stderr[-200:])
 check("... and the server sees that article", found("سنجابوفيتش") == "cli-1")
 
+# Characters XML 1.0 forbids (U+FFFE, U+FFFF, a C0 control) in an article:
+# its feed must still be XML.
+art = {"id": "http-3", "source": "test", "date": "2026-12-02",
+       "title": "خبر \ufffe عن بطريقستان",
+       "body": "نص \uffff فيه \u0001 بطريقستان وما يمنعه XML."}
+st, h, body = get("/api/articles", data=json.dumps(art).encode(),
+                  headers={"Content-Type": "application/json",
+                           "Authorization": "Bearer s3cret"})
+end = time.time() + 3
+while True:
+    st, h, body = get("/feeds/search.atom", {"q": "بطريقستان"})
+    if b"http-3" in body or time.time() > end:
+        break
+    time.sleep(0.1)
+try:
+    ET.fromstring(body)
+    parsed = "ok"
+except ET.ParseError as e:
+    parsed = str(e)
+lint = subprocess.run(["xmllint", "--noout", "-"], input=body,
+                      capture_output=True) if shutil.which("xmllint") else None
+check("feed: an article with U+FFFE, U+FFFF and a control character is "
+      "in well-formed XML (ElementTree, xmllint)",
+      b"http-3" in body and parsed == "ok"
+      and (lint is None or lint.returncode == 0),
+      (parsed, lint and lint.stderr[:200]))
+
 # Health and metrics.
 st, r = jget("/healthz")
 check("healthz: ok with the article count",
-      st == 200 and r["status"] == "ok" and r["articles"] == 2003, r)
+      st == 200 and r["status"] == "ok" and r["articles"] == 2004, r)
 st, h, body = get("/metrics")
 text = body.decode()
 check("metrics: Prometheus text with requests, latencies, index and ingest",
       st == 200 and 'khabar_http_requests_total{route="search",code="2xx"}' in text
       and 'khabar_http_request_duration_seconds_bucket{route="search",le="+Inf"}' in text
-      and "khabar_index_articles 2003" in text
-      and "khabar_ingested_articles_total 2" in text
+      and "khabar_index_articles 2004" in text
+      and "khabar_ingested_articles_total 3" in text
       and "khabar_subscription_requests_total 2" in text)
 
 # The web UI's pages and files.

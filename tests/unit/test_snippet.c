@@ -698,11 +698,38 @@ out_of_memory_is_reported(void **state)
     query_release(&q);
 }
 
+/* The escaper of HTML and XML (feeds, mails) leaves out what XML 1.0
+ * forbids, so that no article can make a feed unreadable; the characters
+ * around, and those XML allows, stay. */
+static void
+escape_drops_what_xml_forbids(void **state)
+{
+    (void)state;
+    static const char in[] = "a\x01"
+                             "b\tc\xEF\xBF\xBE"
+                             "d\xEF\xBF\xBF"
+                             "e\xED\xA0\x80"
+                             "f\xEF\xBF\xBD"
+                             "g\xF0\x90\x80\x80"
+                             "h<&\">\xEF\xBF";
+    kh_buf b;
+    kh_status rc = KH_OK;
+    kh__buf_init(&b);
+    kh__buf_html_escape(&b, in, sizeof in - 1, &rc);
+    kh__buf_putc(&b, '\0', &rc);
+    assert_int_equal(rc, KH_OK);
+    assert_string_equal(b.data, "ab\tcdef\xEF\xBF\xBD"
+                                "g\xF0\x90\x80\x80"
+                                "h&lt;&amp;&quot;&gt;\xEF\xBF");
+    kh__buf_release(&b);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(most_distinct_terms_win),
+        cmocka_unit_test(escape_drops_what_xml_forbids),
         cmocka_unit_test(passage_properties_hold_for_any_budget),
         cmocka_unit_test(clitic_forms_match_by_stem),
         cmocka_unit_test(voweled_words_are_marked_whole),
