@@ -148,16 +148,25 @@ kh_cmd_subscribe(int argc, char **argv)
     for (int i = a.first + 1; i < argc; i++) {
         kh_error err;
         memset(&err, 0, sizeof err);
+        kh_subscribe_outcome what;
         if (kh_alerts_subscribe(al, email, argv[i], a.frequency, a.confirmed,
-                                &err) != KH_OK) {
+                                &what, &err) != KH_OK) {
             cli_error("%s", err.message);
             status = 1;
-        } else {
-            printf("%s: «%s», %s%s\n", email, argv[i],
-                   a.frequency ? a.frequency : "daily",
-                   a.confirmed ? ", confirmed"
-                               : ", a confirmation mail is queued");
+            continue;
         }
+        /* What the library did, not what it might have done. */
+        const char *said =
+            what == KH_SUBSCRIBE_SET      ? "confirmed"
+            : what == KH_SUBSCRIBE_MAILED ? "a confirmation mail is queued"
+            : what == KH_SUBSCRIBE_CHANGE_MAILED
+                ? "a mail to confirm the change of frequency is queued"
+            : what == KH_SUBSCRIBE_THROTTLED
+                ? "awaiting confirmation; its mail went less than 10 minutes "
+                  "ago, none queued now"
+                : "already confirmed at this frequency, nothing changed";
+        printf("%s: «%s», %s, %s\n", email, argv[i],
+               a.frequency ? a.frequency : "daily", said);
     }
     kh_alerts_close(al);
     return status;

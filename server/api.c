@@ -479,7 +479,7 @@ srv_api_subscribe(srv *s, const srv_req *q, srv_resp *r)
         json_decref(o);
         return;
     }
-    kh_status rc = kh_alerts_subscribe(al, e, qq, f, 0, &err);
+    kh_status rc = kh_alerts_subscribe(al, e, qq, f, 0, NULL, &err);
     srv_alerts_unlock(s);
     json_decref(o);
     if (rc == KH_EINVAL) {

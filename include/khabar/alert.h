@@ -56,15 +56,28 @@ KH_API void kh_alerts_close(kh_alerts *alerts);
  * minutes); a confirmed one keeps its frequency, and a different one is
  * only requested: a mail asks to confirm the change, whose link applies
  * it (at most one such mail every ten minutes).  With confirmed nonzero
- * the frequency is set outright.  The outcome never tells whether the
- * address was there.  KH_EINVAL with a
+ * the frequency is set outright.  *outcome (may be NULL) says what was
+ * done, for the operator: a form must answer the same whatever it is,
+ * or it would tell whether the address was there.  KH_EINVAL with a
  * message naming the field: a bad address, a query that does not parse
  * or cannot be saved, an unknown frequency. */
-KH_API KH_NODISCARD kh_status kh_alerts_subscribe(kh_alerts *alerts,
-                                                  const char *email,
-                                                  const char *query,
-                                                  const char *frequency,
-                                                  int confirmed, kh_error *err);
+typedef enum kh_subscribe_outcome {
+    KH_SUBSCRIBE_MAILED = 1,    /* a confirmation mail of the saved query
+                                   was queued */
+    KH_SUBSCRIBE_CHANGE_MAILED, /* a mail asking to confirm the change of a
+                                   confirmed query's frequency was queued */
+    KH_SUBSCRIBE_THROTTLED,     /* a confirmation is awaited, its mail went
+                                   less than ten minutes ago: none queued */
+    KH_SUBSCRIBE_SET,           /* saved or changed as confirmed (confirmed
+                                   nonzero): no mail */
+    KH_SUBSCRIBE_UNCHANGED      /* already confirmed at this frequency:
+                                   nothing done, no mail */
+} kh_subscribe_outcome;
+
+KH_API KH_NODISCARD kh_status
+kh_alerts_subscribe(kh_alerts *alerts, const char *email, const char *query,
+                    const char *frequency, int confirmed,
+                    kh_subscribe_outcome *outcome, kh_error *err);
 
 /* Confirms the saved query of a confirmation link's token.  KH_EINVAL
  * with a message for a forged, expired or already used token. */

@@ -162,8 +162,11 @@ valid_frequency(const char *f)
 
 kh_status
 kh_alerts_subscribe(kh_alerts *al, const char *email, const char *query,
-                    const char *frequency, int confirmed, kh_error *err)
+                    const char *frequency, int confirmed,
+                    kh_subscribe_outcome *outcome, kh_error *err)
 {
+    if (outcome != NULL)
+        *outcome = KH_SUBSCRIBE_UNCHANGED;
     if (frequency == NULL)
         frequency = "daily";
     if (email == NULL || !kh__email_valid(email)) {
@@ -367,7 +370,18 @@ kh_alerts_subscribe(kh_alerts *al, const char *email, const char *query,
         rc = kh__alert_touch(al, err);
     if (rc == KH_EIO && err != NULL && err->message[0] == '\0')
         kh__set_error(err, "subscriptions: %s", sqlite3_errmsg(al->db));
-    return finish(al, rc, err);
+    rc = finish(al, rc, err);
+    if (rc != KH_OK || outcome == NULL)
+        return rc;
+    if (confirmed)
+        *outcome = KH_SUBSCRIBE_SET;
+    else if (mail)
+        *outcome = change ? KH_SUBSCRIBE_CHANGE_MAILED : KH_SUBSCRIBE_MAILED;
+    else if (!qconfirmed || !same_frequency)
+        *outcome = KH_SUBSCRIBE_THROTTLED;
+    else
+        *outcome = KH_SUBSCRIBE_UNCHANGED;
+    return rc;
 }
 
 kh_status

@@ -479,7 +479,7 @@ saved_entity_and_snapshot(void **state)
     kh_alerts *al;
     assert_int_equal(kh_alerts_open(d2, &ao, &al, &err), KH_OK);
     assert_int_equal(kh_alerts_subscribe(al, "ed@example.org", "entity:Tokayev",
-                                         "immediate", 1, &err),
+                                         "immediate", 1, NULL, &err),
                      KH_OK);
     kh_index_options ro = {.read_only = 1};
     assert_int_equal(kh_index_open(d2, &ro, &rd, &err), KH_OK);
@@ -543,7 +543,7 @@ subscribe_confirm_match_digest(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         memset(&err, 0, sizeof err);
         assert_int_equal(kh_alerts_subscribe(al, bad[i].email, bad[i].query,
-                                             bad[i].freq, 0, &err),
+                                             bad[i].freq, 0, NULL, &err),
                          KH_EINVAL);
         if (strncmp(err.message, bad[i].field, strlen(bad[i].field)) != 0)
             fail_msg("case %zu: '%s'", i, err.message);
@@ -552,15 +552,15 @@ subscribe_confirm_match_digest(void **state)
     memset(huge, 'x', sizeof huge - 1);
     huge[sizeof huge - 1] = '\0';
     assert_int_equal(
-        kh_alerts_subscribe(al, "x@example.com", huge, NULL, 0, &err),
+        kh_alerts_subscribe(al, "x@example.com", huge, NULL, 0, NULL, &err),
         KH_EINVAL);
 
     assert_int_equal(kh_alerts_subscribe(al, "Reader@Example.COM", "توكاييف",
-                                         "immediate", 0, &err),
+                                         "immediate", 0, NULL, &err),
                      KH_OK);
     /* asked again: the same outcome, no second confirmation yet */
     assert_int_equal(kh_alerts_subscribe(al, "Reader@example.com", "توكاييف",
-                                         "immediate", 0, &err),
+                                         "immediate", 0, NULL, &err),
                      KH_OK);
     find f = {"Reader@example.com", "/confirm?t=", "", 0};
     assert_int_equal(kh_alerts_outbox(al, on_message, &f, &err), KH_OK);
@@ -619,9 +619,9 @@ subscribe_confirm_match_digest(void **state)
     assert_int_equal(queued, 0);
 
     /* imported as confirmed: no confirmation mail */
-    assert_int_equal(
-        kh_alerts_subscribe(al, "ed@example.org", "الطقس", "daily", 1, &err),
-        KH_OK);
+    assert_int_equal(kh_alerts_subscribe(al, "ed@example.org", "الطقس", "daily",
+                                         1, NULL, &err),
+                     KH_OK);
     find h = {"ed@example.org", "/confirm?t=", "", 0};
     assert_int_equal(kh_alerts_outbox(al, on_message, &h, &err), KH_OK);
     assert_int_equal(h.n, 0);
@@ -681,13 +681,15 @@ frequency_change_needs_confirmation(void **state)
                             NULL};
     kh_alerts *al;
     assert_int_equal(kh_alerts_open(d2, &ao, &al, &err), KH_OK);
-    assert_int_equal(
-        kh_alerts_subscribe(al, "r2@example.com", "اليمن", "daily", 1, &err),
-        KH_OK);
+    assert_int_equal(kh_alerts_subscribe(al, "r2@example.com", "اليمن", "daily",
+                                         1, NULL, &err),
+                     KH_OK);
     /* anyone at the form: the frequency stays, a change is requested */
-    assert_int_equal(
-        kh_alerts_subscribe(al, "r2@example.com", "اليمن", "weekly", 0, &err),
-        KH_OK);
+    kh_subscribe_outcome what = 0;
+    assert_int_equal(kh_alerts_subscribe(al, "r2@example.com", "اليمن",
+                                         "weekly", 0, &what, &err),
+                     KH_OK);
+    assert_int_equal(what, KH_SUBSCRIBE_CHANGE_MAILED);
     row r = row_of(al, "r2@example.com");
     assert_string_equal(r.frequency, "daily");
     assert_string_equal(r.requested, "weekly");
@@ -699,8 +701,9 @@ frequency_change_needs_confirmation(void **state)
     /* again within ten minutes: no mail, and the pending change is the
      * one the mail's link confirms */
     assert_int_equal(kh_alerts_subscribe(al, "r2@example.com", "اليمن",
-                                         "immediate", 0, &err),
+                                         "immediate", 0, &what, &err),
                      KH_OK);
+    assert_int_equal(what, KH_SUBSCRIBE_THROTTLED);
     r = row_of(al, "r2@example.com");
     assert_string_equal(r.frequency, "daily");
     assert_string_equal(r.requested, "weekly");
@@ -716,13 +719,13 @@ frequency_change_needs_confirmation(void **state)
     assert_int_equal(kh_alerts_confirm(al, token_of(f.url), &err), KH_EINVAL);
     assert_non_null(strstr(err.message, "already used"));
     /* the same frequency again: nothing to confirm, no mail */
-    assert_int_equal(
-        kh_alerts_subscribe(al, "r2@example.com", "اليمن", "weekly", 0, &err),
-        KH_OK);
+    assert_int_equal(kh_alerts_subscribe(al, "r2@example.com", "اليمن",
+                                         "weekly", 0, NULL, &err),
+                     KH_OK);
     assert_string_equal(row_of(al, "r2@example.com").requested, "-");
     /* the operator sets it outright */
     assert_int_equal(kh_alerts_subscribe(al, "r2@example.com", "اليمن",
-                                         "immediate", 1, &err),
+                                         "immediate", 1, NULL, &err),
                      KH_OK);
     r = row_of(al, "r2@example.com");
     assert_string_equal(r.frequency, "immediate");
