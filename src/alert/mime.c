@@ -47,20 +47,34 @@ kh__mime_header(kh_buf *b, const char *name, const char *value, kh_status *rc)
         kh__buf_puts(b, "\r\n", rc);
         return;
     }
-    /* Encoded words of at most 75 characters: 45 bytes of UTF-8 become 60
-     * of base64, plus "=?UTF-8?B?" and "?=". */
+    /* A line that holds an encoded word is at most 76 characters (RFC
+     * 2047, section 2): the first line shares it with "Name: ", the next
+     * ones start with the space that folds them.  An encoded word is
+     * "=?UTF-8?B?" and "?=" (12 characters) around 4 characters of base64
+     * for every 3 bytes: 39 bytes of UTF-8 on a Subject's first line, 45
+     * on the others (a word of 72 characters). */
     size_t at = 0;
-    int first = 1;
+    size_t used = strlen(name) + 2;
     while (at < n) {
-        size_t k = utf8_prefix(clean + at, n - at, 45);
+        size_t room = 76 - used;
+        size_t max = room > 16 ? (room - 12) / 4 * 3 : 0;
+        if (max == 0) { /* a name too long to share its line */
+            kh__buf_puts(b, "\r\n ", rc);
+            used = 1;
+            continue;
+        }
+        size_t k = utf8_prefix(clean + at, n - at, max);
         unsigned char enc[64];
         int len =
             EVP_EncodeBlock(enc, (const unsigned char *)clean + at, (int)k);
-        kh__buf_puts(b, first ? "=?UTF-8?B?" : "\r\n =?UTF-8?B?", rc);
+        kh__buf_puts(b, "=?UTF-8?B?", rc);
         kh__buf_append(b, enc, (size_t)len, rc);
         kh__buf_puts(b, "?=", rc);
         at += k;
-        first = 0;
+        if (at < n) {
+            kh__buf_puts(b, "\r\n ", rc);
+            used = 1;
+        }
     }
     kh__buf_puts(b, "\r\n", rc);
 }

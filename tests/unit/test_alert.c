@@ -379,6 +379,16 @@ encoded_headers(void **state)
     }
     assert_non_null(strstr(decoded, "«توكاييف»"));
     assert_non_null(strstr(decoded, "Bcc: evil@example.com"));
+    /* every line that holds an encoded word, the first with "Subject: ",
+     * is at most 76 characters (RFC 2047) */
+    for (const char *l = b.data; *l;) {
+        const char *e = strstr(l, "\r\n");
+        assert_non_null(e);
+        if (e - l > 76)
+            fail_msg("a line of %d characters: %.*s", (int)(e - l),
+                     (int)(e - l), l);
+        l = e + 2;
+    }
     kh__buf_release(&b);
 }
 
