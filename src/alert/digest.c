@@ -413,6 +413,12 @@ kh__digest_build(kh_alerts *al, int64_t sub, const char *email,
         }
         char feed_tok[KH_TOKEN_MAX];
         kh__token_make(al, KH_TOK_FEED, qid, 0, 0, feed_tok);
+        /* Both parts end each search with its feed: a reader of the plain
+         * text is a reader too (alerts.md). */
+        kh__buf_printf(&text, &rc,
+                       "  تابع هذا البحث بقارئ الخلاصات (Atom):\n"
+                       "  %s/feeds/subscription.atom?t=%s\n\n",
+                       al->base_url, feed_tok);
         kh__buf_printf(&html, &rc,
                        "<p style=\"font-size:13px;\"><a href=\"%s/feeds/"
                        "subscription.atom?t=%s\" style=\"color:#52606d;\">"

@@ -612,6 +612,12 @@ subscribe_confirm_match_digest(void **state)
     assert_int_equal(kh_alerts_outbox(al, on_message, &g, &err), KH_OK);
     assert_int_equal(g.n, 2); /* the confirmation and the digest */
     assert_true(g.url[0] != '\0');
+    /* the text part links the saved search's feed, as the HTML does */
+    find fe = {"Reader@example.com", "/feeds/subscription.atom?t=", "", 0};
+    assert_int_equal(kh_alerts_outbox(al, on_message, &fe, &err), KH_OK);
+    assert_true(
+        strncmp(fe.url,
+                "http://news.example.org/feeds/subscription.atom?t=", 50) == 0);
     /* nothing more is due */
     assert_int_equal(kh_alerts_digest(al, ix, NULL, 1700000000, &queued, &err),
                      KH_OK);
