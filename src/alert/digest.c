@@ -333,21 +333,27 @@ kh__digest_build(kh_alerts *al, int64_t sub, const char *email,
         }
         sqlite3_bind_int64(ms, 1, qid);
         item items[MAX_PER_QUERY];
-        size_t n_items = 0, n_pending = 0;
+        size_t n_items = 0, n_pending = 0, n_gone = 0;
         while (sqlite3_step(ms) == SQLITE_ROW) {
             n_pending++;
-            if (n_items < MAX_PER_QUERY &&
-                load_item(al, sqlite3_column_int64(ms, 0), &items[n_items]))
-                n_items++;
+            if (n_items < MAX_PER_QUERY) {
+                if (load_item(al, sqlite3_column_int64(ms, 0), &items[n_items]))
+                    n_items++;
+                else
+                    n_gone++; /* deleted or replaced since */
+            }
         }
         sqlite3_finalize(ms);
         kh__qsort(items, n_items, sizeof *items, by_story);
-        total += n_items;
+        /* The heading and the subject count the matches, shown or not, so
+         * that the heading is what is listed plus "و N غيرها". */
+        size_t n_matches = n_pending - n_gone;
+        total += n_matches;
         /* Text part. */
         kh__buf_puts(&text, "«", &rc);
         kh__buf_puts(&text, qtext, &rc);
         kh__buf_puts(&text, "»: ", &rc);
-        count_news(&text, n_items, &rc);
+        count_news(&text, n_matches, &rc);
         kh__buf_puts(&text, "\n\n", &rc);
         /* HTML part. */
         kh__buf_puts(&html,
@@ -360,7 +366,7 @@ kh__digest_build(kh_alerts *al, int64_t sub, const char *email,
                      "</bdi>» <span style=\"font-size:14px;color:#52606d;"
                      "font-weight:normal;\">",
                      &rc);
-        count_news(&html, n_items, &rc);
+        count_news(&html, n_matches, &rc);
         kh__buf_puts(&html, "</span></h2>", &rc);
         for (size_t i = 0; i < n_items; i++) {
             item *it = &items[i];
@@ -404,12 +410,12 @@ kh__digest_build(kh_alerts *al, int64_t sub, const char *email,
             kh__buf_release(&link);
             item_release(it);
         }
-        if (n_pending > n_items) {
+        if (n_matches > n_items) {
             kh__buf_printf(&text, &rc, "  (و%zu غيرها)\n\n",
-                           n_pending - n_items);
+                           n_matches - n_items);
             kh__buf_printf(&html, &rc,
                            "<p style=\"color:#52606d;\">و%zu غيرها</p>",
-                           n_pending - n_items);
+                           n_matches - n_items);
         }
         char feed_tok[KH_TOKEN_MAX];
         kh__token_make(al, KH_TOK_FEED, qid, 0, 0, feed_tok);

@@ -751,6 +751,91 @@ frequency_change_needs_confirmation(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The decoded Subject of a queued message. */
+static int
+on_subject(const char *rcpt, const char *msg, size_t len, const char *st,
+           void *ud)
+{
+    (void)rcpt;
+    (void)len;
+    (void)st;
+    char *out = ud;
+    const char *p = strstr(msg, "\r\nSubject: ");
+    assert_non_null(p);
+    const char *end = p + 2;
+    /* the field: its line and the folded ones after it */
+    do
+        end = strstr(end, "\r\n") + 2;
+    while (*end == ' ');
+    out[0] = '\0';
+    while ((p = strstr(p, "=?UTF-8?B?")) != NULL && p < end) {
+        const char *s = p + 10, *e = strstr(s, "?=");
+        unsigned char dec[128];
+        int n = EVP_DecodeBlock(dec, (const unsigned char *)s, (int)(e - s));
+        while (n > 0 && e[-1] == '=') {
+            n--;
+            e--;
+        }
+        strncat(out, (const char *)dec, (size_t)n);
+        p = strstr(s, "?=") + 2;
+    }
+    return 1; /* the first message only */
+}
+
+/* A digest's subject counts the matches, as its headings do: the 30
+ * shown of a search and the "و N غيرها" after them. */
+static void
+digest_counts_every_match(void **state)
+{
+    (void)state;
+    char d2[256], cmd[300];
+    snprintf(d2, sizeof d2, "/tmp/khabar-test-alert-count-%d", (int)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d2);
+    assert_int_equal(system(cmd), 0);
+    kh_index_options o = {.create = 1, .single_thread = 1};
+    kh_index *ix;
+    kh_error err;
+    assert_int_equal(kh_index_open(d2, &o, &ix, &err), KH_OK);
+    add(ix, "a0", "spa", "الطقس في الرياض", "أمطار على الرياض.");
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    kh_alerts_options ao = {"http://news.example.org/", "news@example.org",
+                            NULL};
+    kh_alerts *al;
+    assert_int_equal(kh_alerts_open(d2, &ao, &al, &err), KH_OK);
+    assert_int_equal(kh_alerts_subscribe(al, "c@example.com", "زعفرانستان",
+                                         "immediate", 1, NULL, &err),
+                     KH_OK);
+    assert_int_equal(kh_alerts_subscribe(al, "c@example.com", "قرنفلستان",
+                                         "immediate", 1, NULL, &err),
+                     KH_OK);
+    static const char *const words[] = {"النفط", "الحج",   "الطقس", "السوق",
+                                        "جدة",   "الهلال", "وزارة", "مجلس"};
+    for (int i = 0; i < 38; i++) {
+        char id[16], title[128], body[512];
+        snprintf(id, sizeof id, "z%d", i);
+        snprintf(title, sizeof title, "%s: خبر %s رقم %d",
+                 i < 35 ? "زعفرانستان" : "قرنفلستان", words[i % 8], i);
+        snprintf(body, sizeof body, "%s %s %s %s في يوم %d من الشهر.",
+                 words[i % 8], words[(i / 8) % 8], words[(i + 3) % 8],
+                 i < 35 ? "زعفرانستان" : "قرنفلستان", i);
+        add(ix, id, "spa", title, body);
+    }
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    size_t matched = 0, queued = 0;
+    assert_int_equal(kh_alerts_match(al, ix, &matched, &err), KH_OK);
+    assert_int_equal(matched, 38);
+    assert_int_equal(kh_alerts_digest(al, ix, NULL, 1700000000, &queued, &err),
+                     KH_OK);
+    assert_int_equal(queued, 1);
+    char subject[1024];
+    assert_int_equal(kh_alerts_outbox(al, on_subject, subject, &err), KH_OK);
+    if (strstr(subject, "38 خبرًا") == NULL)
+        fail_msg("subject: %s", subject);
+    kh_alerts_close(al);
+    kh_index_close(ix);
+    assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -763,6 +848,7 @@ main(void)
         cmocka_unit_test(encoded_headers),
         cmocka_unit_test(subscribe_confirm_match_digest),
         cmocka_unit_test(frequency_change_needs_confirmation),
+        cmocka_unit_test(digest_counts_every_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
