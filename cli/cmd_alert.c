@@ -110,14 +110,22 @@ parse(int argc, char **argv, const char *usage_text, alert_args *a)
     return -1;
 }
 
+/* The subscriptions of the index, or NULL with a message; with no_create
+ * NULL and *none set when the index has none yet. */
 static kh_alerts *
-open_alerts(const alert_args *a)
+open_alerts(const alert_args *a, int no_create, int *none)
 {
-    kh_alerts_options o = {a->base_url, a->from, env("KHABAR_SECRET")};
+    kh_alerts_options o = {a->base_url, a->from, env("KHABAR_SECRET"),
+                           no_create};
     kh_alerts *al;
     kh_error err;
     memset(&err, 0, sizeof err);
-    if (kh_alerts_open(a->dir, &o, &al, &err) != KH_OK) {
+    kh_status rc = kh_alerts_open(a->dir, &o, &al, &err);
+    if (rc == KH_ENOTFOUND && none != NULL) {
+        *none = 1;
+        return NULL;
+    }
+    if (rc != KH_OK) {
         cli_error("%s", err.message);
         return NULL;
     }
@@ -140,7 +148,7 @@ kh_cmd_subscribe(int argc, char **argv)
     if (ix == NULL)
         return 1;
     kh_index_close(ix);
-    kh_alerts *al = open_alerts(&a);
+    kh_alerts *al = open_alerts(&a, 0, NULL);
     if (al == NULL)
         return 1;
     int status = 0;
@@ -219,7 +227,17 @@ kh_cmd_subscriptions(int argc, char **argv)
         fputs(list_usage, stderr);
         return 2;
     }
-    kh_alerts *al = open_alerts(&a);
+    /* A listing only reads: an index without subscriptions lists none
+     * (and gets no subscriptions.db). */
+    int none = 0;
+    kh_alerts *al = open_alerts(&a, 1, &none);
+    if (al == NULL && none) {
+        kh_index *ix = cli_open_index(a.dir, 0, 0, 0);
+        if (ix == NULL)
+            return 1;
+        kh_index_close(ix);
+        return 0;
+    }
     if (al == NULL)
         return 1;
     kh_error err;
@@ -261,7 +279,7 @@ kh_cmd_digest(int argc, char **argv)
     kh_index *ix = cli_open_index(a.dir, 0, 0, 0);
     if (ix == NULL)
         return 1;
-    kh_alerts *al = open_alerts(&a);
+    kh_alerts *al = open_alerts(&a, 0, NULL);
     if (al == NULL) {
         kh_index_close(ix);
         return 1;

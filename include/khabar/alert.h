@@ -38,10 +38,14 @@ typedef struct kh_alerts_options {
     /* The key of the links' signatures.  NULL: a random one made when the
      * database is created and kept in it. */
     const char *secret;
+    /* Nonzero: open only subscriptions that exist; KH_ENOTFOUND (and no
+     * file made) when the index has none.  For readers such as a
+     * listing. */
+    int no_create;
 } kh_alerts_options;
 
-/* Opens (creating when missing) the subscriptions of the index in dir.
- * opts may be NULL. */
+/* Opens (creating when missing, unless opts->no_create) the subscriptions
+ * of the index in dir.  opts may be NULL. */
 KH_API KH_NODISCARD kh_status kh_alerts_open(const char *dir,
                                              const kh_alerts_options *opts,
                                              kh_alerts **out, kh_error *err);

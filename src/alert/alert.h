@@ -37,8 +37,10 @@ struct kh_alerts {
 
 /* ---- store.c ---- */
 
+/* Opens subscriptions.db, made when missing unless no_create (then
+ * KH_ENOTFOUND). */
 KH_HIDDEN kh_status kh__alert_db_open(kh_alerts *al, const char *secret,
-                                      kh_error *err);
+                                      int no_create, kh_error *err);
 /* A statement, or NULL with err set. */
 KH_HIDDEN sqlite3_stmt *kh__alert_prep(kh_alerts *al, const char *sql,
                                        kh_error *err);

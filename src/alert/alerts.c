@@ -106,7 +106,8 @@ kh_alerts_open(const char *dir, const kh_alerts_options *opts, kh_alerts **out,
         rc = KH_EINVAL;
     }
     if (rc == KH_OK)
-        rc = kh__alert_db_open(al, opts ? opts->secret : NULL, err);
+        rc = kh__alert_db_open(al, opts ? opts->secret : NULL,
+                               opts ? opts->no_create : 0, err);
     if (rc == KH_OK)
         rc = init_from_index(al, err);
     if (rc != KH_OK) {

@@ -18,6 +18,7 @@
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
@@ -192,7 +193,8 @@ load_secret(kh_alerts *al, const char *given, kh_error *err)
 }
 
 kh_status
-kh__alert_db_open(kh_alerts *al, const char *secret, kh_error *err)
+kh__alert_db_open(kh_alerts *al, const char *secret, int no_create,
+                  kh_error *err)
 {
     char path[4096];
     if ((size_t)snprintf(path, sizeof path, "%s/subscriptions.db", al->dir) >=
@@ -200,8 +202,13 @@ kh__alert_db_open(kh_alerts *al, const char *secret, kh_error *err)
         kh__set_error(err, "index path too long");
         return KH_EINVAL;
     }
+    if (no_create && access(path, F_OK) != 0) {
+        kh__set_error(err, "%s: no subscriptions", al->dir);
+        return KH_ENOTFOUND;
+    }
     if (sqlite3_open_v2(path, &al->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                        SQLITE_OPEN_READWRITE |
+                            (no_create ? 0 : SQLITE_OPEN_CREATE) |
                             SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         kh__set_error(err, "cannot open %s: %s", path, sqlite3_errmsg(al->db));

@@ -25,6 +25,18 @@ printf '%s\n' \
 "$K" ingest --index "$tmp/ix" "$tmp/a.jsonl" >/dev/null 2>&1
 check "ingest a small index" test -f "$tmp/ix/docs.db"
 
+# A listing only reads: no subscriptions.db made for an index without one.
+"$K" subscriptions --index "$tmp/ix" >"$tmp/l0" 2>&1
+rc=$?
+check "subscriptions on an index without subscriptions: exit 0, nothing listed" \
+    sh -c "test $rc -eq 0 && ! test -s '$tmp/l0'"
+check "... and no subscriptions.db is made" \
+    sh -c "! ls '$tmp/ix' | grep -q subscriptions"
+"$K" subscriptions --index "$tmp/none" >"$tmp/l00" 2>&1
+rc=$?
+check "subscriptions where there is no index: an error" \
+    sh -c "test $rc -ne 0 && test -s '$tmp/l00' && ! test -e '$tmp/none/subscriptions.db'"
+
 # What subscribe says is what it did.
 "$K" subscribe --index "$tmp/ix" a@example.com 'اليمن' >"$tmp/o1" 2>&1
 check "subscribe: a new saved search queues a confirmation mail" \
