@@ -32,7 +32,8 @@ static const char digest_usage[] =
     "the outbox, then with --print prints the outbox's messages, with\n"
     "--send sends them over SMTP (--smtp, else $KHABAR_SMTP_URL;\n"
     "$KHABAR_SMTP_USER, $KHABAR_SMTP_PASSWORD, $KHABAR_SMTP_STARTTLS=1).\n"
-    "--now (ISO 8601) stands in for the current time, for tests.\n";
+    "--now (ISO 8601) stands in for the current time, for tests (also\n"
+    "for what --send finds due).\n";
 
 static const char *
 env(const char *name)
@@ -299,7 +300,9 @@ kh_cmd_digest(int argc, char **argv)
                               env("KHABAR_SMTP_STARTTLS") != NULL,
                               0,
                               0};
-        rc = kh_alerts_send(al, &so, &sent, &failed, &err);
+        /* --now stands in for the clock here too: what the digest
+         * queued at that time is due then. */
+        rc = kh_alerts_send(al, &so, a.now, &sent, &failed, &err);
     }
     if (rc != KH_OK)
         cli_error("%s", err.message);

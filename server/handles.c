@@ -210,7 +210,7 @@ srv_mail_round(srv *s)
     if (rc == KH_OK)
         rc = kh_alerts_digest(al, ix, NULL, (int64_t)time(NULL), &queued, &err);
     if (rc == KH_OK && s->smtp.url != NULL)
-        rc = kh_alerts_send(al, &s->smtp, &sent, &failed, &err);
+        rc = kh_alerts_send(al, &s->smtp, 0, &sent, &failed, &err);
     srv_alerts_unlock(s);
     atomic_fetch_add(&s->metrics.mails_sent, sent);
     atomic_fetch_add(&s->metrics.mails_failed, failed);

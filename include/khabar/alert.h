@@ -129,15 +129,18 @@ typedef struct kh_smtp_options {
     int max_attempts;     /* before a message is given up; 0: 8 */
 } kh_smtp_options;
 
-/* Sends the messages of the outbox that are due, oldest first.  A failed
+/* Sends the messages of the outbox that are due at time now (unix
+ * seconds; 0: the clock), oldest first: now is the time
+ * kh_alerts_digest() was given, for a run that stands in for another
+ * time.  A failed
  * send is retried later with back-off (a minute, doubling, at most six
  * hours apart).  *sent and *failed (may be NULL) count this call's
  * outcomes.  One sender works on an index's outbox at a time: while
  * another process holds it, this returns KH_OK having sent nothing. */
 KH_API KH_NODISCARD kh_status kh_alerts_send(kh_alerts *alerts,
                                              const kh_smtp_options *smtp,
-                                             size_t *sent, size_t *failed,
-                                             kh_error *err);
+                                             int64_t now, size_t *sent,
+                                             size_t *failed, kh_error *err);
 
 /* One saved query, for listings. */
 typedef struct kh_subscription {

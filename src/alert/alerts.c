@@ -776,12 +776,12 @@ kh_alerts_digest(kh_alerts *al, kh_index *ix, const char *frequency,
 }
 
 static kh_status send_due(kh_alerts *al, const kh_smtp_options *smtp,
-                          int max_attempts, size_t *sent, size_t *failed,
-                          kh_error *err);
+                          int max_attempts, int64_t now, size_t *sent,
+                          size_t *failed, kh_error *err);
 
 kh_status
-kh_alerts_send(kh_alerts *al, const kh_smtp_options *smtp, size_t *sent,
-               size_t *failed, kh_error *err)
+kh_alerts_send(kh_alerts *al, const kh_smtp_options *smtp, int64_t now,
+               size_t *sent, size_t *failed, kh_error *err)
 {
     if (sent != NULL)
         *sent = 0;
@@ -807,19 +807,26 @@ kh_alerts_send(kh_alerts *al, const kh_smtp_options *smtp, size_t *sent,
         close(lock);
         return KH_OK;
     }
-    kh_status rc = send_due(al, smtp, max_attempts, sent, failed, err);
+    kh_status rc = send_due(al, smtp, max_attempts, now, sent, failed, err);
     close(lock);
     return rc;
 }
 
+/* The time of a send: the one given, else the clock's. */
+static int64_t
+send_time(int64_t given)
+{
+    return given > 0 ? given : now_s();
+}
+
 static kh_status
 send_due(kh_alerts *al, const kh_smtp_options *smtp, int max_attempts,
-         size_t *sent, size_t *failed, kh_error *err)
+         int64_t given, size_t *sent, size_t *failed, kh_error *err)
 {
     kh_status rc = KH_OK;
     int64_t last = 0;
     for (;;) {
-        int64_t now = now_s();
+        int64_t now = send_time(given);
         sqlite3_stmt *st = kh__alert_prep(
             al,
             "SELECT id, rcpt, message, attempts FROM outbox WHERE state IN"
@@ -893,7 +900,7 @@ send_due(kh_alerts *al, const kh_smtp_options *smtp, int max_attempts,
                                 " error = NULL WHERE id = ?",
                                 err);
             if (st != NULL) {
-                sqlite3_bind_int64(st, 1, now_s());
+                sqlite3_bind_int64(st, 1, send_time(given));
                 sqlite3_bind_int64(st, 2, id);
             }
             if (sent != NULL)
@@ -912,7 +919,7 @@ send_due(kh_alerts *al, const kh_smtp_options *smtp, int max_attempts,
                 sqlite3_bind_text(
                     st, 1, attempts >= max_attempts ? "failed" : "queued", -1,
                     SQLITE_STATIC);
-                sqlite3_bind_int64(st, 2, now_s() + wait);
+                sqlite3_bind_int64(st, 2, send_time(given) + wait);
                 sqlite3_bind_text(st, 3, serr.message, -1, SQLITE_TRANSIENT);
                 sqlite3_bind_int64(st, 4, id);
             }

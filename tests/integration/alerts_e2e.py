@@ -722,6 +722,37 @@ def main():
           and "0 messages sent" in err2, (p.returncode, err2,
                                           len(store.all()) - before))
 
+    # --now in both steps: what `digest --print --now LATER` queued is due
+    # LATER, and `digest --send --now LATER` sends it.  C's query is daily
+    # and just had its digest: the next is due a day later.
+    cli_art2 = dict(cli_art, id="zm-cli2",
+                    url="https://news.example.com/zm/cli2",
+                    title=f"{WORD} توسع ميناء تصدير النفط",
+                    body=f"قررت {WORD} توسيع ميناء تصدير النفط. "
+                         + body_words("الميناء الشرقي"))
+    with open(jl, "w", encoding="utf-8") as f:
+        f.write(json.dumps(cli_art2, ensure_ascii=False) + "\n")
+    p = run(["ingest", "--index", IX, jl])
+    later = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                          time.gmtime(time.time() + 2 * 86400))
+    p = run(["digest", "--index", IX, "--print", "--now", later])
+    out = p.stdout.decode("utf-8", "replace")
+    check("khabar digest --print --now (two days on): C's daily digest is "
+          "queued", p.returncode == 0 and f"==== to {C}" in out,
+          (p.returncode, out[:200]))
+    before_c = len(mails(store, C))
+    p = run(["digest", "--index", IX, "--send", "--smtp", SMTP_URL,
+             "--now", later])
+    err3 = p.stderr.decode("utf-8", "replace")
+    got = wait_for(lambda: len(mails(store, C)) > before_c, 5)
+    new_c = mails(store, C)[before_c:]
+    ok = got and len(new_c) == 1
+    if ok:
+        t, _ = parts_of(parse(new_c[0]["raw"]))
+        ok = cli_art2["title"] in (t or "")
+    check("khabar digest --send --now (the same time) sends it",
+          p.returncode == 0 and ok, (p.returncode, err3, len(new_c)))
+
     # ---- 8 (end). Nothing ever went to evil@ ---------------------------------
     evil = []
     for it in store.all():
