@@ -20,9 +20,12 @@ xml_escape(kh_buf *b, const char *s, kh_status *rc)
 }
 
 /* The feed of query (with its filters), titled title; require_all: the
- * juxtaposed words are all required (a saved search's semantics). */
+ * juxtaposed words are all required (a saved search's semantics).  req:
+ * the request whose parameters made query, for its errors (NULL for a
+ * saved search). */
 static void
-feed(srv *s, const char *title, kh_buf *query, int require_all, srv_resp *r)
+feed(srv *s, const char *title, kh_buf *query, int require_all,
+     const srv_req *req, srv_resp *r)
 {
     kh_error err;
     memset(&err, 0, sizeof err);
@@ -39,6 +42,10 @@ feed(srv *s, const char *title, kh_buf *query, int require_all, srv_resp *r)
     kh_results *res;
     kh_status rc =
         kh_index_search(ix, query->data ? query->data : "", &o, &res, &err);
+    if (rc != KH_OK && req != NULL) {
+        srv_query_error(req, query, rc, &err, r); /* q: ..., with offset */
+        return;
+    }
     if (rc != KH_OK) {
         srv_error(r, rc == KH_EINVAL ? 400 : 503, NULL, "%s",
                   err.message[0] ? err.message : kh_strerror(rc));
@@ -114,7 +121,7 @@ srv_feed_search(srv *s, const srv_req *q, srv_resp *r)
     kh__buf_init(&query);
     if (srv_search_query(q, &query, r) == 0) {
         const char *text = q->arg(q->ctx, "q");
-        feed(s, text != NULL ? text : "", &query, 0, r);
+        feed(s, text != NULL ? text : "", &query, 0, q, r);
     }
     kh__buf_release(&query);
 }
@@ -143,7 +150,7 @@ srv_feed_subscription(srv *s, const srv_req *q, srv_resp *r)
     /* The feed of a saved search lists what its digests would: every
      * juxtaposed word required, as `khabar search --all` (alerts.md). */
     if (rc == KH_OK)
-        feed(s, text, &query, 1, r);
+        feed(s, text, &query, 1, NULL, r);
     else
         srv_error(r, 500, NULL, "out of memory");
     kh__buf_release(&query);

@@ -122,6 +122,11 @@ st, r = jget("/api/articles/snn-007320/related", {"n": "x"})
 check("related: a bad n is 400", st == 400)
 
 # Atom.
+st, h, body = get("/feeds/search.atom", {"q": "(" * 40 + "x"})
+err = json.loads(body)["error"] if st == 400 else {}
+check("feed: a query error names q, with its offset",
+      st == 400 and err.get("message", "").startswith("q: ") and "offset" in err,
+      body[:200])
 st, h, body = get("/feeds/search.atom", {"q": "الحكومة"})
 ns = "{http://www.w3.org/2005/Atom}"
 try:
