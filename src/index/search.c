@@ -856,11 +856,25 @@ collect_terms(const kh_qnode *q, const char ***norms, size_t *nn,
         collect_terms(q->children[i], norms, nn, stems, ns, rc);
 }
 
-/* The score a hit must beat to enter the heap, or -1 while it has room. */
+/* The score a hit must reach to enter the heap, or -1 while it has room.
+ * Reach, not beat: a hit that ties the worst kept one enters when its
+ * docid is higher (better()), so that which of the tied hits are kept does
+ * not depend on k, and a page at an offset lists the same hits as the
+ * same ranks of a longer page. */
 static double
 threshold(const scored *heap, size_t n, size_t k)
 {
     return n < k || k == 0 ? -1.0 : heap[0].score;
+}
+
+/* Can a document whose score is at most bound still enter the heap?  The
+ * bounds are sums taken in another order than the scores, so they may
+ * round a hair below a score that reaches them exactly: the slack keeps
+ * such a tie (identical copies of a story score exactly the same). */
+static bool
+may_reach(double bound, double theta)
+{
+    return bound >= theta - 1e-9 * theta;
 }
 
 static int
@@ -907,7 +921,7 @@ collect_maxscore(ctx *c, bool_it *b, scored *heap, size_t *n_heap, size_t k,
         t[i]->advance(t[i], 0);
     size_t e = 0; /* t[e..n) are essential */
     double theta = threshold(heap, *n_heap, k);
-    while (e < n && prefix[e] <= theta)
+    while (e < n && !may_reach(prefix[e], theta))
         e++;
     for (;;) {
         uint32_t d = KH_END;
@@ -935,7 +949,7 @@ collect_maxscore(ctx *c, bool_it *b, scored *heap, size_t *n_heap, size_t k,
                     until = t[i]->doc;
                 }
             }
-            if (bound <= theta) {
+            if (!may_reach(bound, theta)) {
                 for (size_t i = e; i < n; i++)
                     if (t[i]->doc == d)
                         t[i]->advance(t[i], until);
@@ -944,29 +958,38 @@ collect_maxscore(ctx *c, bool_it *b, scored *heap, size_t *n_heap, size_t k,
             }
         }
         if (!kh__snap_deleted(c->ss, d) && !excluded(b->not, b->n_not, d)) {
+            /* part[i]: t[i]'s contribution.  The score is their sum in
+             * the order of t[], whatever e was when d came: summed in
+             * another order, two identical copies could differ in the
+             * last bit and be ordered by that instead of by docid. */
+            double part[64];
             double score = 0;
-            for (size_t i = e; i < n; i++)
-                if (t[i]->doc == d)
-                    score += t[i]->score(t[i]);
+            for (size_t i = e; i < n; i++) {
+                part[i] = t[i]->doc == d ? t[i]->score(t[i]) : 0;
+                score += part[i];
+            }
             size_t i = e;
             for (; i > 0; i--) {
-                if (score + prefix[i - 1] <= theta)
-                    break; /* the rest cannot lift it over the threshold */
+                if (!may_reach(score + prefix[i - 1], theta))
+                    break; /* the rest cannot lift it to the threshold */
                 it *x = t[i - 1];
                 if (x->doc == KH_END || x->doc < d)
                     x->advance(x, d);
-                if (x->doc == d)
-                    score += x->score(x);
+                part[i - 1] = x->doc == d ? x->score(x) : 0;
+                score += part[i - 1];
             }
             if (i > 0)
                 exact = false;
             (*total)++;
-            if (score > theta) {
+            if (i == 0 && score >= theta) {
+                score = 0;
+                for (size_t j = 0; j < n; j++)
+                    score += part[j];
                 scored sc = {score, kh__seg_doc(c->seg, d)->docid,
                              (uint32_t)(c->ss - c->ix->segs), d};
                 heap_push(heap, n_heap, k, sc);
                 theta = threshold(heap, *n_heap, k);
-                while (e < n && prefix[e] <= theta)
+                while (e < n && !may_reach(prefix[e], theta))
                     e++;
             }
         }
