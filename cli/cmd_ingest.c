@@ -17,8 +17,9 @@
  *    (robots.txt and a per-host delay respected).  Without it, no network.
  *  - WARC: response and resource records with a 2xx status and an HTML
  *    content type, through the extractor with the record's URI.
- *  - Plain text: one article (first line the title, the rest the body,
- *    the file name its id).
+ *  - Plain text: one article (its charset detected as a page's; the
+ *    first line that is not blank the title, the rest the body, the file
+ *    name its id).
  * A directory is read recursively in sorted order, hidden files skipped;
  * "-" is standard input.  One site model serves the whole run, so that
  * furniture recurring across the pages of a site is learned.
@@ -309,26 +310,92 @@ ingest_jsonl(run *r, const char *path, gzFile gz, const char *head,
 
 /* ---- Plain text and HTML ---------------------------------------------- */
 
+/* Blank within a line: what a line of only these is empty of. */
 static int
-ingest_text(run *r, const char *path, char *text, size_t len)
+is_blank(char c)
 {
-    if (memchr(text, '\0', len) != NULL) {
-        item_error(r, path, "binary data, not an article; skipped");
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Turns CRLF and lone CR line ends into LF, in place; returns the new
+ * length (s stays NUL-terminated). */
+static size_t
+unify_line_ends(char *s, size_t len)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '\r') {
+            s[j++] = s[i];
+            continue;
+        }
+        s[j++] = '\n';
+        if (i + 1 < len && s[i + 1] == '\n')
+            i++;
+    }
+    s[j] = '\0';
+    return j;
+}
+
+/* One article of a text file: its first line that is not blank is the
+ * title, the rest the body.  The bytes are converted as a page's are: a
+ * text file saved in windows-1256 or ISO-8859-6 was stored as U+FFFD
+ * garbage, and a UTF-8 BOM stayed at the head of the title. */
+static int
+ingest_text(run *r, const char *path, const char *data, size_t len)
+{
+    char *text = NULL;
+    size_t n = 0;
+    kh_error err;
+    memset(&err, 0, sizeof err);
+    kh_status rc = kh_to_utf8(data, len, NULL, &text, &n, NULL, &err);
+    if (rc == KH_ENOMEM) {
+        cli_error("%s: out of memory", path);
+        return -1;
+    }
+    if (rc != KH_OK) {
+        item_error(r, path, "%s; skipped",
+                   err.message[0] ? err.message : kh_strerror(rc));
         return 0;
     }
-    char *nl = memchr(text, '\n', len);
-    if (nl != NULL)
-        *nl = '\0';
+    if (memchr(text, '\0', n) != NULL) {
+        item_error(r, path, "binary data, not an article; skipped");
+        kh_free(text);
+        return 0;
+    }
+    /* Windows' CRLF left a \r at the end of the title and of every line. */
+    n = unify_line_ends(text, n);
+    char *end = text + n;
+    char *title = text;
+    while (title < end && (is_blank(*title) || *title == '\n'))
+        title++;
+    if (title == end) {
+        item_error(r, path, "empty file; skipped");
+        kh_free(text);
+        return 0;
+    }
+    char *nl = memchr(title, '\n', (size_t)(end - title));
+    char *body = nl != NULL ? nl + 1 : end;
+    char *title_end = nl != NULL ? nl : end;
+    while (title_end > title && is_blank(title_end[-1]))
+        title_end--;
+    *title_end = '\0';
+    while (body < end && (is_blank(*body) || *body == '\n'))
+        body++;
+    while (end > body && (is_blank(end[-1]) || end[-1] == '\n'))
+        end--;
+    *end = '\0';
     /* the path as given, as for a page: two news.txt in two directories
      * are two articles (by the name alone the second replaced the first) */
     kh_article a = {strcmp(path, "-") == 0 ? NULL : path,
                     NULL,
                     NULL,
-                    text,
-                    nl != NULL ? nl + 1 : "",
+                    title,
+                    body,
                     NULL,
                     KH_DATE_NONE};
-    return add(r, &a, path, KH_FMT_TEXT);
+    int st = add(r, &a, path, KH_FMT_TEXT);
+    kh_free(text);
+    return st;
 }
 
 /* Adds the article of a page; where names it in messages.  A page

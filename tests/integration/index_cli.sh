@@ -70,6 +70,36 @@ printf 'عنوان تجريبي عن الكازاخستان\nنص الخبر: ا
 "$K" ingest --index "$IX" "$tmp/note.txt" >/dev/null 2>&1
 "$K" search --index "$IX" --json "توكاييف" >"$tmp/s4.json"
 check "plain text file ingested, id = its path" grep -q "\"id\":\"$tmp/note.txt\"" "$tmp/s4.json"
+# Plain text as people save it: windows-1256 and ISO-8859-6 (converted as
+# pages are, not stored as U+FFFD), CRLF line ends, a UTF-8 BOM, blank
+# lines before the title.
+python3 - "$tmp/txt" <<'EOF'
+import os, sys
+d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
+title = "الرئيس الكازاخستاني يعد بحماية الروس"
+body = "قال توكاييف إن بلاده ستحمي الفارين.\n\nوأضاف في بيان."
+def put(name, data):
+    open(os.path.join(d, name + ".txt"), "wb").write(data)
+put("cp1256", (title + "\n" + body + "\n").encode("cp1256"))
+put("iso", (title + "\n" + body + "\n").encode("iso-8859-6"))
+put("crlf", (title + "\r\n" + body.replace("\n", "\r\n") + "\r\n").encode())
+put("bom", b"\xef\xbb\xbf" + (title + "\n" + body + "\n").encode())
+put("blank", ("\n \n\t\n" + title + "  \n\n" + body + "\n\n\n").encode())
+EOF
+"$K" ingest --index "$tmp/ixt" "$tmp/txt" >"$tmp/out" 2>&1
+check "text files in five shapes ingested" grep -q '^ingested 5 articles (5 new' "$tmp/out"
+for f in cp1256 iso crlf bom blank; do
+    "$K" show --index "$tmp/ixt" --json "$tmp/txt/$f.txt" >"$tmp/t-$f.json" 2>&1
+    check "text file ($f): title and body as written" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = (d["title"] == "الرئيس الكازاخستاني يعد بحماية الروس" and
+      d["body"] == "قال توكاييف إن بلاده ستحمي الفارين.\n\nوأضاف في بيان.")
+sys.exit(0 if ok else 1)' "$tmp/t-$f.json"
+done
+"$K" search --index "$tmp/ixt" --json -n 10 "توكاييف" >"$tmp/t-s.json"
+check "text files: a body word finds all five" grep -q '"total":5,' "$tmp/t-s.json"
 printf '%s\n' '{"id":"ref1","title":"مقتل &quot;أبو محمد&quot; &ndash; تقرير","body":"قال&nbsp;المتحدث &#8220;نعم&#8221; R&D"}' >"$tmp/ref.jsonl"
 "$K" ingest --index "$tmp/ixr" "$tmp/ref.jsonl" >/dev/null 2>&1
 "$K" show --index "$tmp/ixr" ref1 >"$tmp/ref.out" 2>&1
