@@ -317,6 +317,17 @@ is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* Is p[0..len) white space only (after a UTF-8 BOM when bom)? */
+static int
+only_blanks(const char *p, size_t len, int bom)
+{
+    size_t i = bom && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    for (; i < len; i++)
+        if (!is_blank(p[i]) && p[i] != '\n')
+            return 0;
+    return 1;
+}
+
 /* Turns CRLF and lone CR line ends into LF, in place; returns the new
  * length (s stays NUL-terminated). */
 static size_t
@@ -697,6 +708,30 @@ ingest_stream(run *r, const char *path, gzFile gz)
         item_error(r, path, "empty file; skipped");
         gzclose(gz);
         return 0;
+    }
+    if (fmt == KH_FMT_UNKNOWN && only_blanks(head, hl, 1)) {
+        /* Blank lines are no article, and no binary data either: such a
+         * file is as empty as one of 0 bytes, if the rest is blank too. */
+        char chunk[HEAD_BYTES];
+        size_t got;
+        int blank = 1;
+        while (blank && !failed &&
+               (got = gz_fill(gz, chunk, sizeof chunk, &failed)) > 0)
+            blank = only_blanks(chunk, got, 0);
+        if (blank && !failed) {
+            item_error(r, path, "empty file; skipped");
+            gzclose(gz);
+            return 0;
+        }
+        if (!failed) {
+            /* the format is told from the head alone */
+            item_error(r, path,
+                       "more than %d bytes of blank lines before any text; "
+                       "skipped",
+                       HEAD_BYTES);
+            gzclose(gz);
+            return 0;
+        }
     }
     if (fmt == KH_FMT_JSONL)
         return ingest_jsonl(r, path, gz, head, hl); /* closes gz */

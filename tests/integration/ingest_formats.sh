@@ -218,15 +218,17 @@ before=$(sed -n 's/.*"articles":\([0-9]*\).*/\1/p' "$tmp/stats")
 head -c 400 "$d/page.html.gz" >"$d/truncated.html.gz"
 head -c 3000 /dev/urandom >"$d/junk.bin"
 : >"$d/empty.txt"
+printf '\n\n   \n' >"$d/blank.jsonl"
 printf '\037\213\010\000\000\000\000\000\000\003garbage-not-deflate' >"$d/corrupt.gz"
 "$K" ingest --index "$IX" --max-bytes 200000 "$d/truncated.html.gz" \
-    "$d/junk.bin" "$d/empty.txt" "$d/big.html" "$d/corrupt.gz" "$d/bad.warc" \
+    "$d/junk.bin" "$d/empty.txt" "$d/blank.jsonl" "$d/big.html" "$d/corrupt.gz" "$d/bad.warc" \
     "$d/missing.html" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 check "bad inputs: exit 1" test $rc -eq 1
 check "truncated gzip named" grep -q "truncated.html.gz: truncated gzip data; skipped" "$tmp/err"
 check "junk bytes named" grep -q "junk.bin: binary data, not an article; skipped" "$tmp/err"
 check "empty file named" grep -q "empty.txt: empty file; skipped" "$tmp/err"
+check "a file of blank lines is empty too, not binary data" grep -q "blank.jsonl: empty file; skipped" "$tmp/err"
 check "page over the size limit named" grep -q "big.html: larger than the size limit (200000 bytes); skipped" "$tmp/err"
 check "corrupt gzip named" grep -q "corrupt.gz: .*; skipped" "$tmp/err"
 check "broken WARC record named with its position" grep -q "bad.warc: record 2: " "$tmp/err"
