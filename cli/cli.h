@@ -24,6 +24,7 @@
 typedef struct cli_opts {
     const char *dir;
     int json, all, no_collapse;
+    int explain;        /* --explain: print the query as parsed */
     const char *entity; /* --entity NAME */
     const char *find;   /* --find NAME */
     size_t limit, offset;

@@ -10,11 +10,13 @@
 
 static const char search_usage[] =
     "usage: khabar search [--index DIR] [--json] [-n N] [--offset K] [--all]\n"
-    "                     [--no-collapse] QUERY...\n"
+    "                     [--no-collapse] [--explain] [--] QUERY...\n"
     "Query syntax: docs/query.md (words, \"phrases\", -exclude, OR, (...),\n"
     "title:, source:, since:/until: dates).  --all requires every word.\n"
     "Copies of one text (wire stories) are one hit with their sources;\n"
-    "--no-collapse lists every copy.\n";
+    "--no-collapse lists every copy.  --explain prints the query as parsed\n"
+    "(its canonical rendering) before the hits.  A query that starts with\n"
+    "-word in Latin letters goes after --: khabar search -- '-title:x y'.\n";
 
 int
 kh_cmd_search(int argc, char **argv)
@@ -56,15 +58,20 @@ kh_cmd_search(int argc, char **argv)
                             0,
                             o.no_collapse,
                             0};
-    kh_results *res;
+    kh_results *res = NULL;
     kh_error err;
-    rc = kh_index_search(ix, q.data, &so, &res, &err);
+    char *explained = NULL;
+    if (o.explain)
+        rc = kh_index_explain(ix, q.data, &explained, &err);
+    if (rc == KH_OK)
+        rc = kh_index_search(ix, q.data, &so, &res, &err);
     if (rc != KH_OK) {
         if (err.has_offset)
             cli_error("query error at column %zu: %s\n  %s\n  %*s^",
                       err.offset + 1, err.message, q.data, (int)err.offset, "");
         else
             cli_error("%s", err.message[0] ? err.message : kh_strerror(rc));
+        kh_free(explained);
         kh__buf_release(&q);
         kh_index_close(ix);
         return rc == KH_EINVAL ? 2 : 1;
@@ -72,8 +79,14 @@ kh_cmd_search(int argc, char **argv)
     if (o.json) {
         kh_buf b;
         kh__buf_init(&b);
+        kh__buf_puts(&b, "{", &rc);
+        if (explained != NULL) {
+            kh__buf_puts(&b, "\"explain\":\"", &rc);
+            kh__buf_json_escape(&b, explained, strlen(explained), &rc);
+            kh__buf_puts(&b, "\",", &rc);
+        }
         kh__buf_printf(&b, &rc,
-                       "{\"total\":%zu,\"total_exact\":%s,\"took_ms\":%.3f,"
+                       "\"total\":%zu,\"total_exact\":%s,\"took_ms\":%.3f,"
                        "\"hits\":",
                        res->total, res->total_exact ? "true" : "false",
                        res->took_ms);
@@ -81,6 +94,8 @@ kh_cmd_search(int argc, char **argv)
         kh__buf_puts(&b, "}\n", &rc);
         cli_print_buf(&b, rc);
     } else {
+        if (explained != NULL)
+            printf("query: %s\n", explained);
         printf("%s%zu articles match (%.1f ms)\n",
                res->total_exact ? "" : "at least ", res->total, res->took_ms);
         for (size_t i = 0; i < res->n_hits; i++) {
@@ -104,6 +119,7 @@ kh_cmd_search(int argc, char **argv)
         }
     }
     kh_results_free(res);
+    kh_free(explained);
     kh__buf_release(&q);
     kh_index_close(ix);
     return rc == KH_OK ? 0 : 1;

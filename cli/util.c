@@ -160,13 +160,25 @@ cli_open_index(const char *dir, int write, int create, kh_stemmer_kind stemmer)
     return ix;
 }
 
+static int
+is_ascii_letter(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 int
 cli_parse_opts(int argc, char **argv, cli_opts *o, const char *usage_text)
 {
     memset(o, 0, sizeof *o);
     o->limit = 10;
     int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+    /* Options are ASCII: "-" then a letter, or "--".  An operand that
+     * starts with "-" and then anything else (a query "-اليمن الرياض",
+     * "-«كأس العالم»", "-(a OR b)") cannot be one, so it ends the
+     * options instead of being refused. */
+    for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0' &&
+           (argv[i][1] == '-' || is_ascii_letter(argv[i][1]));
+         i++) {
         const char *a = argv[i];
         char *end;
         if (strcmp(a, "--") == 0) {
@@ -187,6 +199,8 @@ cli_parse_opts(int argc, char **argv, cli_opts *o, const char *usage_text)
             o->all = 1;
         } else if (strcmp(a, "--no-collapse") == 0) {
             o->no_collapse = 1;
+        } else if (strcmp(a, "--explain") == 0) {
+            o->explain = 1;
         } else if ((strcmp(a, "-n") == 0 || strcmp(a, "--offset") == 0) &&
                    i + 1 < argc) {
             errno = 0;
@@ -202,7 +216,9 @@ cli_parse_opts(int argc, char **argv, cli_opts *o, const char *usage_text)
             else
                 o->offset = (size_t)v;
         } else {
-            cli_error("unknown or incomplete option '%s'", a);
+            cli_error("unknown or incomplete option '%s'; an operand that "
+                      "starts with '-' goes after '--'",
+                      a);
             fputs(usage_text, stderr);
             return 2;
         }

@@ -154,6 +154,15 @@ KH_API KH_NODISCARD kh_status kh_index_search(kh_index *index,
                                               kh_results **out, kh_error *err);
 KH_API void kh_results_free(kh_results *results);
 
+/* The parser's canonical rendering of query (docs/query.md) as this
+ * index's analyzer reads it, e.g. "(الحكومه/حكوم +source:spa)": what
+ * `khabar search --explain` prints.  On a syntax error returns KH_EINVAL
+ * with the message and offset in err, as kh_index_search() does.  On
+ * success *out (NUL-terminated) is released with kh_free(). */
+KH_API KH_NODISCARD kh_status kh_index_explain(kh_index *index,
+                                               const char *query, char **out,
+                                               kh_error *err);
+
 /* The stored article with this key, as a hit without score or snippet but
  * with body; KH_ENOTFOUND if absent.  Free with kh_doc_free(). */
 typedef struct kh_doc {

@@ -1229,6 +1229,27 @@ collapse_copies(kh_index *ix, scored *heap, size_t *n, size_t want,
 }
 
 kh_status
+kh_index_explain(kh_index *ix, const char *query, char **out, kh_error *err)
+{
+    *out = NULL;
+    if (err != NULL)
+        memset(err, 0, sizeof *err);
+    kh_qnode *tree = NULL;
+    kh_status rc = kh__query_parse(query, strlen(query), ix->qa, &tree, err);
+    if (rc != KH_OK)
+        return rc;
+    kh_buf b;
+    kh__buf_init(&b);
+    kh__query_render(tree, &b, &rc);
+    kh__query_free(tree);
+    *out = kh__buf_detach(&b, NULL, &rc);
+    kh__buf_release(&b);
+    if (rc == KH_ENOMEM && err != NULL)
+        kh__set_error(err, "out of memory");
+    return rc;
+}
+
+kh_status
 kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
                 kh_results **out, kh_error *err)
 {

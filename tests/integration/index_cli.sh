@@ -41,6 +41,25 @@ check "--offset 1 starts at the second hit" grep -q "\"id\":\"$id2\"" "$tmp/s2.j
 check "-n past a long: exit 2 with the range (it crashed)" sh -c "test $? -eq 2 && grep -q 'wants a number from 1 to' '$tmp/big'"
 "$K" search --index "$IX" --offset 99999999 -n 1000000000 "الحكومة" >"$tmp/big" 2>&1
 check "the largest -n and a far --offset: no hits, exit 0" sh -c "test $? -eq 0 && grep -q 'articles match' '$tmp/big'"
+# --explain prints the parser's canonical rendering (docs/query.md), and
+# --json carries it as "explain".
+"$K" search --index "$IX" --explain -n 1 'الحكومة since:2015 until:2015-06 source:spa -title:رياضة' >"$tmp/ex" 2>&1
+check "--explain prints the query as parsed" \
+    sh -c "test $? -eq 0 && grep -qxF 'query: (الحكومه/حكوم +date:[1420070400,1435708799] +source:spa -title:رياضه/رياض)' '$tmp/ex'"
+"$K" search --index "$IX" --explain --json -n 1 '"ولي العهد"' >"$tmp/ex.json" 2>&1
+check "--explain --json: the rendering as \"explain\"" \
+    grep -qF '{"explain":"(\"ولي/ول العهد/عهد\")","total":' "$tmp/ex.json"
+# A query that starts with an exclusion: not an option.
+"$K" search --index "$IX" --json -n 5 'الرياض -جدة' >"$tmp/d1.json" 2>&1
+"$K" search --index "$IX" --json -n 5 '-جدة الرياض' >"$tmp/d2.json" 2>&1
+check "a query starting with -word (Arabic) is the query, not an unknown option" \
+    sh -c "test $? -eq 0 && test \"\$(grep -o '\"id\":\"[^\"]*\"' '$tmp/d1.json')\" = \"\$(grep -o '\"id\":\"[^\"]*\"' '$tmp/d2.json')\""
+"$K" search --index "$IX" -title:رياضة الرياض >"$tmp/d3" 2>&1
+check "-title:x first: exit 2, the message says to put -- before it" \
+    sh -c "test $? -eq 2 && grep -qF \"unknown or incomplete option '-title:رياضة'; an operand that starts with '-' goes after '--'\" '$tmp/d3'"
+"$K" search --index "$IX" --explain -- '-title:رياضة الرياض' >"$tmp/d4" 2>&1
+check "-- before a query starting with -title:x" \
+    sh -c "test $? -eq 0 && grep -qxF 'query: (-title:رياضه/رياض الرياض/رياض)' '$tmp/d4'"
 "$K" related --index "$IX" -n 1000000000 snn-000000 >"$tmp/big" 2>&1
 check "related with the largest -n: exit 0" test $? -eq 0
 
