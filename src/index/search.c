@@ -829,13 +829,33 @@ by_rank(const void *a, const void *b)
     return better(x, y) ? -1 : better(y, x) ? 1 : 0;
 }
 
-/* Collects the positive terms of the tree for highlighting. */
+/* The positive parts of the tree for highlighting: the terms of its
+ * words, and its phrases, which are marked only where the whole phrase
+ * stands (and a word the analyzer splits, كوفيد-19, is such a phrase). */
+typedef struct hl_terms {
+    const char **norms, **stems;
+    size_t nn, ns;
+    const kh_qnode **phrases;
+    size_t np;
+} hl_terms;
+
 static void
-collect_terms(const kh_qnode *q, const char ***norms, size_t *nn,
-              const char ***stems, size_t *ns, kh_status *rc)
+collect_terms(const kh_qnode *q, hl_terms *h, kh_status *rc)
 {
     if (q->occur == KH_OCCUR_MUST_NOT || *rc != KH_OK)
         return;
+    if (q->op == KH_QOP_PHRASE) {
+        const kh_qnode **p = kh_realloc(h->phrases, (h->np + 1) * sizeof *p);
+        if (p == NULL) {
+            *rc = KH_ENOMEM;
+            return;
+        }
+        h->phrases = p;
+        p[h->np++] = q;
+        return;
+    }
+    const char ***norms = &h->norms, ***stems = &h->stems;
+    size_t *nn = &h->nn, *ns = &h->ns;
     for (size_t i = 0; i < q->n_terms; i++) {
         const char **a = kh_realloc(*norms, (*nn + 1) * sizeof *a);
         if (a == NULL) {
@@ -853,7 +873,7 @@ collect_terms(const kh_qnode *q, const char ***norms, size_t *nn,
         b[(*ns)++] = q->terms[i].stem;
     }
     for (size_t i = 0; i < q->n_children; i++)
-        collect_terms(q->children[i], norms, nn, stems, ns, rc);
+        collect_terms(q->children[i], h, rc);
 }
 
 /* The score a hit must reach to enter the heap, or -1 while it has room.
@@ -1382,10 +1402,9 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
         kh__qsort(heap, depth, sizeof *heap, by_rank);
     }
 
-    const char **norms = NULL, **stems = NULL;
-    size_t nn = 0, ns = 0;
+    hl_terms hl = {NULL, NULL, 0, 0, NULL, 0};
     if (rc == KH_OK && !opts.no_snippets)
-        collect_terms(tree, &norms, &nn, &stems, &ns, &rc);
+        collect_terms(tree, &hl, &rc);
     uint64_t *groups = NULL;
     if (rc == KH_OK && collapse)
         rc = collapse_copies(ix, heap, &n_heap, want_k, &groups);
@@ -1434,10 +1453,10 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
                                   groups[opts.offset + i], &h->copies,
                                   &h->sources, &h->n_sources);
         if (!opts.no_snippets) {
-            kh_snippet_opts so = {norms,
-                                  nn,
-                                  stems,
-                                  ns,
+            kh_snippet_opts so = {hl.norms,
+                                  hl.nn,
+                                  hl.stems,
+                                  hl.ns,
                                   240,
                                   opts.hl_open ? opts.hl_open : "<b>",
                                   opts.hl_close ? opts.hl_close : "</b>",
@@ -1445,16 +1464,18 @@ kh_index_search(kh_index *ix, const char *query, const kh_search_options *o,
             kh_buf b;
             kh__buf_init(&b);
             const char *text = d.body != NULL && d.body[0] ? d.body : h->title;
-            kh__snippet(ix->sa, text ? text : "", text ? strlen(text) : 0, &so,
-                        &b, &rc);
+            kh__snippet_phrases(ix->sa, text ? text : "",
+                                text ? strlen(text) : 0, &so, hl.phrases, hl.np,
+                                &b, &rc);
             h->snippet = kh__buf_detach(&b, NULL, &rc);
         }
         kh_free(d.body);
     }
     kh__store_read_end(ix->store);
     kh_free(groups);
-    kh_free(norms);
-    kh_free(stems);
+    kh_free(hl.norms);
+    kh_free(hl.stems);
+    kh_free(hl.phrases);
     kh_free(heap);
     kh__query_free(tree);
     if (rc != KH_OK) {

@@ -129,4 +129,16 @@ KH_HIDDEN void kh__snippet(kh_analyzer *a, const char *text, size_t len,
                            const kh_snippet_opts *opts, kh_buf *out,
                            kh_status *rc);
 
+/* kh__snippet() with the query's phrases too: phrases[0..n_phrases) are
+ * PHRASE nodes (NULL with 0: none).  A phrase is marked only where its
+ * words (by stem) stand at the query's distances, one mark from its first
+ * word to its last; its words are not marked elsewhere unless opts names
+ * them as terms of their own.  An occurrence counts as one distinct term
+ * in the choice of the passage. */
+KH_HIDDEN void kh__snippet_phrases(kh_analyzer *a, const char *text, size_t len,
+                                   const kh_snippet_opts *opts,
+                                   const kh_qnode *const *phrases,
+                                   size_t n_phrases, kh_buf *out,
+                                   kh_status *rc);
+
 #endif /* KH_QUERY_H */

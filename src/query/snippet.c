@@ -18,6 +18,14 @@
  * pointers) to find the best one; grow it token by token on the side with
  * less context; write it out, with "…" against the passage (no space)
  * where text is left out.
+ *
+ * A phrase's words are not terms of their own: a reader who asked for
+ * "ولي العهد" wants that phrase marked, not every ولي, and كوفيد-19 should
+ * not mark the 19 of COVID-19.  Tokens that may belong to a phrase are
+ * noted with their positions as they come; an occurrence is where the
+ * phrase's words (by stem, stop words skipped as the index skips them)
+ * stand at the query's distances, and it is written as one mark from its
+ * first word to its last.
  */
 #include "query/query.h"
 
@@ -35,7 +43,10 @@
  * disjoint and in text order. */
 typedef struct span {
     size_t start, end; /* byte range in the text */
-    bool matched;      /* some token of the span is a query term */
+    bool matched;      /* some token of the span is a query term, or the
+                          span is inside a phrase's occurrence */
+    bool join;         /* matched, and its mark goes on into the next span
+                          (inside one occurrence of a phrase) */
 } span;
 
 typedef struct match {
@@ -54,16 +65,42 @@ typedef struct term_slot {
     bool is_stem;
 } term_slot;
 
+/* A word of a phrase: its stem, and its distance in positions from the
+ * phrase's first word (stop words are skipped, as the index skips them,
+ * but count in the distances). */
+typedef struct phrase_word {
+    const char *stem;
+    size_t len;
+    uint32_t phrase; /* index into the phrases */
+    uint32_t k;      /* which word of the phrase, from 0 */
+    uint32_t offset;
+} phrase_word;
+
+/* A token that is a word of a phrase. */
+typedef struct phrase_hit {
+    uint32_t pos;  /* the token's position */
+    size_t span;   /* its span */
+    uint32_t word; /* index into the phrase words */
+} phrase_hit;
+
 typedef struct snip {
     const char *text;
     size_t len;
     term_slot *terms; /* table of terms_cap slots, or NULL with no terms */
     size_t terms_cap; /* power of two */
-    uint32_t n_ids;   /* term ids are below this */
+    uint32_t n_ids;   /* term ids are below this; phrase p's id is
+                         n_term_ids + p */
+    uint32_t n_term_ids;
     span *spans;
     size_t n_spans, spans_cap;
     match *matches;
     size_t n_matches, matches_cap;
+    phrase_word *words; /* the words of every phrase, phrase by phrase */
+    size_t n_words;
+    uint32_t *phrase_len; /* words of each phrase */
+    size_t n_phrases;
+    phrase_hit *hits; /* in text order */
+    size_t n_hits, hits_cap;
 } snip;
 
 /* Grows *p (elements of size elem) so that index need - 1 is valid. */
@@ -138,7 +175,7 @@ terms_build(snip *s, const kh_snippet_opts *o, kh_status *rc)
     }
     memset(s->terms, 0, cap * sizeof *s->terms);
     s->terms_cap = cap;
-    s->n_ids = (uint32_t)(n_stems + n_norms);
+    s->n_term_ids = (uint32_t)(n_stems + n_norms);
     for (size_t i = 0; i < n_stems; i++)
         term_add(s, o->stems[i], (uint32_t)i, true);
     for (size_t i = 0; i < n_norms; i++)
@@ -159,6 +196,64 @@ term_of(const snip *s, const kh_token *t)
     e = term_find(s, t->norm, t->norm_len, kh__hash32(t->norm, t->norm_len),
                   false);
     return e->s != NULL ? (int64_t)e->id : -1;
+}
+
+/* The words of the phrases, stop words left out. */
+static void
+phrases_build(snip *s, const kh_qnode *const *phrases, size_t n, kh_status *rc)
+{
+    if (*rc != KH_OK || n == 0)
+        return;
+    size_t total = 0;
+    for (size_t p = 0; p < n; p++)
+        total += phrases[p]->n_terms;
+    if (n > UINT32_MAX / 4 || total > UINT32_MAX / 4) {
+        *rc = KH_ENOMEM;
+        return;
+    }
+    s->words = kh_malloc((total + 1) * sizeof *s->words);
+    s->phrase_len = kh_malloc(n * sizeof *s->phrase_len);
+    if (s->words == NULL || s->phrase_len == NULL) {
+        *rc = KH_ENOMEM;
+        return;
+    }
+    s->n_phrases = n;
+    for (size_t p = 0; p < n; p++) {
+        const kh_qnode *q = phrases[p];
+        uint32_t at = 0, base = 0, k = 0;
+        for (size_t i = 0; i < q->n_terms; i++) {
+            if (i > 0)
+                at += q->terms[i].gap;
+            const char *stem = q->terms[i].stem;
+            if (q->terms[i].stop || stem == NULL || *stem == '\0')
+                continue;
+            if (k == 0)
+                base = at;
+            phrase_word *w = &s->words[s->n_words++];
+            w->stem = stem;
+            w->len = strlen(stem);
+            w->phrase = (uint32_t)p;
+            w->k = k++;
+            w->offset = at - base;
+        }
+        s->phrase_len[p] = k;
+    }
+}
+
+/* Notes token t of span sp if it is a word of a phrase. */
+static void
+phrase_note(snip *s, const kh_token *t, size_t sp, kh_status *rc)
+{
+    for (size_t i = 0; i < s->n_words && *rc == KH_OK; i++) {
+        const phrase_word *w = &s->words[i];
+        if (w->len != t->stem_len || memcmp(w->stem, t->stem, w->len) != 0)
+            continue;
+        grow((void **)&s->hits, &s->hits_cap, s->n_hits + 1, sizeof *s->hits,
+             rc);
+        if (*rc != KH_OK)
+            return;
+        s->hits[s->n_hits++] = (phrase_hit){t->position, sp, (uint32_t)i};
+    }
 }
 
 static void
@@ -182,7 +277,10 @@ collect(snip *s, kh_analyzer *a, kh_status *rc)
             last->start = t.start;
             last->end = t.end;
             last->matched = false;
+            last->join = false;
         }
+        if (s->n_words > 0)
+            phrase_note(s, &t, s->n_spans - 1, rc);
         int64_t id = term_of(s, &t);
         if (id < 0)
             continue;
@@ -195,6 +293,88 @@ collect(snip *s, kh_analyzer *a, kh_status *rc)
         s->matches[s->n_matches].term = (uint32_t)id;
         s->n_matches++;
     }
+}
+
+static void
+add_match(snip *s, size_t sp, uint32_t term, kh_status *rc)
+{
+    grow((void **)&s->matches, &s->matches_cap, s->n_matches + 1,
+         sizeof *s->matches, rc);
+    if (*rc != KH_OK)
+        return;
+    s->matches[s->n_matches].span = sp;
+    s->matches[s->n_matches].term = term;
+    s->n_matches++;
+}
+
+/* Is there a hit of phrase word w at position pos?  Sets *sp to its
+ * span.  The hits are in position order. */
+static bool
+hit_at(const snip *s, uint32_t pos, uint32_t w, size_t *sp)
+{
+    size_t lo = 0, hi = s->n_hits;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->hits[mid].pos < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < s->n_hits && s->hits[lo].pos == pos; lo++) {
+        if (s->hits[lo].word == w) {
+            *sp = s->hits[lo].span;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int
+by_span(const void *a, const void *b)
+{
+    const match *x = a, *y = b;
+    if (x->span != y->span)
+        return (x->span > y->span) - (x->span < y->span);
+    return (x->term > y->term) - (x->term < y->term);
+}
+
+/* Finds the phrases' occurrences: each hit of a phrase's first word whose
+ * other words stand at their distances from it.  The spans from its first
+ * word to its last are marked as one, and count as matches of the phrase
+ * for the choice of the passage. */
+static void
+phrase_occurrences(snip *s, kh_status *rc)
+{
+    if (s->n_hits == 0 || *rc != KH_OK)
+        return;
+    size_t before = s->n_matches;
+    for (size_t h = 0; h < s->n_hits && *rc == KH_OK; h++) {
+        const phrase_word *w0 = &s->words[s->hits[h].word];
+        if (w0->k != 0)
+            continue;
+        uint32_t n = s->phrase_len[w0->phrase];
+        size_t first = s->hits[h].span, end = first;
+        bool all = true;
+        for (uint32_t k = 1; k < n && all; k++) {
+            const phrase_word *wk = w0 + k; /* a phrase's words are adjacent */
+            size_t sp;
+            all = s->hits[h].pos <= UINT32_MAX - wk->offset &&
+                  hit_at(s, s->hits[h].pos + wk->offset,
+                         (uint32_t)(wk - s->words), &sp);
+            if (all && sp > end)
+                end = sp;
+        }
+        if (!all)
+            continue;
+        for (size_t sp = first; sp <= end && *rc == KH_OK; sp++) {
+            s->spans[sp].matched = true;
+            if (sp < end)
+                s->spans[sp].join = true;
+            add_match(s, sp, s->n_term_ids + w0->phrase, rc);
+        }
+    }
+    if (s->n_matches > before && *rc == KH_OK)
+        kh__qsort(s->matches, s->n_matches, sizeof *s->matches, by_span);
 }
 
 /* Bytes from the start of match i's span to the end of match j's. */
@@ -496,15 +676,20 @@ write_passage(const snip *s, const passage *p, const kh_snippet_opts *o,
     if (p->before)
         kh__buf_puts(out, ELLIPSIS, rc);
     size_t at = p->ps;
+    bool in_mark = false; /* inside a phrase's mark, between its words */
     for (size_t k = p->a; s->n_spans > 0 && k <= p->b && *rc == KH_OK; k++) {
         const span *sp = &s->spans[k];
         if (!sp->matched)
             continue;
         copy_text(&w, t + at, sp->start - at);
-        emit_start(&w);
-        kh__buf_puts(out, open, rc);
+        if (!in_mark) {
+            emit_start(&w);
+            kh__buf_puts(out, open, rc);
+        }
         copy_text(&w, t + sp->start, sp->end - sp->start);
-        kh__buf_puts(out, close, rc);
+        in_mark = sp->join && k < p->b;
+        if (!in_mark)
+            kh__buf_puts(out, close, rc);
         at = sp->end;
     }
     copy_text(&w, t + at, p->pe - at);
@@ -515,6 +700,14 @@ write_passage(const snip *s, const passage *p, const kh_snippet_opts *o,
 void
 kh__snippet(kh_analyzer *a, const char *text, size_t len,
             const kh_snippet_opts *opts, kh_buf *out, kh_status *rc)
+{
+    kh__snippet_phrases(a, text, len, opts, NULL, 0, out, rc);
+}
+
+void
+kh__snippet_phrases(kh_analyzer *a, const char *text, size_t len,
+                    const kh_snippet_opts *opts, const kh_qnode *const *phrases,
+                    size_t n_phrases, kh_buf *out, kh_status *rc)
 {
     if (*rc != KH_OK)
         return;
@@ -529,7 +722,10 @@ kh__snippet(kh_analyzer *a, const char *text, size_t len,
     s.len = text != NULL ? len : 0;
 
     terms_build(&s, opts, rc);
+    phrases_build(&s, phrases, phrases != NULL ? n_phrases : 0, rc);
+    s.n_ids = s.n_term_ids + (uint32_t)s.n_phrases;
     collect(&s, a, rc);
+    phrase_occurrences(&s, rc);
     passage p = {0, 0, 0, 0, false, false};
     if (*rc == KH_OK && s.n_spans == 0) {
         no_tokens(&s, opts->max_bytes, &p);
@@ -557,4 +753,7 @@ kh__snippet(kh_analyzer *a, const char *text, size_t len,
     kh_free(s.terms);
     kh_free(s.spans);
     kh_free(s.matches);
+    kh_free(s.words);
+    kh_free(s.phrase_len);
+    kh_free(s.hits);
 }

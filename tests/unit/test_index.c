@@ -269,6 +269,50 @@ snippets_and_show(void **state)
     kh_index_close(ix);
 }
 
+/* A phrase is marked where it stands, as one mark, and its words are not
+ * marked on their own: "ولي العهد" marked every ولي and العهد apart, and
+ * كوفيد-19 (a phrase of its parts) marked the 19 of COVID-19. */
+static void
+phrase_snippets(void **state)
+{
+    (void)state;
+    char d[300];
+    snprintf(d, sizeof d, "%s-phrase", dir);
+    rmtree(d);
+    kh_index_options io = {.create = 1};
+    kh_index *ix = NULL;
+    kh_error err;
+    assert_int_equal(kh_index_open(d, &io, &ix, &err), KH_OK);
+    static const char *const bodies[] = {
+        "استقبل ولي ولي العهد وزير الخارجية، وقال ولي الأمر إن العهد جديد.",
+        "قالت منظمة الصحة إن COVID-19 ما زال ينتشر، وإن لقاح كوفيد-19 آمن."};
+    for (int i = 0; i < 2; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "p%d", i);
+        kh_article a = {id, NULL, "sabq", "خبر", bodies[i], NULL, KH_DATE_NONE};
+        assert_int_equal(kh_index_add(ix, &a, NULL, &err), KH_OK);
+    }
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    static const char *const cases[][2] = {
+        {"\"ولي العهد\"", "استقبل ولي [ولي العهد] وزير الخارجية، وقال ولي "
+                          "الأمر إن العهد جديد."},
+        {"كوفيد-19", "قالت منظمة الصحة إن COVID-19 ما زال ينتشر، وإن لقاح "
+                     "[كوفيد-19] آمن."},
+        /* a word of its own is marked wherever it is */
+        {"الأمر \"ولي العهد\"", "استقبل ولي [ولي العهد] وزير الخارجية، وقال "
+                                "ولي [الأمر] إن العهد جديد."}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        kh_search_options o = {5, 0, 0, 0, "[", "]", 0, 0, 0, 1};
+        kh_results *r;
+        assert_int_equal(kh_index_search(ix, cases[c][0], &o, &r, &err), KH_OK);
+        assert_int_equal(r->n_hits, 1);
+        assert_string_equal(r->hits[0].snippet, cases[c][1]);
+        kh_results_free(r);
+    }
+    kh_index_close(ix);
+    rmtree(d);
+}
+
 static void
 update_delete_reopen(void **state)
 {
@@ -1121,6 +1165,7 @@ main(void)
         cmocka_unit_test(boolean_fields_dates),
         cmocka_unit_test(syntax_errors_are_reported),
         cmocka_unit_test(snippets_and_show),
+        cmocka_unit_test(phrase_snippets),
         cmocka_unit_test(update_delete_reopen),
         cmocka_unit_test(replace_within_one_batch),
         cmocka_unit_test(snapshots_are_stable),

@@ -576,6 +576,72 @@ random_bytes_are_survived(void **state)
     query_release(&q);
 }
 
+/* The snippet of text for a parsed query's phrases alone (no word terms),
+ * marks as brackets. */
+static char *
+run_phrases(const char *text, const char *query_text, size_t max_bytes)
+{
+    kh_analyzer *a;
+    assert_int_equal(kh_analyzer_new(NULL, &a), KH_OK);
+    kh_qnode *tree;
+    kh_error err;
+    assert_int_equal(
+        kh__query_parse(query_text, strlen(query_text), a, &tree, &err), KH_OK);
+    const kh_qnode *phrases[8];
+    size_t n = 0;
+    if (tree->op == KH_QOP_PHRASE)
+        phrases[n++] = tree;
+    for (size_t i = 0; i < tree->n_children && n < 8; i++)
+        if (tree->children[i]->op == KH_QOP_PHRASE)
+            phrases[n++] = tree->children[i];
+    kh_snippet_opts o = opts_for(NULL, max_bytes);
+    kh_buf b;
+    kh__buf_init(&b);
+    kh_status rc = KH_OK;
+    kh__snippet_phrases(a, text, strlen(text), &o, phrases, n, &b, &rc);
+    assert_int_equal(rc, KH_OK);
+    char *s = kh__strndup(b.data != NULL ? b.data : "", b.len);
+    assert_non_null(s);
+    kh__buf_release(&b);
+    kh__query_free(tree);
+    kh_analyzer_free(a);
+    return s;
+}
+
+/* A phrase is one mark over its occurrence, from its first word to its
+ * last (a stop word between them inside it), and its words are not
+ * marked apart; whatever the budget, every mark that opens closes. */
+static void
+phrases_are_one_mark(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "استقبل ولي ولي العهد وزير الخارجية، وقال ولي الأمر إن العهد جديد "
+        "وإن COVID-19 انحسر وإن كوفيد-19 باق، ووصل وزير إلى الرياض.";
+    char *s = run_phrases(text, "\"ولي العهد\"", 1000);
+    assert_non_null(strstr(s, "ولي [ولي العهد] وزير"));
+    assert_null(strstr(s, "[ولي]"));
+    assert_null(strstr(s, "[العهد]"));
+    kh_free(s);
+    s = run_phrases(text, "كوفيد-19", 1000);
+    assert_non_null(strstr(s, "COVID-19 انحسر وإن [كوفيد-19] باق"));
+    kh_free(s);
+    s = run_phrases(text, "\"وزير في الرياض\" \"ولي العهد\"", 1000);
+    assert_non_null(strstr(s, "ووصل [وزير إلى الرياض]."));
+    assert_non_null(strstr(s, "ولي [ولي العهد] وزير"));
+    kh_free(s);
+    for (size_t max = 0; max < 200; max++) {
+        s = run_phrases(text, "\"ولي العهد\" \"وزير الخارجية\"", max);
+        int depth = 0;
+        for (const char *p = s; *p; p++) {
+            depth += *p == '[' ? 1 : *p == ']' ? -1 : 0;
+            assert_true(depth == 0 || depth == 1);
+        }
+        assert_int_equal(depth, 0);
+        kh_free(s);
+    }
+}
+
 static void
 errors_are_sticky_and_output_appends(void **state)
 {
@@ -742,6 +808,7 @@ main(void)
         cmocka_unit_test(edge_cases),
         cmocka_unit_test(tokens_sharing_a_character_are_marked_once),
         cmocka_unit_test(random_bytes_are_survived),
+        cmocka_unit_test(phrases_are_one_mark),
         cmocka_unit_test(errors_are_sticky_and_output_appends),
         cmocka_unit_test(huge_text_is_handled),
         cmocka_unit_test(out_of_memory_is_reported),
