@@ -171,6 +171,11 @@ srv_api_search(srv *s, const srv_req *q, srv_resp *r)
         return;
     }
     const char *collapse = q->arg(q->ctx, "collapse");
+    if (collapse != NULL && *collapse != '\0' && strcmp(collapse, "0") != 0 &&
+        strcmp(collapse, "1") != 0) {
+        srv_error(r, 400, NULL, "collapse: must be 0 or 1");
+        return;
+    }
     kh_buf query;
     kh__buf_init(&query);
     if (srv_search_query(q, &query, r) != 0) {

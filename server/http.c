@@ -41,23 +41,58 @@ static const char usage_text[] =
     "$KHABAR_SMTP_STARTTLS=1).  Links in mails start with --base-url\n"
     "($KHABAR_BASE_URL, default http://HOST:PORT of --listen).\n";
 
+/* An argument's value with its NUL bytes made spaces, and the value it
+ * stands for. */
+typedef struct arg_copy {
+    const char *from; /* libmicrohttpd's, which a NUL cut short */
+    char *value;      /* owned */
+} arg_copy;
+
 /* One request's state across libmicrohttpd's calls. */
 typedef struct conn_state {
     double start;
     kh_buf body;
     int too_large;
+    struct MHD_Connection *c;
+    arg_copy *args; /* the arguments read that held NUL bytes */
+    size_t n_args;
 } conn_state;
 
 static const char *
 get_arg(void *ctx, const char *name)
 {
-    return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+    conn_state *st = ctx;
+    const char *v = NULL;
+    size_t n = 0;
+    if (MHD_lookup_connection_value_n(st->c, MHD_GET_ARGUMENT_KIND, name,
+                                      strlen(name), &v, &n) != MHD_YES ||
+        v == NULL || memchr(v, '\0', n) == NULL)
+        return v;
+    /* A %00 ends the C string early: q=a%00b searched only a.  NUL is
+     * white space in a query (docs/query.md), and a space makes any other
+     * value as invalid as the NUL did, so each NUL becomes one. */
+    for (size_t i = 0; i < st->n_args; i++)
+        if (st->args[i].from == v)
+            return st->args[i].value;
+    arg_copy *a = kh_realloc(st->args, (st->n_args + 1) * sizeof *a);
+    if (a == NULL)
+        return NULL;
+    st->args = a;
+    char *copy = kh_malloc(n + 1);
+    if (copy == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        copy[i] = v[i] == '\0' ? ' ' : v[i];
+    copy[n] = '\0';
+    st->args[st->n_args++] = (arg_copy){v, copy};
+    return copy;
 }
 
 static const char *
 get_header(void *ctx, const char *name)
 {
-    return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+    conn_state *st = ctx;
+    return MHD_lookup_connection_value(st->c, MHD_HEADER_KIND, name);
 }
 
 static enum MHD_Result
@@ -121,6 +156,9 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
         st->start = srv_now();
         kh__buf_init(&st->body);
         st->too_large = 0;
+        st->c = c;
+        st->args = NULL;
+        st->n_args = 0;
         *con_cls = st;
         const char *cl = MHD_lookup_connection_value(
             c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -149,7 +187,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
                  url,
                  get_arg,
                  get_header,
-                 c,
+                 st,
                  rc == KH_OK ? st->body.data : NULL,
                  st->body.len > 0 ? st->body.len - 1 : 0};
     srv_resp r;
@@ -168,6 +206,9 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     conn_state *st = *con_cls;
     if (st != NULL) {
         kh__buf_release(&st->body);
+        for (size_t i = 0; i < st->n_args; i++)
+            kh_free(st->args[i].value);
+        kh_free(st->args);
         kh_free(st);
         *con_cls = NULL;
     }

@@ -93,6 +93,19 @@ check("entities: a name with no letter names q",
       st == 400 and r["error"]["message"].startswith("q: "), r)
 st, r = jget("/api/search", {"q": "x", "n": "1000"})
 check("search: n above 100 is 400", st == 400, st)
+st, r = jget("/api/search", {"q": "x", "collapse": "2"})
+check("search: collapse=2 is 400 naming the parameter",
+      st == 400 and r["error"]["message"] == "collapse: must be 0 or 1", r)
+st, r = jget("/api/search", {"q": "x", "collapse": "1"})
+check("search: collapse=1 is the default", st == 200, st)
+# A NUL (%00) is white space in a query, not its end.
+st, r = jget("/api/search", {"q": "ولي\x00العهد", "n": 20})
+st2, r2 = jget("/api/search", {"q": "ولي العهد", "n": 20})
+st3, r3 = jget("/api/search", {"q": "ولي", "n": 20})
+check("search: q=a%00b searches a and b, not a alone",
+      st == 200 and r["query"] == "ولي العهد" and r["total"] == r2["total"]
+      and [h["id"] for h in r["hits"]] == [h["id"] for h in r2["hits"]]
+      and r["total"] != r3["total"], (r and r.get("total"), r2 and r2["total"]))
 
 # Wire copies collapse; collapse=0 lists them.
 st, r = jget("/api/search", {"q": "واس", "n": 100})
