@@ -826,6 +826,10 @@ newest_matches(void **state)
     assert_int_equal(z->hits[z->n_hits - 1].date, KH_DATE_NONE);
     assert_true(z->hits[z->n_hits - N / 50 - 1].date != KH_DATE_NONE);
     kh_results_free(z);
+    kh_index_close(ix);
+    rmtree(d);
+}
+
 /* Identical copies of an article score exactly the same; the ties are
  * ordered by docid, and a page at any offset lists the same hits as the
  * same ranks of one long page, whatever k pruning ran with.  (Pruning
