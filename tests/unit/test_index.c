@@ -302,7 +302,7 @@ phrase_snippets(void **state)
         {"الأمر \"ولي العهد\"", "استقبل ولي [ولي العهد] وزير الخارجية، وقال "
                                 "ولي [الأمر] إن العهد جديد."}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        kh_search_options o = {5, 0, 0, 0, "[", "]", 0, 0, 0, 1};
+        kh_search_options o = {5, 0, 0, 0, "[", "]", 0, 0, 0, 1, 0};
         kh_results *r;
         assert_int_equal(kh_index_search(ix, cases[c][0], &o, &r, &err), KH_OK);
         assert_int_equal(r->n_hits, 1);
@@ -871,7 +871,7 @@ pages_agree_on_ties(void **state)
     static const char *const queries[] = {"النفط", "الهلال النصر",
                                           "السوق \"الرياض جدة\""};
     for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
-        kh_search_options all = {300, 0, 0, 1, NULL, NULL, 0, 0, 1, 1};
+        kh_search_options all = {300, 0, 0, 1, NULL, NULL, 0, 0, 1, 1, 0};
         kh_results *whole;
         assert_int_equal(kh_index_search(ix, queries[q], &all, &whole, &err),
                          KH_OK);
