@@ -485,7 +485,7 @@ saved_entity_and_snapshot(void **state)
     add(ix, "a0", "spa", "الطقس في الرياض", "أمطار على الرياض.");
     assert_int_equal(kh_index_commit(ix, &err), KH_OK);
     kh_alerts_options ao = {"http://news.example.org/", "news@example.org",
-                            NULL};
+                            NULL, 0};
     kh_alerts *al;
     assert_int_equal(kh_alerts_open(d2, &ao, &al, &err), KH_OK);
     assert_int_equal(kh_alerts_subscribe(al, "ed@example.org", "entity:Tokayev",
@@ -534,7 +534,7 @@ subscribe_confirm_match_digest(void **state)
     assert_int_equal(kh_index_commit(ix, &err), KH_OK);
 
     kh_alerts_options ao = {"http://news.example.org/", "news@example.org",
-                            NULL};
+                            NULL, 0};
     kh_alerts *al;
     assert_int_equal(kh_alerts_open(dir, &ao, &al, &err), KH_OK);
     /* refused, each naming its field */
@@ -694,7 +694,7 @@ frequency_change_needs_confirmation(void **state)
     add(ix, "a0", "spa", "الطقس في الرياض", "أمطار على الرياض.");
     assert_int_equal(kh_index_commit(ix, &err), KH_OK);
     kh_alerts_options ao = {"http://news.example.org/", "news@example.org",
-                            NULL};
+                            NULL, 0};
     kh_alerts *al;
     assert_int_equal(kh_alerts_open(d2, &ao, &al, &err), KH_OK);
     assert_int_equal(kh_alerts_subscribe(al, "r2@example.com", "اليمن", "daily",
@@ -799,7 +799,7 @@ digest_counts_every_match(void **state)
     add(ix, "a0", "spa", "الطقس في الرياض", "أمطار على الرياض.");
     assert_int_equal(kh_index_commit(ix, &err), KH_OK);
     kh_alerts_options ao = {"http://news.example.org/", "news@example.org",
-                            NULL};
+                            NULL, 0};
     kh_alerts *al;
     assert_int_equal(kh_alerts_open(d2, &ao, &al, &err), KH_OK);
     assert_int_equal(kh_alerts_subscribe(al, "c@example.com", "زعفرانستان",
