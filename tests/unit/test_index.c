@@ -287,7 +287,7 @@ phrase_snippets(void **state)
         "استقبل ولي ولي العهد وزير الخارجية، وقال ولي الأمر إن العهد جديد.",
         "قالت منظمة الصحة إن COVID-19 ما زال ينتشر، وإن لقاح كوفيد-19 آمن."};
     for (int i = 0; i < 2; i++) {
-        char id[8];
+        char id[16];
         snprintf(id, sizeof id, "p%d", i);
         kh_article a = {id, NULL, "sabq", "خبر", bodies[i], NULL, KH_DATE_NONE};
         assert_int_equal(kh_index_add(ix, &a, NULL, &err), KH_OK);
