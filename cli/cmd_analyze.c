@@ -45,7 +45,8 @@ usage(FILE *f)
           "Columns: position start end kind surface normalized stem flags\n"
           "(offsets are bytes into the input; flags: stop, truncated).\n"
           "--jsonl analyzes the title and body of each article of a JSONL\n"
-          "file (gzip or plain) and prints a summary.\n",
+          "file (gzip or plain) and prints a summary, with the --top N most\n"
+          "frequent stems (default 20; 0: the summary alone).\n",
           f);
 }
 

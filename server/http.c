@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +242,23 @@ env(const char *name)
 }
 
 /* "HOST:PORT", "[V6]:PORT" or ":PORT" into an address. */
+/* libmicrohttpd's messages, as ours: "khabar: http: ...".  A failed bind
+ * is left to the message that names --listen (the library said "port 0":
+ * it is given the address, not the port). */
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    if (strncmp(fmt, "Failed to bind", 14) == 0)
+        return;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    fprintf(stderr, "khabar: http: %s\n", msg);
+}
+
 static int
 parse_listen(const char *spec, struct addrinfo **out)
 {
@@ -370,7 +388,8 @@ kh_cmd_serve(int argc, char **argv)
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_EXTERNAL_LOGGER,
+        mhd_log, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)timeout,

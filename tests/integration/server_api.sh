@@ -39,6 +39,19 @@ if [ -z "$url" ]; then
     echo "not ok 1 - the server starts and prints its URL"
     exit 1
 fi
+# a second server on the same port: one clear message, exit 1 (the HTTP
+# library's own said "Failed to bind to port 0")
+port=${url%/}
+port=${port##*:}
+"$K" serve --index "$IX" --listen "127.0.0.1:$port" >/dev/null 2>"$tmp/busy.err"
+busy=$?
+if [ $busy -eq 1 ] && [ "$(wc -l <"$tmp/busy.err")" -eq 1 ] &&
+    grep -q "cannot listen on 127.0.0.1:$port" "$tmp/busy.err"; then
+    echo "ok - a port in use: one message naming it, exit 1"
+else
+    cat "$tmp/busy.err"
+    echo "not ok - a port in use: one message naming it, exit 1 (exit $busy)"
+fi
 python3 "$SRC/tests/integration/server_api.py" "$url" "$K" "$IX" "$SRC"
 st=$?
 kill -TERM "$pid"
