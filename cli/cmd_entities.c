@@ -194,10 +194,17 @@ find(kh_index *ix, const cli_opts *o)
         kh__buf_puts(&b, "}\n", &rc);
         cli_print_buf(&b, rc);
     } else {
-        for (size_t i = 0; i < l->n; i++)
-            printf("%-4s %-30s %6llu articles  [%s]\n",
-                   kh_entity_type_name(l->items[i].type), l->items[i].name,
+        for (size_t i = 0; i < l->n; i++) {
+            /* padded to 30 characters, not bytes (Arabic letters are two) */
+            const char *nm = l->items[i].name;
+            int chars = 0;
+            for (const char *c = nm; *c; c++)
+                chars += ((unsigned char)*c & 0xc0) != 0x80;
+            printf("%-4s %s%*s %6llu articles  [%s]\n",
+                   kh_entity_type_name(l->items[i].type), nm,
+                   chars < 30 ? 30 - chars : 0, "",
                    (unsigned long long)l->items[i].count, l->items[i].key);
+        }
         if (l->n == 0)
             printf("no entity found for %s\n", o->find);
     }
