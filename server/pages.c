@@ -40,16 +40,41 @@ srv_page(srv_resp *r, int status, const char *title, const char *body_html)
     }
 }
 
-/* The message of a refused link, escaped, in a page. */
+/* Why the library refused a link (alerts.c, token.c), said in Arabic. */
+static const char *
+link_reason(const char *msg)
+{
+    static const struct {
+        const char *en, *ar;
+    } reasons[] = {
+        {"this link was already used", "استُخدم هذا الرابط من قبل."},
+        {"this link is no longer valid",
+         "لم يعد هذا الرابط صالحًا: ربما أُلغي الاشتراك."},
+        {"this link is not valid",
+         "هذا الرابط غير صالح: ربما تغيّر أو نقص جزء منه عند نسخه."},
+        {"this link is for something else", "هذا الرابط لغرض آخر."},
+        {"this link has expired",
+         "انتهت صلاحية هذا الرابط. اشترك من جديد لتصلك رسالة جديدة."},
+    };
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+        if (strncmp(msg, reasons[i].en, strlen(reasons[i].en)) == 0)
+            return reasons[i].ar;
+    return "هذا الرابط غير صالح.";
+}
+
+/* A refused link, in a page: the reason in Arabic, the library's words
+ * in data-reason. */
 static void
 link_error(srv_resp *r, const char *title, const kh_error *err)
 {
     kh_buf b;
     kh__buf_init(&b);
     kh_status rc = KH_OK;
-    kh__buf_puts(&b, "<p id=\"result\" data-ok=\"0\">تعذّر ذلك: <bdi>", &rc);
+    kh__buf_puts(&b, "<p id=\"result\" data-ok=\"0\" data-reason=\"", &rc);
     kh__buf_html_escape(&b, err->message, strlen(err->message), &rc);
-    kh__buf_puts(&b, "</bdi></p>", &rc);
+    kh__buf_puts(&b, "\">تعذّر ذلك: ", &rc);
+    kh__buf_puts(&b, link_reason(err->message), &rc);
+    kh__buf_puts(&b, "</p>", &rc);
     kh__buf_putc(&b, '\0', &rc);
     srv_page(r, 400, title, rc == KH_OK ? b.data : "");
     kh__buf_release(&b);

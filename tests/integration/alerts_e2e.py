@@ -327,8 +327,10 @@ def main():
         i = len(tok) // 2
         forged = tok[:i] + ("A" if tok[i] != "A" else "B") + tok[i + 1:]
         st, _, b = http(f"{base}/confirm?t={forged}")
-        check("a forged confirm token (one character changed): 400",
-              st == 400 and b"already used" not in b, (st, b[-300:]))
+        check("a forged confirm token (one character changed): 400, not "
+              "valid, said in Arabic",
+              st == 400 and b"already used" not in b
+              and "هذا الرابط غير صالح".encode() in b, (st, b[-300:]))
         st, _, b = http(f"{base}/confirm?t={tok[:-6]}")
         check("a confirm token cut short: 400", st == 400, (st, b[-300:]))
         st, _, b = http(f"{base}/confirm")
@@ -342,8 +344,9 @@ def main():
               st == 200 and "text/html" in (h.get("Content-Type") or "")
               and b'data-ok="1"' in b, (st, b[-300:]))
         st, _, b = http(url_a)
-        check("GET the confirm link again: 400, already used",
-              st == 400 and b"already used" in b, (st, b[-300:]))
+        check("GET the confirm link again: 400, already used, said in Arabic",
+              st == 400 and b'data-reason="this link was already used"' in b
+              and "استُخدم هذا الرابط من قبل".encode() in b, (st, b[-300:]))
         rows = subscriptions()
         check("the subscription is confirmed",
               rows.get((A, Q_A), {}).get("state") == "confirmed", rows)
