@@ -172,6 +172,29 @@ add_json(run *r, json_t *o, const char *where)
     return add(r, &a, where, KH_FMT_JSONL);
 }
 
+/* json_loadb(), and when the text holds bytes that are not UTF-8 (a
+ * crawler's stray byte), the text again with each bad sequence replaced
+ * by U+FFFD, with a warning: the article is kept, as HTML and text are,
+ * rather than skipped whole. */
+static json_t *
+load_json(const char *text, size_t len, const char *where, json_error_t *jerr)
+{
+    json_t *o = json_loadb(text, len, 0, jerr);
+    if (o != NULL || strstr(jerr->text, "unable to decode byte") == NULL)
+        return o;
+    char *fixed = NULL;
+    size_t fl = 0;
+    kh_error err;
+    if (kh_to_utf8(text, len, "utf-8", &fixed, &fl, NULL, &err) != KH_OK)
+        return NULL;
+    json_error_t j2;
+    o = json_loadb(fixed, fl, 0, &j2);
+    kh_free(fixed);
+    if (o != NULL)
+        cli_error("%s: bytes that are not UTF-8 replaced by U+FFFD", where);
+    return o;
+}
+
 static int
 jsonl_line(run *r, const char *path, unsigned long lineno, const char *line,
            size_t len)
@@ -184,7 +207,7 @@ jsonl_line(run *r, const char *path, unsigned long lineno, const char *line,
     char where[512];
     snprintf(where, sizeof where, "%s:%lu", path, lineno);
     json_error_t jerr;
-    json_t *o = json_loadb(line, len, 0, &jerr);
+    json_t *o = load_json(line, len, where, &jerr);
     if (o == NULL) {
         item_error(r, where, "not a JSON object: %s", jerr.text);
         return 0;
@@ -200,8 +223,8 @@ static int
 json_document(run *r, const char *path, const cli_lines *in)
 {
     json_error_t jerr;
-    json_t *doc =
-        json_loadb(in->buf.data + in->start, in->buf.len - in->start, 0, &jerr);
+    json_t *doc = load_json(in->buf.data + in->start, in->buf.len - in->start,
+                            path, &jerr);
     if (doc == NULL) {
         item_error(r, path,
                    "neither JSON lines nor a JSON document: %s (line %d); "

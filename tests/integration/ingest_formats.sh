@@ -288,4 +288,11 @@ printf '[{"id":"x"\n' >"$tmp/broken.json"
 "$K" ingest --index "$tmp/ixj" "$tmp/broken.json" >"$tmp/out" 2>&1
 check "a broken JSON document: one clear error, exit 1" \
     sh -c "test $? -eq 1 && test \$(grep -c 'broken.json' '$tmp/out') -eq 1 && grep -q 'neither JSON lines nor a JSON document' '$tmp/out'"
+# a stray byte that is not UTF-8 costs the byte, not the article
+printf '{"id":"u1","title":"\330\256\330\250\330\261 \377 \330\254\330\257\331\212\330\257","body":"\331\206\330\265 \376"}\n' >"$tmp/bad-utf8.jsonl"
+"$K" ingest --index "$tmp/ixu" "$tmp/bad-utf8.jsonl" >"$tmp/out" 2>"$tmp/err"
+check "JSONL with bytes that are not UTF-8: ingested, exit 0, a warning" \
+    sh -c "test $? -eq 0 && grep -q 'bad-utf8.jsonl:1: bytes that are not UTF-8 replaced by U+FFFD' '$tmp/err'"
+"$K" show --index "$tmp/ixu" --json u1 >"$tmp/u1" 2>&1
+check "the bad byte is U+FFFD, the rest kept" grep -q '"title":"خبر � جديد"' "$tmp/u1"
 echo "1..$n"
