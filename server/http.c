@@ -241,7 +241,6 @@ env(const char *name)
     return v != NULL && *v ? v : NULL;
 }
 
-/* "HOST:PORT", "[V6]:PORT" or ":PORT" into an address. */
 /* libmicrohttpd's messages, as ours: "khabar: http: ...".  A failed bind
  * is left to the message that names --listen (the library said "port 0":
  * it is given the address, not the port). */
@@ -259,6 +258,7 @@ mhd_log(void *cls, const char *fmt, va_list ap)
     fprintf(stderr, "khabar: http: %s\n", msg);
 }
 
+/* "HOST:PORT", "[V6]:PORT" or ":PORT" into an address. */
 static int
 parse_listen(const char *spec, struct addrinfo **out)
 {

@@ -331,6 +331,12 @@ kh_alerts_subscribe(kh_alerts *al, const char *email, const char *query,
                   " nonce = ?4 WHERE id = ?3";
             change = frequency;
             mail = 1;
+        } else if (same_frequency) {
+            /* the frequency it has, asked again: a change still waiting
+             * is dropped, its link with it (the last request wins) */
+            qnonce = kh__alert_random32();
+            sql = "UPDATE saved_query SET nonce = ?4, pending_frequency = NULL"
+                  " WHERE id = ?3 AND pending_frequency IS NOT NULL";
         }
     }
     if (rc == KH_OK && sql != NULL) {

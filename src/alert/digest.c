@@ -41,6 +41,21 @@ col_dup(sqlite3_stmt *st, int i)
     return kh__strndup(t, strlen(t));
 }
 
+/* Whether the article behind a match is still in docs.db (not deleted or
+ * replaced since). */
+static int
+item_exists(kh_alerts *al, int64_t docid)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(al->docs, "SELECT 1 FROM docs WHERE docid = ?", -1,
+                           &st, NULL) != SQLITE_OK)
+        return 1; /* counted as it was matched */
+    sqlite3_bind_int64(st, 1, docid);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
 /* The article behind a match, from docs.db; 0 when it is gone (deleted or
  * replaced since). */
 static int
@@ -336,11 +351,14 @@ kh__digest_build(kh_alerts *al, int64_t sub, const char *email,
         size_t n_items = 0, n_pending = 0, n_gone = 0;
         while (sqlite3_step(ms) == SQLITE_ROW) {
             n_pending++;
+            int64_t docid = sqlite3_column_int64(ms, 0);
             if (n_items < MAX_PER_QUERY) {
-                if (load_item(al, sqlite3_column_int64(ms, 0), &items[n_items]))
+                if (load_item(al, docid, &items[n_items]))
                     n_items++;
                 else
                     n_gone++; /* deleted or replaced since */
+            } else if (!item_exists(al, docid)) {
+                n_gone++; /* counted past the articles shown too */
             }
         }
         sqlite3_finalize(ms);

@@ -216,15 +216,25 @@ kh__alert_db_open(kh_alerts *al, const char *secret, int no_create,
     }
     sqlite3_busy_timeout(al->db, 10000);
     kh_status rc = kh__alert_exec(al, schema, err);
-    /* A database made before changes of frequency were confirmed. */
+    /* A database made before changes of frequency were confirmed.  Two
+     * processes opening it at once may both find the column missing: the
+     * second one's "duplicate column" means it is there. */
     sqlite3_stmt *st = NULL;
     if (rc == KH_OK &&
         sqlite3_prepare_v2(al->db,
                            "SELECT pending_frequency FROM saved_query LIMIT 0",
-                           -1, &st, NULL) != SQLITE_OK)
-        rc = kh__alert_exec(
-            al, "ALTER TABLE saved_query ADD COLUMN pending_frequency TEXT",
-            err);
+                           -1, &st, NULL) != SQLITE_OK) {
+        char *msg = NULL;
+        if (sqlite3_exec(al->db,
+                         "ALTER TABLE saved_query ADD COLUMN "
+                         "pending_frequency TEXT",
+                         NULL, NULL, &msg) != SQLITE_OK &&
+            (msg == NULL || strstr(msg, "duplicate column") == NULL)) {
+            kh__set_error(err, "subscriptions: %s", msg ? msg : "failed");
+            rc = KH_EIO;
+        }
+        sqlite3_free(msg);
+    }
     sqlite3_finalize(st);
     if (rc == KH_OK)
         rc = load_secret(al, secret, err);

@@ -134,21 +134,32 @@ skip_letters(const char *text, size_t at, size_t end, size_t letters)
     return i - at;
 }
 
-/* Whether text[start, end), in Latin letters, is a piece of a web or
- * mail address (www.gdp.gov.sa, info@spa.gov.sa): the tagger took gov,
- * com and www for organizations and places. */
+static bool
+ascii_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+/* Whether the span text[start, end) (text is len bytes) starts with a
+ * piece of a web or mail address: its first word is in Latin letters and
+ * joined by . / @ or : to more Latin letters or digits (www.gdp.gov.sa,
+ * info@spa.gov.sa).  The tagger took gov, com and www for organizations
+ * and places; "شبكة CNN:إن" is no address. */
 static bool
 in_address(const char *text, size_t len, size_t start, size_t end)
 {
     static const char joins[] = "./@:";
-    for (size_t i = start; i < end; i++) /* Latin pieces only: "بوتين.وقال" */
-        if ((unsigned char)text[i] >= 0x80)
-            return false;
+    size_t w = start; /* the end of the span's first word */
+    while (w < end && text[w] != ' ' && (unsigned char)text[w] < 0x80)
+        w++;
+    if (w == start || (w < end && text[w] != ' '))
+        return false; /* its first word is not all Latin */
     bool before = start >= 2 && strchr(joins, text[start - 1]) != NULL &&
-                  text[start - 2] != ' ' && text[start - 2] != '\n';
-    bool after = end + 1 < len && strchr(joins, text[end]) != NULL &&
-                 text[end + 1] != ' ' && text[end + 1] != '\n' &&
-                 text[end + 1] != '\0';
+                  (ascii_alnum(text[start - 2]) || text[start - 2] == '/');
+    bool after = w + 1 < len && text[w] != '\0' &&
+                 strchr(joins, text[w]) != NULL &&
+                 (ascii_alnum(text[w + 1]) || text[w + 1] == '/');
     return before || after;
 }
 
@@ -457,7 +468,8 @@ kh__entities_find(const kh_ner_model *m, const char *title, const char *body,
             wn += 2;
         }
         s->n_words = words_key(w, wn, s->words, sizeof s->words - 5, &kl);
-        if (s->n_words > 0 && !in_address(text, strlen(text), s->start, s->end))
+        if (s->n_words > 0 &&
+            !in_address(text, s->field == 0 ? tl : bl, s->start, s->end))
             ni++;
     }
     size_t cap_e = 0;

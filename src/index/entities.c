@@ -195,6 +195,16 @@ type_alone(const char *v)
     return n == 4 && v[3] == ':' && kh__entity_type_parse(v, 3) != KH_NER_NONE;
 }
 
+void
+kh__entity_einval(kh_error *err, const char *value)
+{
+    if (type_alone(value))
+        kh__set_error(err, "entity: \"%s\" is a type with no key after it",
+                      value);
+    else
+        kh__set_error(err, "entity: \"%s\" has no letter to look up", value);
+}
+
 /* The articles holding every term of terms (kind byte, key, NUL, one
  * after another), by docid. */
 static kh_status
@@ -949,7 +959,7 @@ kh_index_entity_find(kh_index *ix, const char *name, size_t limit,
     } else {
         rc = matching_entities(ix, name, &keys, &nk);
         if (rc == KH_EINVAL)
-            kh__set_error(err, "entity: \"%s\" has no letter to look up", name);
+            kh__entity_einval(err, name);
     }
     if (rc == KH_OK)
         rc = list_new(nk, out);
@@ -1362,8 +1372,7 @@ kh_index_timeline(kh_index *ix, const kh_timeline_options *o, kh_timeline **out,
     } else {
         rc = entity_docs(ix, o->entity, &dd, &n);
         if (rc == KH_EINVAL)
-            kh__set_error(err, "entity: \"%s\" has no letter to look up",
-                          o->entity);
+            kh__entity_einval(err, o->entity);
         if (rc == KH_OK && n == 0) {
             kh__set_error(err, "no article names %s", o->entity);
             rc = KH_ENOTFOUND;

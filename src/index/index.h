@@ -373,6 +373,10 @@ KH_HIDDEN uint64_t kh__term_df(const kh_index *ix, const char *key, size_t len);
  * key (entities.c). */
 KH_HIDDEN kh_status kh__entity_docids(kh_index *ix, const char *value,
                                       uint64_t **docids, size_t *n);
+
+/* Says why the entity: value cannot be looked up (KH_EINVAL): a type
+ * with no key after it ("PER:"), or no letter to key. */
+KH_HIDDEN void kh__entity_einval(kh_error *err, const char *value);
 /* The largest docid in the snapshot's segments, 0 when it has none
  * (index.c): articles past it are in docs.db but not yet searchable. */
 KH_HIDDEN uint64_t kh__index_max_docid(const kh_index *ix);

@@ -1171,7 +1171,7 @@ resolve_entity(kh_index *ix, kh_qnode *q, kh_error *err)
 {
     kh_status rc = kh__entity_docids(ix, q->value, &q->docids, &q->n_docids);
     if (rc == KH_EINVAL && err != NULL) {
-        kh__set_error(err, "entity: \"%s\" has no letter to look up", q->value);
+        kh__entity_einval(err, q->value);
         err->has_offset = 1;
         err->offset = q->offset;
     }

@@ -357,14 +357,23 @@ addresses_are_not_names(void **state)
          "info@spa.gov.sa أو http://example.com/news للاستفسار."},
         {"p", "2015-08-03T10:00:00Z", "لقاء",
          "التقى الرئيس الروسي فلاديمير بوتين.وقال الكرملين إن اللقاء مثمر."},
+        /* a Latin name before ":" and an Arabic letter is no address */
+        {"n", "2015-08-03T10:00:00Z", "خبر",
+         "ونقلت شبكة CNN:إن الرئيس الأمريكي باراك أوباما سيزور المنطقة."},
     };
     kh_index *ix = build_of(dir, a, sizeof a / sizeof a[0], 0);
     static const char *const q[][2] = {
-        {"entity:gov", ""},
-        {"entity:www", ""},
-        {"entity:com", ""},
-        {"entity:بوتين", "p"},
+        {"entity:gov", ""},    {"entity:www", ""},  {"entity:com", ""},
+        {"entity:بوتين", "p"}, {"entity:CNN", "n"},
     };
+    /* nor a span that starts at an address and runs on in Arabic ("sa
+     * للاستفسار" after info@spa.gov.sa) */
+    kh_entities *l = NULL;
+    kh_error err;
+    assert_int_equal(kh_index_article_entities(ix, "u", &l, &err), KH_OK);
+    for (size_t i = 0; i < l->n; i++)
+        fail_msg("u: entity %s (%s)", l->items[i].key, l->items[i].name);
+    kh_entities_free(l);
     expect_ids(ix, q, sizeof q / sizeof q[0]);
     kh_index_close(ix);
 }
