@@ -378,6 +378,23 @@ write_rows(kh_buf *out)
 
 /* Writes a model file: the header, the first pass's rows (rows1), the
  * second's (rows2, or none when NULL), the known words. */
+
+/* The keys of m in byte order (the model file diffs); *out is
+ * kh_malloc'd, its strings m's. */
+static kh_status
+sorted_keys(const kh_strmap *m, const char ***out, size_t *n)
+{
+    *n = 0;
+    *out = kh_malloc(m->count * sizeof **out + 1);
+    if (*out == NULL)
+        return KH_ENOMEM;
+    for (size_t k = 0; k < m->cap; k++)
+        if (m->slots[k].key != NULL)
+            (*out)[(*n)++] = m->slots[k].key;
+    kh__qsort(*out, *n, sizeof **out, cmp_str);
+    return KH_OK;
+}
+
 static kh_status
 write_model(kh_buf *out, const char *source, const kh_buf *rows1,
             const kh_buf *rows2)
@@ -402,39 +419,23 @@ write_model(kh_buf *out, const char *source, const kh_buf *rows1,
         kh__buf_printf(out, &rc, "@2 second pass: document memory\n");
         kh__buf_append(out, rows2->data, rows2->len, &rc);
     }
-    const char **words = kh_malloc(lex.known.count * sizeof *words + 1);
-    size_t nw = 0;
-    if (words == NULL)
+    const char **words;
+    size_t nw;
+    if (sorted_keys(&lex.known, &words, &nw) != KH_OK)
         return KH_ENOMEM;
-    for (size_t k = 0; k < lex.known.cap; k++)
-        if (lex.known.slots[k].key != NULL)
-            words[nw++] = lex.known.slots[k].key;
-    kh__qsort(words, nw, sizeof *words, cmp_str);
     for (size_t k = 0; k < nw; k++)
         kh__buf_printf(out, &rc, "=%s\n", words[k]);
     kh_free(words);
-    words = kh_malloc(lex.gaz.count * sizeof *words + 1);
-    nw = 0;
-    if (words == NULL)
+    if (sorted_keys(&lex.gaz, &words, &nw) != KH_OK)
         return KH_ENOMEM;
-    for (size_t k = 0; k < lex.gaz.cap; k++)
-        if (lex.gaz.slots[k].key != NULL)
-            words[nw++] = lex.gaz.slots[k].key;
-    kh__qsort(words, nw, sizeof *words, cmp_str);
     for (size_t k = 0; k < nw; k++) {
         const kh_strmap_entry *e =
             kh__strmap_get(&lex.gaz, words[k], strlen(words[k]));
         kh__buf_printf(out, &rc, "+%u %s\n", (unsigned)e->value, words[k]);
     }
     kh_free(words);
-    words = kh_malloc(lex.written.count * sizeof *words + 1);
-    nw = 0;
-    if (words == NULL)
+    if (sorted_keys(&lex.written, &words, &nw) != KH_OK)
         return KH_ENOMEM;
-    for (size_t k = 0; k < lex.written.cap; k++)
-        if (lex.written.slots[k].key != NULL)
-            words[nw++] = lex.written.slots[k].key;
-    kh__qsort(words, nw, sizeof *words, cmp_str);
     for (size_t k = 0; k < nw; k++)
         kh__buf_printf(out, &rc, "~%s\n", words[k]);
     kh_free(words);

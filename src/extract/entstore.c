@@ -207,6 +207,34 @@ key_has_near_word(const char *k, const char *w, size_t n)
     return false;
 }
 
+/* The longest word key of a '-'-joined name key (the rarest, most
+ * likely to narrow the candidates), its length in *len. */
+static const char *
+longest_word(const char *name_key, size_t *len)
+{
+    const char *best = name_key;
+    *len = strcspn(name_key, "-");
+    for (const char *p = name_key; *p != '\0';) {
+        size_t m = strcspn(p, "-");
+        if (m > *len) {
+            best = p;
+            *len = m;
+        }
+        p += m + (p[m] == '-');
+    }
+    return best;
+}
+
+static void
+drop_keys(char ***keys, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++)
+        kh_free((*keys)[i]);
+    kh_free(*keys);
+    *keys = NULL;
+    *n = 0;
+}
+
 /* Appends to keys[0..*n) (room *cap) the entities holding every word key
  * of name_key, up to max in all, each once. */
 static kh_status
@@ -215,16 +243,8 @@ match_into(kh_entstore *s, const char *name_key, size_t max, char ***keys,
 {
     /* Candidates hold the name's longest word key (the rarest, most
      * likely); each must hold the other words too. */
-    const char *best = name_key;
-    size_t best_n = strcspn(name_key, "-");
-    for (const char *p = name_key; *p != '\0';) {
-        size_t m = strcspn(p, "-");
-        if (m > best_n) {
-            best = p;
-            best_n = m;
-        }
-        p += m + (p[m] == '-');
-    }
+    size_t best_n;
+    const char *best = longest_word(name_key, &best_n);
     bool near = best_word != NULL; /* the others within one edit too */
     if (near) {
         best = best_word;
@@ -290,13 +310,8 @@ kh__entstore_match(kh_entstore *s, const char *name_key, size_t max,
     old[o] = '\0';
     if (rc == KH_OK && strcmp(old, name_key) != 0 && *n < max)
         rc = match_into(s, old, max, keys, n, &cap, NULL);
-    if (rc != KH_OK) {
-        for (size_t i = 0; i < *n; i++)
-            kh_free((*keys)[i]);
-        kh_free(*keys);
-        *keys = NULL;
-        *n = 0;
-    }
+    if (rc != KH_OK)
+        drop_keys(keys, n);
     return rc;
 }
 
@@ -329,16 +344,8 @@ kh__entstore_match_near(kh_entstore *s, const char *name_key, size_t max,
     if (s->absent || *name_key == '\0')
         return KH_OK;
     kh_status rc = KH_OK;
-    const char *best = name_key;
-    size_t best_n = strcspn(name_key, "-");
-    for (const char *p = name_key; *p != '\0';) {
-        size_t m = strcspn(p, "-");
-        if (m > best_n) {
-            best = p;
-            best_n = m;
-        }
-        p += m + (p[m] == '-');
-    }
+    size_t best_n;
+    const char *best = longest_word(name_key, &best_n);
     if (best_n < 3 || best_n > 30)
         return KH_OK;
     /* the longest word's key after each likely edit (near_edits) */
@@ -372,12 +379,7 @@ kh__entstore_match_near(kh_entstore *s, const char *name_key, size_t max,
             rc = match_into(s, name_key, max, keys, n, &cap, v);
         }
     }
-    if (rc != KH_OK) {
-        for (size_t i = 0; i < *n; i++)
-            kh_free((*keys)[i]);
-        kh_free(*keys);
-        *keys = NULL;
-        *n = 0;
-    }
+    if (rc != KH_OK)
+        drop_keys(keys, n);
     return rc;
 }
