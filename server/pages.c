@@ -111,10 +111,24 @@ srv_page_unsubscribe(srv *s, const srv_req *q, srv_resp *r)
     const char *t = q->arg(q->ctx, "t");
     if (strcmp(q->method, "POST") != 0) {
         /* A form that posts the token back: one click for a person, none
-         * for a link checker. */
+         * for a link checker; only for a link that would work. */
+        kh_error err;
+        memset(&err, 0, sizeof err);
+        kh_alerts *al = srv_alerts_lock(s, &err);
+        if (al == NULL) {
+            srv_page(r, 503, "إلغاء الاشتراك",
+                     "<p>الاشتراكات غير متاحة الآن. حاول لاحقًا.</p>");
+            return;
+        }
+        kh_status rc = kh_alerts_unsubscribe_check(al, t, &err);
+        srv_alerts_unlock(s);
+        if (rc == KH_EINVAL) {
+            link_error(r, "إلغاء الاشتراك", &err);
+            return;
+        }
         kh_buf b;
         kh__buf_init(&b);
-        kh_status rc = KH_OK;
+        rc = KH_OK;
         kh__buf_puts(&b,
                      "<p>هل تريد إيقاف رسائل خبر إلى هذا العنوان؟</p>"
                      "<form method=\"post\" action=\"/unsubscribe?t=",

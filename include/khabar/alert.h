@@ -95,6 +95,12 @@ KH_API KH_NODISCARD kh_status kh_alerts_unsubscribe(kh_alerts *alerts,
                                                     const char *token,
                                                     kh_error *err);
 
+/* KH_OK when token is an unsubscribe link that kh_alerts_unsubscribe()
+ * would take, KH_EINVAL (err says why) when not; nothing changes. */
+KH_API KH_NODISCARD kh_status kh_alerts_unsubscribe_check(kh_alerts *alerts,
+                                                          const char *token,
+                                                          kh_error *err);
+
 /* The saved query of a feed link's token (an Atom feed per subscription),
  * into *query (kh_free it). */
 KH_API KH_NODISCARD kh_status kh_alerts_feed_query(kh_alerts *alerts,

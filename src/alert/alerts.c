@@ -446,30 +446,49 @@ kh_alerts_confirm(kh_alerts *al, const char *token, kh_error *err)
     return finish(al, rc, err);
 }
 
-kh_status
-kh_alerts_unsubscribe(kh_alerts *al, const char *token, kh_error *err)
+/* The subscriber an unsubscribe link's token names, if the link still
+ * holds (signed, and the subscriber's nonce unchanged). */
+static kh_status
+unsubscribe_target(kh_alerts *al, const char *token, int64_t *sub,
+                   kh_error *err)
 {
-    int64_t sub;
     uint32_t nonce;
-    kh_status rc = kh__token_check(al, token, KH_TOK_UNSUBSCRIBE, now_s(), &sub,
+    kh_status rc = kh__token_check(al, token, KH_TOK_UNSUBSCRIBE, now_s(), sub,
                                    &nonce, err);
-    if (rc != KH_OK)
-        return rc;
-    rc = begin(al, err);
     if (rc != KH_OK)
         return rc;
     sqlite3_stmt *st =
         kh__alert_prep(al, "SELECT nonce FROM subscriber WHERE id = ?", err);
     if (st == NULL)
-        return finish(al, KH_EIO, err);
-    sqlite3_bind_int64(st, 1, sub);
+        return KH_EIO;
+    sqlite3_bind_int64(st, 1, *sub);
     int ok = sqlite3_step(st) == SQLITE_ROW &&
              (uint32_t)sqlite3_column_int64(st, 0) == nonce;
     sqlite3_finalize(st);
     if (!ok) {
         kh__set_error(err, "this link is no longer valid");
-        return finish(al, KH_EINVAL, err);
+        return KH_EINVAL;
     }
+    return KH_OK;
+}
+
+kh_status
+kh_alerts_unsubscribe_check(kh_alerts *al, const char *token, kh_error *err)
+{
+    int64_t sub;
+    return unsubscribe_target(al, token, &sub, err);
+}
+
+kh_status
+kh_alerts_unsubscribe(kh_alerts *al, const char *token, kh_error *err)
+{
+    int64_t sub;
+    kh_status rc = begin(al, err);
+    if (rc != KH_OK)
+        return rc;
+    rc = unsubscribe_target(al, token, &sub, err);
+    if (rc != KH_OK)
+        return finish(al, rc, err);
     static const char *const steps[] = {
         "UPDATE subscriber SET unsubscribed = coalesce(unsubscribed, ?1)"
         " WHERE id = ?2",
@@ -480,7 +499,7 @@ kh_alerts_unsubscribe(kh_alerts *al, const char *token, kh_error *err)
         "UPDATE outbox SET state = 'cancelled' WHERE subscriber = ?2 AND"
         " state = 'queued' AND ?1 IS NOT NULL"};
     for (size_t i = 0; i < sizeof steps / sizeof steps[0] && rc == KH_OK; i++) {
-        st = kh__alert_prep(al, steps[i], err);
+        sqlite3_stmt *st = kh__alert_prep(al, steps[i], err);
         if (st == NULL) {
             rc = KH_EIO;
             break;

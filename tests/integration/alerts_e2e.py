@@ -609,6 +609,16 @@ def main():
               "checker cannot)", before == after
               and after.get((A, Q_A), {}).get("state") == "confirmed",
               (before, after))
+        tok = unsub_url.split("t=", 1)[1]
+        bad = tok[:len(tok) // 2] + ("A" if tok[len(tok) // 2] != "A" else "B") \
+            + tok[len(tok) // 2 + 1:]
+        st, _, b = http(unsub_url.split("?", 1)[0] + "?t=" + bad)
+        check("GET a forged unsubscribe link: 400, no button, said in Arabic",
+              st == 400 and b'id="unsubscribe"' not in b
+              and "هذا الرابط غير صالح".encode() in b, (st, b[-300:]))
+        st, _, b = http(unsub_url.split("?", 1)[0])
+        check("GET /unsubscribe without a token: 400, no button",
+              st == 400 and b'id="unsubscribe"' not in b, (st, b[-300:]))
         st, _, b = http(unsub_url, data=b"List-Unsubscribe=One-Click",
                         headers={"Content-Type":
                                  "application/x-www-form-urlencoded"},
