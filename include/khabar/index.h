@@ -216,7 +216,8 @@ KH_API KH_NODISCARD kh_status kh_index_stats_get(kh_index *index,
 
 /* ISO 8601 dates: parse "2015-07-21", "2015-07-21T02:51:32Z",
  * "2015-07-21 02:51:32", "...+03:00" into unix seconds (UTC; no zone means
- * UTC); format as "2015-07-21T02:51:32Z" into buf (at least 32 bytes). */
+ * UTC); format as "2015-07-21T02:51:32Z" into buf (at least 32 bytes;
+ * KH_DATE_NONE gives ""). */
 KH_API KH_NODISCARD kh_status kh_date_parse(const char *s, size_t len,
                                             int64_t *out);
 KH_API void kh_date_format(int64_t t, char *buf);

@@ -115,6 +115,10 @@ kh__day_of(int64_t t)
 void
 kh_date_format(int64_t t, char *buf)
 {
+    if (t == KH_DATE_NONE) { /* an article without a date */
+        buf[0] = '\0';
+        return;
+    }
     int64_t days = kh__day_of(t);
     int64_t rem = t - days * 86400, y;
     unsigned m, d;

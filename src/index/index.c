@@ -273,9 +273,23 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
         rc = KH_ENOMEM;
         goto fail;
     }
+    if (o.create && !ix->read_only &&
+        strcmp(kh_stemmer_name(o.stemmer), "unknown") == 0) {
+        /* before anything is written: it would stay in the index */
+        kh__set_error(err, "unknown stemmer (%d) in the options",
+                      (int)o.stemmer);
+        rc = KH_EINVAL;
+        goto fail;
+    }
     struct stat sb;
     if (stat(dir, &sb) != 0) {
-        if (!o.create || ix->read_only || mkdir(dir, 0755) != 0) {
+        if (o.create && !ix->read_only && mkdir(dir, 0755) != 0) {
+            kh__set_error(err, "cannot make the index directory %s: %s", dir,
+                          strerror(errno));
+            rc = errno == ENOENT ? KH_ENOTFOUND : KH_EIO;
+            goto fail;
+        }
+        if (!o.create || ix->read_only) {
             kh__set_error(err, NO_INDEX, dir);
             rc = KH_ENOTFOUND;
             goto fail;

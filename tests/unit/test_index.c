@@ -1083,6 +1083,23 @@ not_an_index(void **state)
     assert_null(ix);
     assert_true(err.message[0] != '\0');
     rmtree(d);
+    /* a stemmer the library does not know is refused before anything is
+     * written (it was committed as "unknown", and every later open failed) */
+    kh_index_options bad = {.create = 1, .stemmer = (kh_stemmer_kind)99};
+    assert_int_equal(kh_index_open(d, &bad, &ix, &err), KH_EINVAL);
+    assert_null(ix);
+    kh_index_options good = {.create = 1};
+    assert_int_equal(kh_index_open(d, &good, &ix, &err), KH_OK);
+    kh_index_close(ix);
+    rmtree(d);
+    /* a missing parent is said as such, not as "no index" */
+    snprintf(f, sizeof f, "%s-none/a/b", d);
+    assert_int_equal(kh_index_open(f, &good, &ix, &err), KH_ENOTFOUND);
+    assert_non_null(strstr(err.message, "cannot make the index directory"));
+    /* no date formats as nothing */
+    char buf[32] = "x";
+    kh_date_format(KH_DATE_NONE, buf);
+    assert_string_equal(buf, "");
 }
 
 /* Each thread with its own handle: searches at the same time must give
