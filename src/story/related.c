@@ -182,7 +182,8 @@ kh_index_related(kh_index *ix, const char *id, size_t n, kh_results **out,
             if (rc == KH_OK)
                 rc = kh__cluster_story(cl, docid, &sid);
             if (rc != KH_OK || (g != 0 && g == my_group) ||
-                (sid != 0 && sid == my_story))
+                (sid != 0 && sid == my_story) ||
+                kh__wire_paired(wire, self, docid))
                 continue;
             bool seen = false;
             for (size_t k = 0; k < n_picks && !seen && sid != 0; k++)

@@ -124,6 +124,11 @@ KH_HIDDEN kh_status kh__wire_delete(kh_wire *w, uint64_t docid);
 /* The wire group of docid, 0 when it has no copy. */
 KH_HIDDEN kh_status kh__wire_group(kh_wire *w, uint64_t docid, uint64_t *group);
 
+/* Whether articles a and b were found to be copies of one text, even
+ * when they ended up in different groups (a copy that came first alone
+ * and one that joined another copy's group). */
+KH_HIDDEN bool kh__wire_paired(kh_wire *w, uint64_t a, uint64_t b);
+
 /* The size of group and its distinct sources, first publisher first
  * (*sources kh_malloc'd, each string too; NULL when *n_sources is 0). */
 KH_HIDDEN kh_status kh__wire_sources(kh_wire *w, uint64_t group, size_t *copies,

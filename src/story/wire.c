@@ -52,7 +52,8 @@ struct kh_wire {
     bool absent; /* a read-only index made before wire groups */
     bool writer;
     sqlite3_stmt *get_body, *has_doc, *put_bands, *all_bands, *get_grp,
-        *put_grp, *del_bands, *del_grp, *put_pair, *del_pairs, *sources;
+        *put_grp, *del_bands, *del_grp, *put_pair, *del_pairs, *sources,
+        *get_pair;
     bool loaded;
     uint32_t *heads; /* chain heads by key, index + 1 */
     size_t cap_heads;
@@ -106,6 +107,11 @@ kh__wire_open(sqlite3 *db, bool read_only, kh_wire **out, kh_error *err)
         }
         w->absent = true;
     }
+    /* copies found by their pair only (kh__wire_paired); an index older
+     * than the table checks none */
+    (void)kh__story_prep(db, &w->get_pair,
+                         "SELECT 1 FROM wire_pairs WHERE (a=?1 AND b=?2)"
+                         " OR (a=?2 AND b=?1)");
     if (!read_only) {
         w->writer = true;
         kh_status rc = KH_OK;
@@ -159,7 +165,7 @@ kh__wire_close(kh_wire *w)
     sqlite3_stmt *all[] = {w->get_body,  w->has_doc, w->put_bands,
                            w->all_bands, w->get_grp, w->put_grp,
                            w->del_bands, w->del_grp, w->put_pair,
-                           w->del_pairs, w->sources};
+                           w->del_pairs, w->sources, w->get_pair};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
     kh_free(w->heads);
@@ -523,6 +529,18 @@ kh_status
 kh__wire_group(kh_wire *w, uint64_t docid, uint64_t *group)
 {
     return group_of(w, docid, group);
+}
+
+bool
+kh__wire_paired(kh_wire *w, uint64_t a, uint64_t b)
+{
+    if (w->get_pair == NULL)
+        return false;
+    sqlite3_bind_int64(w->get_pair, 1, (sqlite3_int64)a);
+    sqlite3_bind_int64(w->get_pair, 2, (sqlite3_int64)b);
+    bool paired = sqlite3_step(w->get_pair) == SQLITE_ROW;
+    sqlite3_reset(w->get_pair);
+    return paired;
 }
 
 kh_status

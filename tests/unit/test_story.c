@@ -10,6 +10,7 @@
 #include "testutil.h"
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <zlib.h>
 
 #include "story/story.h"
@@ -482,6 +483,60 @@ shingles_as_defined(void **state)
     kh_analyzer_free(an);
 }
 
+/* related() leaves out an article found to be a copy of the one asked
+ * about even when the two are in different wire groups (a copy that was
+ * alone when it came, and a later one that joined another copy's group:
+ * 53 of the 4,115 copy pairs of the 31k corpus).  The pair is written by
+ * hand here, as the wire finder leaves it. */
+static void
+related_leaves_out_paired_copies(void **state)
+{
+    (void)state;
+    load_sample();
+    char d[300];
+    snprintf(d, sizeof d, "/tmp/khabar-test-story-pairs-%d", (int)getpid());
+    rmtree(d);
+    memcpy(dir, d, sizeof d < sizeof dir ? sizeof d : sizeof dir);
+    kh_index *ix = open_ix();
+    for (size_t i = 0; i < 400; i++)
+        add(ix, arts[i].id, "spa", "2015-07-21", arts[i].title, arts[i].body);
+    commit(ix);
+    kh_results *rel;
+    kh_error err;
+    const char *self = NULL, *first = NULL;
+    for (size_t i = 0; i < 400 && first == NULL; i++) {
+        assert_int_equal(kh_index_related(ix, arts[i].id, 5, &rel, &err),
+                         KH_OK);
+        if (rel->n_hits > 0) {
+            self = arts[i].id;
+            first = strdup(rel->hits[0].id);
+        }
+        kh_results_free(rel);
+    }
+    assert_non_null(first);
+    kh_index_close(ix);
+    char db[400], sql[512];
+    snprintf(db, sizeof db, "%s/docs.db", d);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO wire_pairs(a,b,sim) SELECT x.docid, y.docid, 0.8"
+             " FROM docs x, docs y WHERE x.key='%s' AND y.key='%s'",
+             self, first);
+    assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_changes(h), 1);
+    sqlite3_close(h);
+    ix = open_ix();
+    assert_int_equal(kh_index_related(ix, self, 5, &rel, &err), KH_OK);
+    for (size_t i = 0; i < rel->n_hits; i++)
+        if (strcmp(rel->hits[i].id, first) == 0)
+            fail_msg("related(%s) still lists its copy %s", self, first);
+    kh_results_free(rel);
+    kh_index_close(ix);
+    free((void *)first);
+    rmtree(d);
+}
+
 int
 main(void)
 {
@@ -489,6 +544,7 @@ main(void)
         cmocka_unit_test(copies_group_and_collapse),
         cmocka_unit_test(stories_link_coverage),
         cmocka_unit_test(shingles_as_defined),
+        cmocka_unit_test(related_leaves_out_paired_copies),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     for (size_t i = 0; i < n_arts; i++) {
