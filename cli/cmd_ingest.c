@@ -64,7 +64,7 @@ usage(FILE *f)
     fputs("usage: khabar ingest [--index DIR] [--stemmer light|snowball|none]\n"
           "                     [--exact-forms] [--batch N] [--buffer-mb N]\n"
           "                     [--optimize] [--ack] [--no-stories]\n"
-          "                     [--no-entities]\n"
+          "                     [--no-entities] [--force]\n"
           "                     [--max-bytes N] [--fetch [--delay S] "
           "[--timeout S]]\n"
           "                     FILE|DIR|-...\n"
@@ -79,7 +79,10 @@ usage(FILE *f)
           "every word's normalized form too, for a bonus to exact forms)\n"
           "apply when the index is created.  --no-stories skips the check\n"
           "of each article for wire copies already indexed; --no-entities\n"
-          "does not tag the people, places and organizations it names.\n",
+          "does not tag the people, places and organizations it names.  An\n"
+          "article ingested again unchanged is left as it is (counted as\n"
+          "replaced); --force replaces it anyway, to tag it again after an\n"
+          "upgrade.\n",
           f);
 }
 
@@ -940,7 +943,7 @@ kh_cmd_ingest(int argc, char **argv)
     r.batch = 5000;
     r.max_bytes = 16u << 20;
     int optimize = 0, fetch = 0, exact_forms = 0, no_stories = 0,
-        no_entities = 0;
+        no_entities = 0, force = 0;
     size_t buffer_mb = 0;
     kh_fetch_options fo;
     kh__fetch_options_init(&fo);
@@ -979,6 +982,8 @@ kh_cmd_ingest(int argc, char **argv)
             no_stories = 1;
         } else if (strcmp(o, "--no-entities") == 0) {
             no_entities = 1;
+        } else if (strcmp(o, "--force") == 0) {
+            force = 1;
         } else if (strcmp(o, "--ack") == 0) {
             r.ack = 1;
         } else if (strcmp(o, "--fetch") == 0) {
@@ -1011,7 +1016,8 @@ kh_cmd_ingest(int argc, char **argv)
                              .stemmer = stemmer,
                              .exact_forms = exact_forms,
                              .no_stories = no_stories,
-                             .no_entities = no_entities};
+                             .no_entities = no_entities,
+                             .replace_unchanged = force};
     if (kh_index_open(dir, &opts, &r.ix, &err) != KH_OK) {
         cli_error("%s", err.message);
         kh__fetcher_free(r.fetcher);

@@ -49,6 +49,10 @@ typedef struct kh_index_options {
     int lock_wait_ms;        /* writer: how long to wait while another
                                 process writes the index; 0: 10,000,
                                 negative: not at all */
+    int replace_unchanged;   /* writer: replace an article added again
+                                unchanged (its entities and story made
+                                anew, after a model change); by default
+                                it is left as it is */
 } kh_index_options;
 
 /* One article to add.  id is the article's key: adding an article with
@@ -83,7 +87,10 @@ KH_API KH_NODISCARD kh_status kh_index_open(const char *dir,
 KH_API void kh_index_close(kh_index *index);
 
 /* Adds or replaces an article; *replaced (may be NULL) is set when an
- * article with the same key existed.  Not durable until kh_index_commit. */
+ * article with the same key existed.  The same article again (title, body,
+ * url, source, author and date unchanged) is left as it is, unless the
+ * index was opened with replace_unchanged.  Not durable until
+ * kh_index_commit. */
 KH_API KH_NODISCARD kh_status kh_index_add(kh_index *index,
                                            const kh_article *article,
                                            int *replaced, kh_error *err);

@@ -385,6 +385,7 @@ kh_index_open(const char *dir, const kh_index_options *opts, kh_index **out,
         rc = kh__stories_open(kh__store_db(ix->store), ix->read_only,
                               &ix->stories, err);
     ix->no_stories = o.no_stories != 0;
+    ix->replace_unchanged = o.replace_unchanged != 0;
     if (rc == KH_OK)
         rc = kh__entstore_open(kh__store_db(ix->store), ix->read_only,
                                &ix->ents, err);
@@ -643,6 +644,31 @@ kh_article_key(const kh_article *a, char buf[KH_KEY_MAX])
     return buf;
 }
 
+static bool
+same_text(const char *a, const char *b)
+{
+    return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+/* Whether the stored article docid is a as it stands: re-ingesting an
+ * unchanged article (a feed read again, a file ingested twice) is then
+ * left alone, where replacing it re-clustered it and could take it out
+ * of its story. */
+static bool
+same_as_stored(kh_index *ix, uint64_t docid, const kh_article *a)
+{
+    kh_doc d;
+    if (kh__store_get(ix->store, docid, true, &d) != KH_OK)
+        return false;
+    bool same = same_text(d.meta.title, a->title) &&
+                same_text(d.body, a->body) && same_text(d.meta.url, a->url) &&
+                same_text(d.meta.source, a->source) &&
+                same_text(d.meta.author, a->author) && d.meta.date == a->date;
+    kh__hit_release(&d.meta);
+    kh_free(d.body);
+    return same;
+}
+
 kh_status
 kh_index_add(kh_index *ix, const kh_article *a, int *replaced, kh_error *err)
 {
@@ -656,9 +682,11 @@ kh_index_add(kh_index *ix, const kh_article *a, int *replaced, kh_error *err)
     uint64_t old, docid;
     rc = kh__store_find(ix->store, key, &old);
     if (rc == KH_OK) {
-        rc = delete_docid(ix, old);
         if (replaced != NULL)
             *replaced = 1;
+        if (!ix->replace_unchanged && same_as_stored(ix, old, a))
+            return KH_OK;
+        rc = delete_docid(ix, old);
     } else if (rc == KH_ENOTFOUND) {
         rc = KH_OK;
     }

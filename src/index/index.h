@@ -360,6 +360,7 @@ struct kh_index {
     bool exact_forms;    /* the index has KH_KEY_NORM terms */
     struct kh_stories *stories; /* wire groups and stories (src/story/) */
     bool no_stories;            /* writer: no wire-copy check at ingest */
+    bool replace_unchanged;     /* writer: kh_index_options' */
     struct kh_tagger *tagger;   /* writer: entities at ingest, or NULL */
     struct kh_entstore *ents;   /* entity names (src/extract/entstore.c) */
 };

@@ -374,6 +374,52 @@ replace_within_one_batch(void **state)
     kh_index_close(ix);
 }
 
+/* The same article again is left as it is (a feed read twice, a file
+ * ingested again: replacing it re-clustered it, and it could leave its
+ * story); a changed one is replaced, and replace_unchanged replaces an
+ * unchanged one too. */
+static void
+unchanged_articles_stay(void **state)
+{
+    (void)state;
+    char d[300];
+    snprintf(d, sizeof d, "%s-same", dir);
+    rmtree(d);
+    kh_index_options o = {.create = 1, .single_thread = 1};
+    kh_index *ix = NULL;
+    kh_error err;
+    assert_int_equal(kh_index_open(d, &o, &ix, &err), KH_OK);
+    for (size_t i = 0; i < N_SAMPLE; i++)
+        add_one(ix, &sample[i], NULL);
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    int replaced = 0;
+    add_one(ix, &sample[1], &replaced);
+    assert_int_equal(replaced, 1);
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    kh_index_stats st;
+    assert_int_equal(kh_index_stats_get(ix, &st, &err), KH_OK);
+    assert_int_equal(st.articles, N_SAMPLE);
+    assert_int_equal(st.deleted, 0);
+    art changed = sample[1];
+    changed.title = "أمطار غزيرة جدا على جدة";
+    add_one(ix, &changed, &replaced);
+    assert_int_equal(replaced, 1);
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    assert_int_equal(kh_index_stats_get(ix, &st, &err), KH_OK);
+    assert_int_equal(st.deleted, 1);
+    kh_index_close(ix);
+    o.replace_unchanged = 1;
+    assert_int_equal(kh_index_open(d, &o, &ix, &err), KH_OK);
+    add_one(ix, &sample[2], &replaced);
+    assert_int_equal(replaced, 1);
+    assert_int_equal(kh_index_commit(ix, &err), KH_OK);
+    assert_int_equal(kh_index_stats_get(ix, &st, &err), KH_OK);
+    assert_int_equal(st.deleted, 2);
+    assert_int_equal(st.articles, N_SAMPLE);
+    kh_index_close(ix);
+    rmtree(d);
+}
+
 static void
 snapshots_are_stable(void **state)
 {
@@ -1190,6 +1236,7 @@ main(void)
         cmocka_unit_test(update_delete_reopen),
         cmocka_unit_test(replace_within_one_batch),
         cmocka_unit_test(snapshots_are_stable),
+        cmocka_unit_test(unchanged_articles_stay),
         cmocka_unit_test(writers_wait_their_turn),
         cmocka_unit_test(failed_refresh_keeps_snapshot),
         cmocka_unit_test(many_commits_merge),
