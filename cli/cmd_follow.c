@@ -274,6 +274,24 @@ on_item(const kh_feed_item *item, void *ud)
         db_fail(fw, "select");
         return 1;
     }
+    /* Already in the index under its link (another feed lists it too, or
+     * the same feed under another address): seen, not fetched again;
+     * unless this feed stored its summary and tries its page again. */
+    int retrying = step(fw->get_retry, p->feed, key, 0) == SQLITE_ROW;
+    sqlite3_reset(fw->get_retry);
+    kh_doc *have = NULL;
+    kh_error gerr;
+    if (!retrying && item->link != NULL &&
+        kh_index_get(fw->ix, item->link, &have, &gerr) == KH_OK) {
+        kh_doc_free(have);
+        p->seen++;
+        if (step(fw->add_seen, p->feed, key, stamp(fw)) != SQLITE_DONE) {
+            db_fail(fw, "insert");
+            p->fatal = 1;
+        }
+        sqlite3_reset(fw->add_seen);
+        return p->fatal;
+    }
     in_item = 1;
     cli_doc d;
     kh_error err;

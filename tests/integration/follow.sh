@@ -387,4 +387,19 @@ check "a raw Arabic link is requested percent-encoded" \
     test "$(since "$lines" | grep -c '^/news/%D8%AE%D8%A8%D8%B1.html$')" -eq 1
 IX=$tmp/ix10
 check "and its page is stored" show_has "$base/news/خبر.html" "$tmp/expect/a5.tail"
+
+# Two feeds listing the same pages: each page is fetched once, and the
+# second feed's items are seen, not new (each page was fetched and
+# counted once per feed).
+cp "$root/feeds/two.atom" "$root/feeds/two-again.atom"
+printf '%s\n%s\n' "$base/feeds/two.atom" "$base/feeds/two-again.atom" >"$tmp/both.txt"
+lines=$(wc -l <"$tmp/log")
+"$K" follow "$tmp/both.txt" --index "$tmp/ix11" --once --delay 0 >"$tmp/out16" 2>&1
+check "two feeds with the same items: each page fetched once" \
+    test "$(since "$lines" | grep -c '^/news/a4.html$')" -eq 1
+check "two feeds with the same items: 2 new articles, not 4" \
+    grep -q "^round 1: 2 feeds, 2 new articles" "$tmp/out16"
+"$K" stats --index "$tmp/ix11" --json >"$tmp/stats"
+check "two feeds with the same items: 2 articles, none deleted" \
+    grep -q '"articles":2,"deleted":0,' "$tmp/stats"
 echo "1..$n"
