@@ -136,6 +136,29 @@ cut_suffix(const char *id, const char *suffix, char *buf, size_t cap)
     return 1;
 }
 
+/* Whether path is the app's page of an article (or of its story) that
+ * the index does not hold: the page is served all the same, with 404. */
+static bool
+missing_article(srv *s, const char *path)
+{
+    static const char *const pages[] = {"/article/", "/story/"};
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        size_t n = strlen(pages[i]);
+        if (strncmp(path, pages[i], n) != 0 || path[n] == '\0')
+            continue;
+        kh_error err;
+        memset(&err, 0, sizeof err);
+        kh_index *ix = srv_reader_get(s, &err);
+        if (ix == NULL)
+            return false;
+        kh_doc *d = NULL;
+        kh_status rc = kh_index_get(ix, path + n, &d, &err);
+        kh_doc_free(d);
+        return rc == KH_ENOTFOUND;
+    }
+    return false;
+}
+
 static void
 route(srv *s, const srv_req *q, srv_resp *r)
 {
@@ -235,6 +258,8 @@ route(srv *s, const srv_req *q, srv_resp *r)
         if (!srv_asset(p, r)) {
             r->route = SRV_R_OTHER;
             srv_error(r, 404, NULL, "not found: %.200s", p);
+        } else if (missing_article(s, p)) {
+            r->status = 404; /* the app says so too; crawlers see it */
         }
     }
 }

@@ -134,6 +134,18 @@ check("story: unknown id is 404", st == 404)
 st, r = jget("/api/articles/snn-007320/related", {"n": "x"})
 check("related: a bad n is 400", st == 400)
 
+# The app's page of an article the index lacks says 404 (the app itself
+# says "not found"); one it holds, 200.
+st, h, body = get("/article/snn-007320")
+check("app page of a held article: 200, HTML", st == 200
+      and h["Content-Type"].startswith("text/html"), st)
+st, h, body = get("/article/no-such-article")
+check("app page of a missing article: 404, still the app",
+      st == 404 and h["Content-Type"].startswith("text/html")
+      and b"<html" in body.lower(), st)
+st, h, body = get("/story/no-such-article")
+check("app page of a missing story: 404", st == 404, st)
+
 # Atom.
 st, h, body = get("/feeds/search.atom", {"q": "(" * 40 + "x"})
 err = json.loads(body)["error"] if st == 400 else {}
