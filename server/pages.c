@@ -80,20 +80,35 @@ link_error(srv_resp *r, const char *title, const kh_error *err)
     kh__buf_release(&b);
 }
 
+/* Runs fn (what a link does, or its check) on token under the alerts
+ * lock, its status in *rc; -1 with the 503 page, titled title, when the
+ * subscriptions cannot be opened. */
+static int
+with_alerts(srv *s, srv_resp *r, const char *title,
+            kh_status (*fn)(kh_alerts *, const char *, kh_error *),
+            const char *token, kh_error *err, kh_status *rc)
+{
+    memset(err, 0, sizeof *err);
+    kh_alerts *al = srv_alerts_lock(s, err);
+    if (al == NULL) {
+        srv_page(r, 503, title,
+                 "<p>الاشتراكات غير متاحة الآن. حاول لاحقًا.</p>");
+        return -1;
+    }
+    *rc = fn(al, token, err);
+    srv_alerts_unlock(s);
+    return 0;
+}
+
 void
 srv_page_confirm(srv *s, const srv_req *q, srv_resp *r)
 {
     const char *t = q->arg(q->ctx, "t");
     kh_error err;
-    memset(&err, 0, sizeof err);
-    kh_alerts *al = srv_alerts_lock(s, &err);
-    if (al == NULL) {
-        srv_page(r, 503, "تأكيد الاشتراك",
-                 "<p>الاشتراكات غير متاحة الآن. حاول لاحقًا.</p>");
+    kh_status rc;
+    if (with_alerts(s, r, "تأكيد الاشتراك", kh_alerts_confirm, t, &err, &rc) !=
+        0)
         return;
-    }
-    kh_status rc = kh_alerts_confirm(al, t, &err);
-    srv_alerts_unlock(s);
     if (rc == KH_OK)
         srv_page(r, 200, "تم تأكيد اشتراكك",
                  "<p id=\"result\" data-ok=\"1\">شكرًا لك. ستصلك أخبار "
@@ -113,15 +128,10 @@ srv_page_unsubscribe(srv *s, const srv_req *q, srv_resp *r)
         /* A form that posts the token back: one click for a person, none
          * for a link checker; only for a link that would work. */
         kh_error err;
-        memset(&err, 0, sizeof err);
-        kh_alerts *al = srv_alerts_lock(s, &err);
-        if (al == NULL) {
-            srv_page(r, 503, "إلغاء الاشتراك",
-                     "<p>الاشتراكات غير متاحة الآن. حاول لاحقًا.</p>");
+        kh_status rc;
+        if (with_alerts(s, r, "إلغاء الاشتراك", kh_alerts_unsubscribe_check, t,
+                        &err, &rc) != 0)
             return;
-        }
-        kh_status rc = kh_alerts_unsubscribe_check(al, t, &err);
-        srv_alerts_unlock(s);
         if (rc == KH_EINVAL) {
             link_error(r, "إلغاء الاشتراك", &err);
             return;
@@ -147,15 +157,10 @@ srv_page_unsubscribe(srv *s, const srv_req *q, srv_resp *r)
         return;
     }
     kh_error err;
-    memset(&err, 0, sizeof err);
-    kh_alerts *al = srv_alerts_lock(s, &err);
-    if (al == NULL) {
-        srv_page(r, 503, "إلغاء الاشتراك",
-                 "<p>الاشتراكات غير متاحة الآن. حاول لاحقًا.</p>");
+    kh_status rc;
+    if (with_alerts(s, r, "إلغاء الاشتراك", kh_alerts_unsubscribe, t, &err,
+                    &rc) != 0)
         return;
-    }
-    kh_status rc = kh_alerts_unsubscribe(al, t, &err);
-    srv_alerts_unlock(s);
     if (rc == KH_OK)
         srv_page(r, 200, "تم إلغاء اشتراكك",
                  "<p id=\"result\" data-ok=\"1\">لن تصلك منا رسائل بعد "
