@@ -257,6 +257,18 @@ phrase_note(snip *s, const kh_token *t, size_t sp, kh_status *rc)
 }
 
 static void
+add_match(snip *s, size_t sp, uint32_t term, kh_status *rc)
+{
+    grow((void **)&s->matches, &s->matches_cap, s->n_matches + 1,
+         sizeof *s->matches, rc);
+    if (*rc != KH_OK)
+        return;
+    s->matches[s->n_matches].span = sp;
+    s->matches[s->n_matches].term = term;
+    s->n_matches++;
+}
+
+static void
 collect(snip *s, kh_analyzer *a, kh_status *rc)
 {
     kh_analyzer_reset(a, s->text, s->len);
@@ -285,26 +297,10 @@ collect(snip *s, kh_analyzer *a, kh_status *rc)
         if (id < 0)
             continue;
         last->matched = true;
-        grow((void **)&s->matches, &s->matches_cap, s->n_matches + 1,
-             sizeof *s->matches, rc);
+        add_match(s, s->n_spans - 1, (uint32_t)id, rc);
         if (*rc != KH_OK)
             return;
-        s->matches[s->n_matches].span = s->n_spans - 1;
-        s->matches[s->n_matches].term = (uint32_t)id;
-        s->n_matches++;
     }
-}
-
-static void
-add_match(snip *s, size_t sp, uint32_t term, kh_status *rc)
-{
-    grow((void **)&s->matches, &s->matches_cap, s->n_matches + 1,
-         sizeof *s->matches, rc);
-    if (*rc != KH_OK)
-        return;
-    s->matches[s->n_matches].span = sp;
-    s->matches[s->n_matches].term = term;
-    s->n_matches++;
 }
 
 /* Is there a hit of phrase word w at position pos?  Sets *sp to its
